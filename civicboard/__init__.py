@@ -1,0 +1,136 @@
+"""CivicBoard: residents, city staff and organizers working on problems around open data."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import Config, config_from_env
+
+
+def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, handlers, commands."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    load_config(app, config or config_from_env(), overrides or {})
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_security(app)
+    register_templates(app)
+    register_commands(app)
+    return app
+
+
+def load_config(app: Flask, config: type[Config], overrides: dict[str, Any]) -> None:
+    """Load a config class and overrides; refuse to run production without a secret key."""
+    from config import _dev_secret_key, normalise_database_url
+
+    app.config.from_object(config)
+    app.config.update(overrides)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config.get("SECRET_KEY"):
+        if app.config["ENV_NAME"] == "production":
+            raise RuntimeError("SECRET_KEY must be set when CIVICBOARD_ENV=production")
+        app.config["SECRET_KEY"] = _dev_secret_key()
+    if not app.config.get("MAIL_BACKEND"):
+        app.config["MAIL_BACKEND"] = "smtp" if app.config.get("MAIL_SERVER") else "log"
+    redis_url = app.config.get("REDIS_URL")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    if redis_url and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        app.config["RATELIMIT_STORAGE_URI"] = redis_url
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # SQLite: one connection per thread, waiting on the writer lock instead of failing.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {"timeout": 15})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def register_logging(app: Flask) -> None:
+    """Our own messages (development mail, imports) at INFO on stderr; libraries stay quiet."""
+    app.logger.setLevel(logging.INFO)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL, enforced foreign keys and a busy timeout on every SQLite connection."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    """Attach the unbound extensions to this app."""
+    import civicboard.models  # noqa: F401  (every table on the metadata)
+    from civicboard.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # sessions are server-side rows, see auth.sessions
+
+    from civicboard.auth import sessions
+
+    sessions.register(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per feature."""
+    from civicboard.admin.views import bp as admin_bp
+    from civicboard.auth.views import bp as auth_bp
+    from civicboard.main.views import bp as main_bp
+    from civicboard.users.views import bp as users_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(users_bp)
+    app.register_blueprint(admin_bp)
+
+
+def register_errors(app: Flask) -> None:
+    """HTML error pages, JSON errors under /api/."""
+    from civicboard import errors
+
+    errors.register(app)
+
+
+def register_security(app: Flask) -> None:
+    """Security headers on every response."""
+    from civicboard import security
+
+    security.register(app)
+
+
+def register_templates(app: Flask) -> None:
+    """Template globals and filters."""
+    from civicboard import templating
+
+    templating.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """flask users, flask demo, flask markdown, ..."""
+    from civicboard import cli
+
+    cli.register(app)

@@ -1,0 +1,125 @@
+"""The admin page: find users, grant and revoke roles, manage departments."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
+
+from civicboard.admin.forms import DepartmentAssignForm, DepartmentForm, RoleChangeForm
+from civicboard.auth import services
+from civicboard.auth.models import Department, User
+from civicboard.auth.views import apply_errors
+from civicboard.extensions import db
+from civicboard.permissions import capability_required
+from civicboard.validation import ValidationError
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PAGE_SIZE = 50
+
+
+@bp.get("")
+@capability_required("manage_roles")
+def index():
+    """Users, newest first, searchable by name or email."""
+    q = (request.args.get("q") or "").strip()[:200]
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    query = select(User).options(selectinload(User.role_rows)).order_by(User.id.desc())
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(User.name).like(like), User.email.like(like)))
+    users = db.session.execute(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).scalars().all()
+    departments = db.session.execute(select(Department).order_by(Department.name)).scalars().all()
+    return render_template(
+        "admin/index.html",
+        users=users[:PAGE_SIZE],
+        has_more=len(users) > PAGE_SIZE,
+        page=page,
+        q=q,
+        departments=departments,
+        department_form=DepartmentForm(),
+    )
+
+
+def _user_forms(user: User) -> tuple[RoleChangeForm, DepartmentAssignForm]:
+    departments = db.session.execute(select(Department).order_by(Department.name)).scalars().all()
+    assign = DepartmentAssignForm(department_id=user.department_id or 0)
+    assign.department_id.choices = [SelectChoice(0, "No department")] + [
+        SelectChoice(d.id, d.name) for d in departments
+    ]
+    return RoleChangeForm(), assign
+
+
+@bp.get("/users/<int:user_id>")
+@capability_required("manage_roles")
+def user(user_id: int):
+    """One user's roles and department."""
+    target = db.get_or_404(User, user_id)
+    role_form, department_form = _user_forms(target)
+    return render_template(
+        "admin/user.html", user=target, role_form=role_form, department_form=department_form
+    )
+
+
+@bp.post("/users/<int:user_id>/roles")
+@capability_required("manage_roles")
+def change_role(user_id: int):
+    """Grant or revoke a role (audited)."""
+    target = db.get_or_404(User, user_id)
+    form = RoleChangeForm()
+    if form.validate_on_submit():
+        try:
+            if form.action.data == "grant":
+                changed = services.grant_role(current_user, target, form.role.data, form.reason.data)
+            else:
+                changed = services.revoke_role(current_user, target, form.role.data, form.reason.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            verb = "granted" if form.action.data == "grant" else "revoked"
+            flash(f"Role {form.role.data} {verb}." if changed else "Nothing to change.", "success")
+            return redirect(url_for("admin.user", user_id=target.id))
+    _, department_form = _user_forms(target)
+    return render_template(
+        "admin/user.html", user=target, role_form=form, department_form=department_form
+    ), 422
+
+
+@bp.post("/users/<int:user_id>/department")
+@capability_required("manage_roles")
+def assign_department(user_id: int):
+    """Put a user in a department (audited)."""
+    target = db.get_or_404(User, user_id)
+    role_form, form = _user_forms(target)
+    if form.validate_on_submit():
+        department = db.session.get(Department, form.department_id.data) if form.department_id.data else None
+        services.set_department(current_user, target, department, form.reason.data)
+        db.session.commit()
+        flash("Department saved.", "success")
+        return redirect(url_for("admin.user", user_id=target.id))
+    return render_template("admin/user.html", user=target, role_form=role_form, department_form=form), 422
+
+
+@bp.post("/departments")
+@capability_required("manage_departments")
+def create_department():
+    """Add a department."""
+    form = DepartmentForm()
+    if form.validate_on_submit():
+        try:
+            services.create_department(current_user, form.name.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("Department added.", "success")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+    return redirect(url_for("admin.index"))

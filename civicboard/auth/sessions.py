@@ -1,0 +1,139 @@
+"""Server-side login sessions and API-token authentication for Flask-Login.
+
+The signed cookie (and the remember-me cookie) carry only an opaque token; the row in
+`user_sessions` is the session. Logging out, changing the password or being banned deletes
+rows, so a cookie copied earlier stops working at once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import Flask, current_app, request, session
+from flask_login import login_user, logout_user
+from sqlalchemy import delete, select
+from sqlalchemy.orm import contains_eager
+
+from civicboard.auth.models import ApiToken, User, UserSession, hash_token
+from civicboard.extensions import db, login_manager
+from civicboard.timeutil import utcnow
+
+# How stale last_seen_at may get before a request refreshes it (one write, not one per request).
+TOUCH_INTERVAL = timedelta(minutes=10)
+
+
+def register(app: Flask) -> None:
+    """Install the loaders on the login manager."""
+    login_manager.user_loader(load_session_user)
+    login_manager.request_loader(load_token_user)
+
+
+def is_token_request() -> bool:
+    """API requests carrying an Authorization header authenticate by token alone."""
+    return request.path.startswith("/api/") and "Authorization" in request.headers
+
+
+def load_session_user(token: str) -> User | None:
+    """Find the live session for a cookie token, with its user and roles, in one query."""
+    if not token or is_token_request():
+        return None
+    now = utcnow()
+    row = (
+        db.session.execute(
+            select(UserSession)
+            .join(UserSession.user)
+            .options(contains_eager(UserSession.user).joinedload(User.role_rows))
+            .where(UserSession.token_hash == hash_token(token), UserSession.expires_at > now)
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
+    if row is None:
+        return None
+    user = row.user
+    if user.is_banned:
+        return None
+    if now - row.last_seen_at > TOUCH_INTERVAL:
+        row.last_seen_at = now
+        db.session.commit()
+    user.session_token = token
+    return user
+
+
+def load_token_user(req) -> User | None:
+    """Authenticate `Authorization: Bearer <token>` on API paths."""
+    if not req.path.startswith("/api/"):
+        return None
+    header = req.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    row = (
+        db.session.execute(
+            select(ApiToken)
+            .join(ApiToken.user)
+            .options(contains_eager(ApiToken.user).joinedload(User.role_rows))
+            .where(ApiToken.token_hash == hash_token(token.strip()), ApiToken.revoked_at.is_(None))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
+    if row is None:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > TOUCH_INTERVAL:
+        row.last_used_at = now
+        db.session.commit()
+    user = row.user
+    user.session_token = None
+    return user
+
+
+def start_session(user: User, remember: bool = False) -> str:
+    """Renew the Flask session and create a session row; the caller commits."""
+    lifetime = (
+        current_app.config["REMEMBER_COOKIE_DURATION"] if remember else current_app.config["SESSION_LIFETIME"]
+    )
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(
+        UserSession(
+            token_hash=hash_token(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + lifetime,
+            user_agent=(request.user_agent.string or "")[:255],
+            ip_address=(request.remote_addr or "")[:64],
+        )
+    )
+    # A fresh session: nothing set before login (and no CSRF token) carries over.
+    session.clear()
+    user.session_token = token
+    login_user(user, remember=remember, duration=lifetime if remember else None)
+    return token
+
+
+def end_session(user: User | None) -> None:
+    """Delete this login's session row and clear the cookies; the caller commits."""
+    token = getattr(user, "session_token", None)
+    if token:
+        db.session.execute(delete(UserSession).where(UserSession.token_hash == hash_token(token)))
+    logout_user()
+    session.clear()
+
+
+def end_all_sessions(user: User) -> None:
+    """Delete every session of a user (password change, ban); the caller commits."""
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+
+
+def end_other_sessions(user: User) -> None:
+    """Delete every session of a user but the current one; the caller commits."""
+    db.session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id,
+            UserSession.token_hash != hash_token(user.session_token or ""),
+        )
+    )

@@ -1,0 +1,253 @@
+"""Registration, login, logout, password reset, and the account settings page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from civicboard.auth import services
+from civicboard.auth.forms import (
+    ChangePasswordForm,
+    EmptyForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    TokenForm,
+)
+from civicboard.auth.models import ApiToken, UserSession
+from civicboard.auth.sessions import end_other_sessions, end_session, start_session
+from civicboard.extensions import db, limiter
+from civicboard.security import safe_next
+from civicboard.validation import ValidationError
+
+bp = Blueprint("auth", __name__)
+
+LOGIN_FAILED = "That email and password do not match an account."
+
+
+def _form_email_key() -> str:
+    return "email:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def apply_errors(form, exc: ValidationError) -> None:
+    """Show a service's validation errors on the matching form fields (or as a message)."""
+    shown = False
+    for name, message in exc.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+            shown = True
+    if not shown:
+        flash(exc.message, "error")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_REGISTER"], methods=["POST"])
+def register():
+    """Create an account and log in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegisterForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(form.email.data, form.name.data, form.password.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            start_session(user)
+            services.record_login(user)
+            db.session.commit()
+            flash(f"Welcome, {user.name}! Your account is ready.", "success")
+            return redirect(safe_next(form.next.data, url_for("main.index")))
+    return render_template("auth/register.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"], key_func=_form_email_key)
+def login():
+    """Log in; the same answer for an unknown email and a wrong password."""
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors = [LOGIN_FAILED]
+            return render_template("auth/login.html", form=form), 422
+        if user.is_banned:
+            until = f" until {user.banned_until:%-d %b %Y}" if user.banned_until else ""
+            form.password.errors = [f"This account is suspended{until}."]
+            return render_template("auth/login.html", form=form), 403
+        if current_user.is_authenticated:
+            end_session(current_user)
+        start_session(user, remember=bool(form.remember.data))
+        services.record_login(user)
+        db.session.commit()
+        return redirect(safe_next(form.next.data, url_for("main.index")))
+    status = 422 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    """End this login (a POST with a CSRF token, so no page can log you out)."""
+    if current_user.is_authenticated:
+        end_session(current_user)
+        db.session.commit()
+    flash("You are logged out.", "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_PASSWORD_RESET"], methods=["POST"])
+def forgot_password():
+    """Ask for a reset link; the answer does not reveal whether the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("auth/reset_sent.html")
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password with a single-use link."""
+    if services.user_for_reset_token(token) is None:
+        return render_template("auth/reset_invalid.html"), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Your password was changed. Log in with the new one.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form, token=token)
+
+
+@bp.get("/account")
+@login_required
+def account():
+    """Account settings: profile, password, API tokens, sessions."""
+    return _render_account()
+
+
+def _render_account(**forms):
+    tokens = (
+        db.session.execute(
+            select(ApiToken)
+            .where(ApiToken.user_id == current_user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at.desc())
+        )
+        .scalars()
+        .all()
+    )
+    sessions = (
+        db.session.execute(
+            select(UserSession)
+            .where(UserSession.user_id == current_user.id)
+            .order_by(UserSession.last_seen_at.desc())
+        )
+        .scalars()
+        .all()
+    )
+    context = {
+        "profile_form": ProfileForm(obj=current_user),
+        "password_form": ChangePasswordForm(),
+        "token_form": TokenForm(),
+        "empty_form": EmptyForm(),
+        "tokens": tokens,
+        "sessions": sessions,
+        "new_token": None,
+    }
+    context.update(forms)
+    status = 422 if any(getattr(f, "errors", None) for f in forms.values() if hasattr(f, "errors")) else 200
+    return render_template("auth/account.html", **context), status
+
+
+@bp.post("/account/profile")
+@login_required
+def update_profile():
+    """Save the display name and bio."""
+    form = ProfileForm()
+    if form.validate_on_submit():
+        try:
+            services.update_profile(current_user, form.name.data, form.bio.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Profile saved.", "success")
+            return redirect(url_for("auth.account"))
+    return _render_account(profile_form=form)
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    """Change the password; every other session ends and this one is renewed."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.new_password.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            user = current_user._get_current_object()
+            start_session(user)
+            db.session.commit()
+            flash("Password changed. Other devices have been logged out.", "success")
+            return redirect(url_for("auth.account"))
+    return _render_account(password_form=form)
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token():
+    """Issue a personal API token and show it once."""
+    form = TokenForm()
+    if form.validate_on_submit():
+        try:
+            _token, raw = services.create_api_token(current_user, form.label.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            response = _render_account(new_token=raw)
+            return response[0], 201, {"Cache-Control": "no-store"}
+    return _render_account(token_form=form)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    """Revoke one of your tokens."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    token = db.get_or_404(ApiToken, token_id)
+    services.revoke_api_token(current_user, token)
+    db.session.commit()
+    flash("Token revoked.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/sessions/others/end")
+@login_required
+def log_out_other_devices():
+    """Log out every other device."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    end_other_sessions(current_user)
+    db.session.commit()
+    flash("Other devices have been logged out.", "success")
+    return redirect(url_for("auth.account"))

@@ -1,0 +1,86 @@
+"""Command-line tools: flask users ..., flask demo ..."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from civicboard.auth import services as auth_services
+from civicboard.extensions import db
+from civicboard.permissions import Role
+from civicboard.validation import ValidationError
+
+users_cli = AppGroup("users", help="Manage accounts.")
+demo_cli = AppGroup("demo", help="Load demonstration data.")
+
+
+def register(app: Flask) -> None:
+    """Attach the command groups."""
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="Display name.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice([r.value for r in Role]),
+    help="A role to grant; repeat for several.",
+)
+@click.option("--department", default=None, help="Department for staff (created if new).")
+def create_user_command(email: str, name: str, roles: tuple[str, ...], department: str | None) -> None:
+    """Create an account; the password is read from standard input (or prompted)."""
+    password = _read_password()
+    try:
+        user = auth_services.create_user(email, name, password, list(roles), department)
+    except ValidationError as exc:
+        db.session.rollback()
+        details = "; ".join(exc.fields.values()) or exc.message
+        raise click.ClickException(details) from exc
+    db.session.commit()
+    held = ", ".join(sorted(r.value for r in user.role_set))
+    click.echo(f"Created user {user.id} <{user.email}> with roles: {held}.")
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--label", default="", help="What the token is for.")
+def token_command(email: str, label: str) -> None:
+    """Print a new personal API token for EMAIL (shown once)."""
+    user = auth_services.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account with email {email}.")
+    try:
+        _token, raw = auth_services.create_api_token(user, label or "command line")
+    except ValidationError as exc:
+        raise click.ClickException(exc.message) from exc
+    db.session.commit()
+    click.echo(raw)
+
+
+@demo_cli.command("seed")
+@click.option("--scale", type=click.Choice(["demo", "city"]), default="demo", show_default=True)
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+def seed_command(scale: str, if_empty: bool) -> None:
+    """Load a small demo city, or the city-scale benchmark data."""
+    from civicboard import demo
+
+    if if_empty and not demo.database_is_empty():
+        click.echo("The database already has data; demo seed skipped.")
+        return
+    summary = demo.seed(scale)
+    db.session.commit()
+    for key, value in summary.items():
+        click.echo(f"{key}: {value}")

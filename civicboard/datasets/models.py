@@ -1,0 +1,98 @@
+"""Dataset and Distribution: one entry of the city's catalog and its files and APIs."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from civicboard.extensions import db
+from civicboard.timeutil import utcnow
+
+MANUAL_SOURCE = "manual"
+
+
+class DatasetStatus(enum.StrEnum):
+    """Datasets are never deleted: a dataset gone from its catalog is withdrawn."""
+
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+
+
+class Dataset(db.Model):
+    """A catalog entry, normalised from DCAT-US, CKAN or Socrata (or added by staff)."""
+
+    __tablename__ = "datasets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(80), nullable=False, default=MANUAL_SOURCE)
+    source_id: Mapped[str] = mapped_column(String(255), nullable=False)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    description: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list, nullable=False)
+    theme: Mapped[list[str]] = mapped_column(JSON, default=list, nullable=False)
+    publisher: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    contact_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    contact_email: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    landing_page: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    license: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    spatial: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    temporal: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    accrual_periodicity: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    modified: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    issued: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default=DatasetStatus.ACTIVE.value, nullable=False)
+    # A digest of the normalised record, so a re-import can tell "unchanged" cheaply.
+    content_hash: Mapped[str] = mapped_column(String(64), default="", nullable=False)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
+    # Stored counters, kept exact by the services that change problems and votes.
+    problem_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    demand: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+    distributions: Mapped[list[Distribution]] = relationship(
+        "Distribution",
+        back_populates="dataset",
+        cascade="all, delete-orphan",
+        order_by="Distribution.position",
+        lazy="select",
+    )
+
+    __table_args__ = (
+        UniqueConstraint("source", "source_id", name="uq_datasets_source_source_id"),
+        Index("ix_datasets_title", "title"),
+        Index("ix_datasets_status", "status"),
+        Index("ix_datasets_demand", "demand"),
+        Index("ix_datasets_problem_count", "problem_count"),
+        Index("ix_datasets_modified", "modified"),
+    )
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == DatasetStatus.WITHDRAWN
+
+    def __repr__(self) -> str:
+        return f"<Dataset {self.id} {self.title!r}>"
+
+
+class Distribution(db.Model):
+    """A file or API of a dataset: title, URL, media type or format."""
+
+    __tablename__ = "distributions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    title: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    url: Mapped[str] = mapped_column(String(2000), nullable=False)
+    media_type: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    format: Mapped[str | None] = mapped_column(String(60), nullable=True)
+
+    dataset: Mapped[Dataset] = relationship(Dataset, back_populates="distributions")
+
+    __table_args__ = (Index("ix_distributions_dataset_id", "dataset_id"),)

@@ -1,0 +1,56 @@
+"""The demo city: a small, realistic board for `make run` (and the city-scale data set)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from civicboard.auth import services as auth_services
+from civicboard.auth.models import User
+from civicboard.extensions import db
+
+DEMO_PASSWORD = "civicboard-demo"  # noqa: S105 - not a secret
+
+DEPARTMENTS = [
+    "Transportation and Infrastructure",
+    "Parks and Recreation",
+    "Public Works",
+    "Housing",
+    "Innovation and Analytics",
+]
+
+PEOPLE = [
+    ("admin@demo.example.org", "Ada Admin", ["admin"], None),
+    ("staff@demo.example.org", "Sam Staff", ["staff"], "Transportation and Infrastructure"),
+    ("parks@demo.example.org", "Pat Parks", ["staff"], "Parks and Recreation"),
+    ("analytics@demo.example.org", "Alex Analyst", ["staff"], "Innovation and Analytics"),
+    ("moderator@demo.example.org", "Morgan Moderator", ["moderator"], None),
+    ("organizer@demo.example.org", "Olu Organizer", ["organizer"], None),
+    ("resident@demo.example.org", "Rosa Resident", [], None),
+    ("neighbour@demo.example.org", "Nico Neighbour", [], None),
+    ("cyclist@demo.example.org", "Kim Cyclist", [], None),
+]
+
+
+def database_is_empty() -> bool:
+    """True when no account exists yet."""
+    return db.session.execute(select(func.count()).select_from(User)).scalar_one() == 0
+
+
+def seed(scale: str = "demo") -> dict[str, int]:
+    """Seed the database; returns counts for the command's summary."""
+    if scale != "demo":
+        raise NotImplementedError("the city-scale seed is not available yet")
+    return seed_demo()
+
+
+def seed_demo() -> dict[str, int]:
+    """Departments and one account per role (password: civicboard-demo)."""
+    for name in DEPARTMENTS:
+        auth_services.get_or_create_department(name)
+    created = 0
+    for email, name, roles, department in PEOPLE:
+        if auth_services.find_user_by_email(email) is None:
+            auth_services.create_user(email, name, DEMO_PASSWORD, roles, department)
+            created += 1
+    db.session.flush()
+    return {"departments": len(DEPARTMENTS), "users": created}

@@ -1,0 +1,1 @@
+"""Site-wide pages: the front page and the health check."""

@@ -1,0 +1,70 @@
+"""Template globals and filters shared by every page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app, request, url_for
+
+from civicboard.permissions import has_capability
+from civicboard.timeutil import isoformat_z, utcnow
+
+
+def register(app: Flask) -> None:
+    """Install filters and the context processor."""
+    app.jinja_env.filters["isoz"] = isoformat_z
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["ago"] = time_ago
+    app.jinja_env.globals["can"] = has_capability
+    app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def site() -> dict:
+        return {
+            "site_name": current_app.config["SITE_NAME"],
+            "city_name": current_app.config["CITY_NAME"],
+        }
+
+
+def format_date(value: datetime | None) -> str:
+    """26 Nov 2026."""
+    return value.strftime("%-d %b %Y") if value else ""
+
+
+def format_datetime(value: datetime | None) -> str:
+    """26 Nov 2026, 14:05 UTC."""
+    return value.strftime("%-d %b %Y, %H:%M UTC") if value else ""
+
+
+def time_ago(value: datetime | None) -> str:
+    """A short relative time such as '3 days ago'."""
+    if value is None:
+        return ""
+    seconds = int((utcnow() - value).total_seconds())
+    if seconds < 60:
+        return "just now"
+    for unit, size in (
+        ("year", 31536000),
+        ("month", 2592000),
+        ("day", 86400),
+        ("hour", 3600),
+        ("minute", 60),
+    ):
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'' if n == 1 else 's'} ago"
+    return "just now"
+
+
+def url_with(**changes: object) -> str:
+    """The current URL with some query arguments replaced (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None or value == "":
+            args.pop(key, None)
+        else:
+            args[key] = [str(value)]
+    return url_for(request.endpoint or "main.index", **(request.view_args or {}), **args)

@@ -1,0 +1,264 @@
+"""Shared fixtures: app, client, runner, login helper, and factories.
+
+The suite runs on SQLite by default. With TEST_DATABASE_URL set (a PostgreSQL URL) it runs
+on that database instead; under CI a skipped test on PostgreSQL fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import event, text
+
+from civicboard import create_app
+from civicboard.auth import services as auth_services
+from civicboard.auth.models import User
+from civicboard.extensions import db
+from config import TestingConfig, normalise_database_url
+
+DEFAULT_PASSWORD = "correct horse battery"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "postgres: needs PostgreSQL (TEST_DATABASE_URL)")
+    config.addinivalue_line("markers", "redis: needs a Redis server")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Under CI on PostgreSQL, any skipped test is a failure: nothing may silently not run."""
+    if not (os.environ.get("CI") and os.environ.get("TEST_DATABASE_URL")):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped on PostgreSQL; failing the run.", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The database the suite runs on."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url: str) -> bool:
+    return database_url.startswith("postgresql")
+
+
+def make_app(database_url: str, **overrides: Any) -> Flask:
+    """An app on the test database with test settings."""
+    return create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url: str) -> Iterator[None]:
+    """Create every table once per run (the migrations have their own test)."""
+    app = make_app(database_url)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.session.commit()
+    yield
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _empty_tables(is_pg: bool) -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if is_pg:
+            conn.execute(
+                text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+            )
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+            if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first():
+                conn.execute(text("DELETE FROM sqlite_sequence"))
+
+
+@pytest.fixture
+def app(database_url: str, _schema: None, is_postgres: bool) -> Iterator[Flask]:
+    """A fresh app with empty tables, inside an app context."""
+    app = make_app(database_url)
+    with app.app_context():
+        _empty_tables(is_postgres)
+        yield app
+        db.session.remove()
+        _empty_tables(is_postgres)
+        db.engine.dispose()
+
+
+class Client(FlaskClient):
+    """A test client that can send forms with a valid CSRF token.
+
+    Each request runs in its own app context, as in production: otherwise Flask reuses the
+    test's context, and `g` (the logged-in user) and the database session would leak between
+    requests and clients.
+    """
+
+    def open(self, *args: Any, **kwargs: Any):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+    def csrf_token(self) -> str:
+        """A signed CSRF token for this client's session, as a form would carry."""
+        app = self.application
+        with self.session_transaction() as sess:
+            if "csrf_token" not in sess:
+                sess["csrf_token"] = os.urandom(20).hex()
+            raw = sess["csrf_token"]
+        return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+    def form(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any):
+        """POST a form with a CSRF token."""
+        payload = {"csrf_token": self.csrf_token(), **(data or {})}
+        return self.post(url, data=payload, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> Client:
+    app.test_client_class = Client
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def make_client(app: Flask) -> Callable[[], Client]:
+    """A second, third... browser."""
+
+    def factory() -> Client:
+        app.test_client_class = Client
+        return app.test_client()  # type: ignore[return-value]
+
+    return factory
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def user_factory(app: Flask) -> Callable[..., User]:
+    """Create and commit a user: user_factory(roles=["staff"], department="Parks")."""
+    counter = {"n": 0}
+
+    def factory(
+        email: str | None = None,
+        name: str | None = None,
+        password: str = DEFAULT_PASSWORD,
+        roles: list[str] | tuple[str, ...] = (),
+        department: str | None = None,
+    ) -> User:
+        counter["n"] += 1
+        n = counter["n"]
+        user = auth_services.create_user(
+            email or f"person{n}@example.org", name or f"Person {n}", password, list(roles), department
+        )
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def login(app: Flask) -> Callable[..., Any]:
+    """Log a client in through the real login form; returns the response."""
+
+    def do_login(client: Client, user: User, password: str = DEFAULT_PASSWORD, remember: bool = False):
+        data = {"email": user.email, "password": password}
+        if remember:
+            data["remember"] = "y"
+        response = client.form("/login", data)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    return do_login
+
+
+@pytest.fixture
+def logged_in(client: Client, user_factory: Callable[..., User], login: Callable[..., Any]):
+    """A client logged in as a new resident; returns (client, user)."""
+    user = user_factory()
+    login(client, user)
+    return client, user
+
+
+class QueryCounter:
+    """Counts SQL statements sent while active."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], Any]:
+    """with count_queries() as counter: ...; counter.count is the number of statements."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting
+
+
+def csrf_field(html: str) -> str:
+    """The CSRF token of the first form in a page."""
+    match = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "no csrf_token in page"
+    return match.group(1) or match.group(2)
+
+
+@pytest.fixture
+def empty_database_url(database_url: str, is_postgres: bool, tmp_path) -> Iterator[str]:
+    """A URL to a new, empty database of the same kind as the suite's (dropped afterwards)."""
+    if not is_postgres:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    name = f"{url.database}_tmp_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
