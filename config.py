@@ -89,9 +89,7 @@ class Config:
 
     # Content licence for exports of user-contributed content.
     CONTENT_LICENSE_NAME = os.environ.get("CONTENT_LICENSE_NAME", "CC BY 4.0")
-    CONTENT_LICENSE_URL = os.environ.get(
-        "CONTENT_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/"
-    )
+    CONTENT_LICENSE_URL = os.environ.get("CONTENT_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/")
 
     PREFERRED_URL_SCHEME = "http"
 

@@ -98,14 +98,33 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
     from civicboard.admin.views import bp as admin_bp
+    from civicboard.api.views import bp as api_bp
     from civicboard.auth.views import bp as auth_bp
+    from civicboard.challenges.views import bp as challenges_bp
+    from civicboard.datasets.views import bp as datasets_bp
+    from civicboard.insights.views import bp as insights_bp
+    from civicboard.interop.views import bp as interop_bp
     from civicboard.main.views import bp as main_bp
+    from civicboard.moderation.views import bp as moderation_bp
+    from civicboard.problems.views import bp as problems_bp
+    from civicboard.staff.views import bp as staff_bp
     from civicboard.users.views import bp as users_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(users_bp)
-    app.register_blueprint(admin_bp)
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        users_bp,
+        admin_bp,
+        problems_bp,
+        datasets_bp,
+        staff_bp,
+        moderation_bp,
+        challenges_bp,
+        api_bp,
+        interop_bp,
+        insights_bp,
+    ):
+        app.register_blueprint(blueprint)
 
 
 def register_errors(app: Flask) -> None:

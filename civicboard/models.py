@@ -2,4 +2,24 @@
 
 from civicboard.audit.models import AuditEntry  # noqa: F401
 from civicboard.auth.models import ApiToken, Department, User, UserRole, UserSession  # noqa: F401
-from civicboard.datasets.models import Dataset, Distribution  # noqa: F401
+from civicboard.challenges.models import (  # noqa: F401
+    Challenge,
+    ChallengeDataset,
+    ChallengeProblem,
+    Project,
+    ProjectMember,
+    ProjectProblem,
+)
+from civicboard.datasets.models import CatalogSource, Dataset, Distribution, ImportRun  # noqa: F401
+from civicboard.moderation.models import Flag  # noqa: F401
+from civicboard.problems.models import (  # noqa: F401
+    Category,
+    Comment,
+    CommentRevision,
+    Follow,
+    Notification,
+    Problem,
+    ProblemDataset,
+    Vote,
+)
+from civicboard.staff.models import Evidence, Response  # noqa: F401

@@ -67,4 +67,4 @@ def url_with(**changes: object) -> str:
             args.pop(key, None)
         else:
             args[key] = [str(value)]
-    return url_for(request.endpoint or "main.index", **(request.view_args or {}), **args)
+    return url_for(request.endpoint or "problems.index", **(request.view_args or {}), **args)

@@ -82,9 +82,7 @@ def _empty_tables(is_pg: bool) -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if is_pg:
-            conn.execute(
-                text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
-            )
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         else:
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))
@@ -235,9 +233,7 @@ def count_queries(app: Flask) -> Callable[[], Any]:
 
 def csrf_field(html: str) -> str:
     """The CSRF token of the first form in a page."""
-    match = re.search(
-        r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', html
-    )
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', html)
     assert match, "no csrf_token in page"
     return match.group(1) or match.group(2)
 
@@ -262,3 +258,88 @@ def empty_database_url(database_url: str, is_postgres: bool, tmp_path) -> Iterat
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+# -- domain factories (rows written directly; feature tests use the services) ------------
+
+
+@pytest.fixture
+def dataset_factory(app: Flask) -> Callable[..., Any]:
+    """Create and commit a dataset: dataset_factory(title="Transit Stops")."""
+    from civicboard.datasets.models import Dataset, Distribution
+
+    counter = {"n": 0}
+
+    def factory(title: str | None = None, source: str = "test", **fields: Any) -> Dataset:
+        counter["n"] += 1
+        n = counter["n"]
+        distributions = fields.pop("distributions", None)
+        dataset = Dataset(
+            source=source,
+            source_id=fields.pop("source_id", f"ds-{n}"),
+            title=title or f"Dataset {n}",
+            description=fields.pop("description", f"Description of dataset {n}."),
+            **fields,
+        )
+        for i, (dist_title, url, fmt) in enumerate(
+            distributions or [("CSV", f"https://data.example.org/{n}.csv", "CSV")]
+        ):
+            dataset.distributions.append(Distribution(position=i, title=dist_title, url=url, format=fmt))
+        db.session.add(dataset)
+        db.session.commit()
+        return dataset
+
+    return factory
+
+
+@pytest.fixture
+def category_factory(app: Flask) -> Callable[..., Any]:
+    """Create and commit a category."""
+    from civicboard.problems.models import Category
+
+    counter = {"n": 0}
+
+    def factory(name: str | None = None, **fields: Any) -> Category:
+        counter["n"] += 1
+        name = name or f"Category {counter['n']}"
+        category = Category(name=name, slug=name.lower().replace(" ", "-"), **fields)
+        db.session.add(category)
+        db.session.commit()
+        return category
+
+    return factory
+
+
+@pytest.fixture
+def problem_factory(app: Flask, user_factory: Callable[..., User]) -> Callable[..., Any]:
+    """Create and commit a problem row directly (no services): problem_factory(datasets=[ds])."""
+    from civicboard.markup import render
+    from civicboard.problems.models import Problem, ProblemDataset
+    from civicboard.problems.ranking import hot_score
+    from civicboard.timeutil import utcnow
+
+    counter = {"n": 0}
+
+    def factory(title: str | None = None, author: User | None = None, datasets: list | None = None, **fields: Any):
+        counter["n"] += 1
+        n = counter["n"]
+        description = fields.pop("description", f"Description of problem {n}.")
+        created_at = fields.pop("created_at", utcnow())
+        problem = Problem(
+            title=title or f"Problem number {n}",
+            description=description,
+            description_html=render(description),
+            author_id=(author or user_factory()).id,
+            created_at=created_at,
+            updated_at=created_at,
+            last_activity_at=created_at,
+            **fields,
+        )
+        problem.hot = hot_score(problem.vote_count or 0, problem.comment_count or 0, created_at)
+        for i, dataset in enumerate(datasets or []):
+            problem.dataset_links.append(ProblemDataset(dataset_id=dataset.id, position=i))
+        db.session.add(problem)
+        db.session.commit()
+        return problem
+
+    return factory

@@ -16,9 +16,7 @@ def test_upgrade_from_empty_to_head_matches_the_models(empty_database_url):
     with app.app_context():
         flask_migrate.upgrade()
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(
-                conn, opts={"compare_type": True, "compare_server_default": False}
-            )
+            context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": False})
             include = app.extensions["migrate"].configure_args.get("include_object")
             if include:
                 context.opts["include_object"] = include

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
@@ -9,15 +10,13 @@ import redis
 
 from tests.conftest import Client, make_app
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def test_login_is_throttled_with_retry_after(client, app):
     app.config["RATELIMIT_LOGIN"] = "3 per minute"
     for _ in range(3):
-        assert (
-            client.form("/login", {"email": "a@example.org", "password": "wrong password"}).status_code == 422
-        )
+        assert client.form("/login", {"email": "a@example.org", "password": "wrong password"}).status_code == 422
     response = client.form("/login", {"email": "a@example.org", "password": "wrong password"})
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0

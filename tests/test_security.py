@@ -35,9 +35,7 @@ def test_safe_next_keeps_local_paths(target):
     assert safe_next(target) == target
 
 
-@pytest.mark.parametrize(
-    "target", ["//evil.example", "/\\evil.example", "https://evil.example", "javascript:alert(1)"]
-)
+@pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "https://evil.example", "javascript:alert(1)"])
 def test_login_never_redirects_off_site(client, user_factory, target):
     user = user_factory()
     response = client.form("/login", {"email": user.email, "password": DEFAULT_PASSWORD, "next": target})

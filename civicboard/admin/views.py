@@ -58,9 +58,7 @@ def user(user_id: int):
     """One user's roles and department."""
     target = db.get_or_404(User, user_id)
     role_form, department_form = _user_forms(target)
-    return render_template(
-        "admin/user.html", user=target, role_form=role_form, department_form=department_form
-    )
+    return render_template("admin/user.html", user=target, role_form=role_form, department_form=department_form)
 
 
 @bp.post("/users/<int:user_id>/roles")
@@ -84,9 +82,7 @@ def change_role(user_id: int):
             flash(f"Role {form.role.data} {verb}." if changed else "Nothing to change.", "success")
             return redirect(url_for("admin.user", user_id=target.id))
     _, department_form = _user_forms(target)
-    return render_template(
-        "admin/user.html", user=target, role_form=form, department_form=department_form
-    ), 422
+    return render_template("admin/user.html", user=target, role_form=form, department_form=department_form), 422
 
 
 @bp.post("/users/<int:user_id>/department")

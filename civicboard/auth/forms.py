@@ -49,9 +49,7 @@ class RegisterForm(FlaskForm):
 class LoginForm(FlaskForm):
     """Log in with email and password."""
 
-    email = EmailField(
-        "Email", validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "email"}
-    )
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "email"})
     password = PasswordField(
         "Password",
         validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
@@ -64,9 +62,7 @@ class LoginForm(FlaskForm):
 class ForgotPasswordForm(FlaskForm):
     """Ask for a reset link."""
 
-    email = EmailField(
-        "Email", validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "email"}
-    )
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "email"})
 
 
 class ResetPasswordForm(FlaskForm):
@@ -98,9 +94,7 @@ class ProfileForm(FlaskForm):
     """Display name and bio."""
 
     name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
-    bio = TextAreaField(
-        "About you", validators=[Length(max=500)], description="Optional, up to 500 characters."
-    )
+    bio = TextAreaField("About you", validators=[Length(max=500)], description="Optional, up to 500 characters.")
 
 
 class TokenForm(FlaskForm):

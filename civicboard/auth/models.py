@@ -54,9 +54,7 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(80), nullable=False)
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     bio: Mapped[str] = mapped_column(Text, default="", nullable=False)
-    department_id: Mapped[int | None] = mapped_column(
-        ForeignKey("departments.id", ondelete="SET NULL"), nullable=True
-    )
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     password_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
@@ -64,6 +62,8 @@ class User(UserMixin, db.Model):
     # NULL with banned_at set means banned for good.
     banned_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     ban_reason: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    # Stored so the header's badge costs no query; kept exact by the notification services.
+    unread_notifications: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         UserRole,

@@ -63,9 +63,7 @@ def hash_password(password: str) -> str:
 
 def find_user_by_email(email: str) -> User | None:
     """Look a user up by address, case-insensitively."""
-    return db.session.execute(
-        select(User).where(User.email == (email or "").strip().lower())
-    ).scalar_one_or_none()
+    return db.session.execute(select(User).where(User.email == (email or "").strip().lower())).scalar_one_or_none()
 
 
 def register_user(email: str, name: str, password: str) -> User:
@@ -231,9 +229,7 @@ def create_department(actor: User, name: str) -> Department:
     """Admins add departments."""
     require(actor, "manage_departments")
     name = clean_text(name, "name", label="Department name", max_length=120)
-    exists = db.session.execute(
-        select(Department.id).where(func.lower(Department.name) == name.lower())
-    ).first()
+    exists = db.session.execute(select(Department.id).where(func.lower(Department.name) == name.lower())).first()
     if exists:
         raise ConflictError("That department already exists.", {"name": "That department already exists."})
     department = Department(name=name, slug=_unique_department_slug(name))
@@ -306,9 +302,7 @@ def ban_user(actor: User, user: User, until: datetime | None, reason: str) -> No
         raise PermissionDenied("Only an administrator can suspend an administrator.")
     reason = clean_text(reason, "reason", label="Reason", max_length=1000)
     if until is not None and until <= utcnow():
-        raise ValidationError(
-            "The end of a suspension must be in the future.", {"until": "Choose a future date."}
-        )
+        raise ValidationError("The end of a suspension must be in the future.", {"until": "Choose a future date."})
     user.banned_at = utcnow()
     user.banned_until = until
     user.ban_reason = reason
@@ -334,9 +328,7 @@ def create_api_token(user: User, label: str = "") -> tuple[ApiToken, str]:
     """Issue a personal API token; the plain value is returned once and never stored."""
     label = clean_text(label, "label", label="Label", max_length=80, required=False) or "API token"
     active = db.session.execute(
-        select(func.count())
-        .select_from(ApiToken)
-        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        select(func.count()).select_from(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     ).scalar_one()
     if active >= 20:
         raise ConflictError("You have 20 active tokens; revoke one first.")

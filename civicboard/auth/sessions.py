@@ -92,9 +92,7 @@ def load_token_user(req) -> User | None:
 
 def start_session(user: User, remember: bool = False) -> str:
     """Renew the Flask session and create a session row; the caller commits."""
-    lifetime = (
-        current_app.config["REMEMBER_COOKIE_DURATION"] if remember else current_app.config["SESSION_LIFETIME"]
-    )
+    lifetime = current_app.config["REMEMBER_COOKIE_DURATION"] if remember else current_app.config["SESSION_LIFETIME"]
     token = secrets.token_urlsafe(32)
     now = utcnow()
     db.session.add(

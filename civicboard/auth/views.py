@@ -49,7 +49,7 @@ def apply_errors(form, exc: ValidationError) -> None:
 def register():
     """Create an account and log in."""
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect(url_for("problems.index"))
     form = RegisterForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
@@ -62,7 +62,7 @@ def register():
             services.record_login(user)
             db.session.commit()
             flash(f"Welcome, {user.name}! Your account is ready.", "success")
-            return redirect(safe_next(form.next.data, url_for("main.index")))
+            return redirect(safe_next(form.next.data, url_for("problems.index")))
     return render_template("auth/register.html", form=form), 200 if not form.errors else 422
 
 
@@ -86,7 +86,7 @@ def login():
         start_session(user, remember=bool(form.remember.data))
         services.record_login(user)
         db.session.commit()
-        return redirect(safe_next(form.next.data, url_for("main.index")))
+        return redirect(safe_next(form.next.data, url_for("problems.index")))
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status
 
@@ -98,7 +98,7 @@ def logout():
         end_session(current_user)
         db.session.commit()
     flash("You are logged out.", "info")
-    return redirect(url_for("main.index"))
+    return redirect(url_for("problems.index"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -151,9 +151,7 @@ def _render_account(**forms):
     )
     sessions = (
         db.session.execute(
-            select(UserSession)
-            .where(UserSession.user_id == current_user.id)
-            .order_by(UserSession.last_seen_at.desc())
+            select(UserSession).where(UserSession.user_id == current_user.id).order_by(UserSession.last_seen_at.desc())
         )
         .scalars()
         .all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicboard.extensions import db
@@ -96,3 +96,40 @@ class Distribution(db.Model):
     dataset: Mapped[Dataset] = relationship(Dataset, back_populates="distributions")
 
     __table_args__ = (Index("ix_distributions_dataset_id", "dataset_id"),)
+
+
+class CatalogSource(db.Model):
+    """A catalog the city publishes, re-imported by `flask datasets refresh`."""
+
+    __tablename__ = "catalog_sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The key datasets carry in Dataset.source.
+    name: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
+    title: Mapped[str] = mapped_column(String(255), default="", nullable=False)
+    url: Mapped[str] = mapped_column(String(2000), nullable=False)
+    format: Mapped[str] = mapped_column(String(20), default="auto", nullable=False)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+
+class ImportRun(db.Model):
+    """One import of a catalog: when, what changed, and any error."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(80), nullable=False)
+    location: Mapped[str] = mapped_column(String(2000), default="", nullable=False)
+    format: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    added: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    updated: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    withdrawn: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    skipped: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    skipped_reasons: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    __table_args__ = (Index("ix_import_runs_source", "source", "started_at"),)

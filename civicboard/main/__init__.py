@@ -1,1 +1,1 @@
-"""Site-wide pages: the front page and the health check."""
+"""Site-wide routes that belong to no feature."""

@@ -1,19 +1,13 @@
-"""The front page and a health check for load balancers."""
+"""Site-wide routes: the health check for load balancers."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify
 from sqlalchemy import text
 
 from civicboard.extensions import db
 
 bp = Blueprint("main", __name__)
-
-
-@bp.get("/")
-def index():
-    """The front page."""
-    return render_template("main/index.html")
 
 
 @bp.get("/healthz")

@@ -37,9 +37,7 @@ def test_admin_grants_a_role_with_an_audit_entry(admin_client, user_factory):
 def test_admin_revokes_a_role(admin_client, user_factory):
     client, _ = admin_client
     target = user_factory(roles=["moderator"])
-    client.form(
-        f"/admin/users/{target.id}/roles", {"role": "moderator", "action": "revoke", "reason": "left"}
-    )
+    client.form(f"/admin/users/{target.id}/roles", {"role": "moderator", "action": "revoke", "reason": "left"})
     db.session.expire_all()
     assert not target.has_role("moderator")
     assert db.session.execute(select(AuditEntry).where(AuditEntry.action == "role.revoke")).scalar_one()
@@ -54,9 +52,7 @@ def test_moderator_cannot_grant_roles(client, user_factory, login):
     moderator = user_factory(roles=["moderator"])
     target = user_factory()
     login(client, moderator)
-    response = client.form(
-        f"/admin/users/{target.id}/roles", {"role": "admin", "action": "grant", "reason": ""}
-    )
+    response = client.form(f"/admin/users/{target.id}/roles", {"role": "admin", "action": "grant", "reason": ""})
     assert response.status_code == 403
     db.session.expire_all()
     assert not target.has_role("admin")
@@ -80,9 +76,7 @@ def test_assign_department(admin_client, user_factory):
     department = services.get_or_create_department("Parks")
     db.session.commit()
     target = user_factory(roles=["staff"])
-    response = client.form(
-        f"/admin/users/{target.id}/department", {"department_id": department.id, "reason": ""}
-    )
+    response = client.form(f"/admin/users/{target.id}/department", {"department_id": department.id, "reason": ""})
     assert response.status_code == 302
     db.session.expire_all()
     assert target.department.name == "Parks"

@@ -77,9 +77,7 @@ def test_reset_ends_existing_sessions(client, make_client, user_factory, login, 
     user = user_factory()
     login(client, user)
     token = services.make_reset_token(user)
-    make_client().form(
-        f"/password/reset/{token}", {"password": "a fresh password", "confirm": "a fresh password"}
-    )
+    make_client().form(f"/password/reset/{token}", {"password": "a fresh password", "confirm": "a fresh password"})
     assert client.get("/account").status_code == 302
 
 

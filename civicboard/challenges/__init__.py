@@ -1,0 +1,1 @@
+"""Hackathon challenges curated from residents' problems, and the projects teams build."""

@@ -1,0 +1,1 @@
+"""Moderation: flags, hiding and restoring, locks, suspensions."""

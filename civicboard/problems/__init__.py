@@ -1,0 +1,1 @@
+"""Problems residents propose, with votes, comments, follows and notifications."""

@@ -1,0 +1,344 @@
+"""Problems and what hangs off them: categories, datasets, votes, comments, follows, notifications."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from civicboard.extensions import db
+from civicboard.timeutil import utcnow
+
+
+class ProblemStatus(enum.StrEnum):
+    """Where a problem stands; staff move it with official responses."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    DECLINED = "declined"
+    DUPLICATE = "duplicate"
+
+
+STATUS_LABELS = {
+    ProblemStatus.OPEN: "Open",
+    ProblemStatus.ACKNOWLEDGED: "Acknowledged",
+    ProblemStatus.IN_PROGRESS: "In progress",
+    ProblemStatus.RESOLVED: "Resolved",
+    ProblemStatus.DECLINED: "Declined",
+    ProblemStatus.DUPLICATE: "Duplicate",
+}
+
+# Every allowed status change, in one place. Closed problems can only be reopened.
+TRANSITIONS: dict[ProblemStatus, frozenset[ProblemStatus]] = {
+    ProblemStatus.OPEN: frozenset(
+        {
+            ProblemStatus.ACKNOWLEDGED,
+            ProblemStatus.IN_PROGRESS,
+            ProblemStatus.RESOLVED,
+            ProblemStatus.DECLINED,
+            ProblemStatus.DUPLICATE,
+        }
+    ),
+    ProblemStatus.ACKNOWLEDGED: frozenset(
+        {ProblemStatus.IN_PROGRESS, ProblemStatus.RESOLVED, ProblemStatus.DECLINED, ProblemStatus.DUPLICATE}
+    ),
+    ProblemStatus.IN_PROGRESS: frozenset(
+        {ProblemStatus.ACKNOWLEDGED, ProblemStatus.RESOLVED, ProblemStatus.DECLINED, ProblemStatus.DUPLICATE}
+    ),
+    ProblemStatus.RESOLVED: frozenset({ProblemStatus.OPEN}),
+    ProblemStatus.DECLINED: frozenset({ProblemStatus.OPEN}),
+    ProblemStatus.DUPLICATE: frozenset({ProblemStatus.OPEN}),
+}
+
+# Statuses in which a problem is closed: no votes, counted as answered.
+CLOSED_STATUSES = frozenset({ProblemStatus.RESOLVED, ProblemStatus.DECLINED, ProblemStatus.DUPLICATE})
+
+
+def can_transition(current: str, target: str) -> bool:
+    """True when staff may move a problem from `current` to `target`."""
+    return ProblemStatus(target) in TRANSITIONS[ProblemStatus(current)]
+
+
+class DataRequestStatus(enum.StrEnum):
+    """How staff answered a request for unpublished data."""
+
+    REQUESTED = "requested"
+    PLANNED = "planned"
+    PUBLISHED = "published"
+    DECLINED = "declined"
+
+
+class Category(db.Model):
+    """A staff-managed kind of problem, optionally owned by a department."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
+    slug: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
+    description: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"), nullable=True)
+    position: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+    department = relationship("Department", lazy="joined")
+
+
+class ProblemDataset(db.Model):
+    """A problem's tie to a dataset of the catalog."""
+
+    __tablename__ = "problem_datasets"
+
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id", ondelete="CASCADE"), primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+    dataset = relationship("Dataset", lazy="joined")
+
+    __table_args__ = (Index("ix_problem_datasets_dataset_id", "dataset_id", "problem_id"),)
+
+
+class Problem(db.Model):
+    """What a resident proposes: a problem tied to datasets, or a request for unpublished data."""
+
+    __tablename__ = "problems"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(140), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    description_html: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), nullable=True)
+    neighbourhood: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+
+    status: Mapped[str] = mapped_column(String(20), default=ProblemStatus.OPEN.value, nullable=False)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("problems.id"), nullable=True)
+
+    # A data request describes data that is not published yet; NULL for ordinary problems.
+    data_request: Mapped[str | None] = mapped_column(Text, nullable=True)
+    data_request_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    data_request_note: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+    # Stored counters and ranking, kept exact in the transactions that change them.
+    vote_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    comment_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    follower_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    flag_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    hot: Mapped[float] = mapped_column(Float, default=0.0, nullable=False)
+
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    last_activity_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    first_response_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    locked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    hidden_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    hidden_reason: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+    author = relationship("User", foreign_keys=[author_id], lazy="joined")
+    category = relationship(Category, lazy="joined")
+    duplicate_of = relationship("Problem", remote_side=[id], foreign_keys=[duplicate_of_id], lazy="select")
+    dataset_links: Mapped[list[ProblemDataset]] = relationship(
+        ProblemDataset, cascade="all, delete-orphan", order_by=ProblemDataset.position, lazy="select"
+    )
+
+    __table_args__ = (
+        CheckConstraint("vote_count >= 0", name="vote_count_not_negative"),
+        CheckConstraint("comment_count >= 0", name="comment_count_not_negative"),
+        Index("ix_problems_hot", "hot", "id"),
+        Index("ix_problems_vote_count", "vote_count", "id"),
+        Index("ix_problems_created_at", "created_at", "id"),
+        Index("ix_problems_comment_count", "comment_count", "id"),
+        Index("ix_problems_status", "status"),
+        Index("ix_problems_author_id", "author_id"),
+        Index("ix_problems_category_id", "category_id"),
+        Index("ix_problems_duplicate_of_id", "duplicate_of_id"),
+    )
+
+    @property
+    def is_data_request(self) -> bool:
+        return self.data_request is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+    @property
+    def is_closed(self) -> bool:
+        return ProblemStatus(self.status) in CLOSED_STATUSES
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[ProblemStatus(self.status)]
+
+    def can_edit(self, user) -> bool:
+        """The author may edit while the problem is open and visible; moderators always."""
+        if user is None or not user.is_authenticated:
+            return False
+        if user.is_moderator:
+            return True
+        return user.id == self.author_id and not self.is_hidden and not self.is_locked and not user.is_banned
+
+    def can_vote(self, user) -> bool:
+        """Logged-in, active users may vote on open, visible, unlocked problems."""
+        if user is None or not user.is_authenticated or user.is_banned:
+            return False
+        return not (self.is_closed or self.is_locked or self.is_hidden)
+
+    def can_comment(self, user) -> bool:
+        """Logged-in, active users may comment unless the problem is locked or hidden."""
+        if user is None or not user.is_authenticated or user.is_banned:
+            return False
+        return not (self.is_locked or self.is_hidden)
+
+    def visible_to(self, user) -> bool:
+        """Hidden problems are seen only by moderators and their author."""
+        if not self.is_hidden:
+            return True
+        return bool(user and user.is_authenticated and (user.is_moderator or user.id == self.author_id))
+
+
+class Vote(db.Model):
+    """One user's support for one problem."""
+
+    __tablename__ = "votes"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+    __table_args__ = (Index("ix_votes_problem_id", "problem_id", "user_id"),)
+
+
+class Comment(db.Model):
+    """Markdown on a problem; replies go one level deep."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id", ondelete="CASCADE"), nullable=False)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), nullable=True)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    body_html: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    flag_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    hidden_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    hidden_reason: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+    author = relationship("User", foreign_keys=[author_id], lazy="joined")
+    problem = relationship(Problem, lazy="select")
+
+    __table_args__ = (
+        Index("ix_comments_problem_id", "problem_id", "created_at", "id"),
+        Index("ix_comments_author_id", "author_id", "created_at"),
+        Index("ix_comments_parent_id", "parent_id"),
+    )
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def can_edit(self, user) -> bool:
+        """Only the author edits, while the comment is live and the problem open for comments."""
+        if user is None or not user.is_authenticated or user.is_banned:
+            return False
+        return user.id == self.author_id and not self.is_deleted and not self.is_hidden
+
+
+class CommentRevision(db.Model):
+    """An earlier version of an edited comment, kept for moderators."""
+
+    __tablename__ = "comment_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+    __table_args__ = (Index("ix_comment_revisions_comment_id", "comment_id"),)
+
+
+class Follow(db.Model):
+    """Someone who wants to hear about a problem or a challenge."""
+
+    __tablename__ = "follows"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    problem_id: Mapped[int | None] = mapped_column(ForeignKey("problems.id", ondelete="CASCADE"), nullable=True)
+    challenge_id: Mapped[int | None] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "problem_id", name="uq_follows_user_problem"),
+        UniqueConstraint("user_id", "challenge_id", name="uq_follows_user_challenge"),
+        CheckConstraint("(problem_id IS NULL) <> (challenge_id IS NULL)", name="exactly_one_target"),
+        Index("ix_follows_problem_id", "problem_id"),
+        Index("ix_follows_challenge_id", "challenge_id"),
+    )
+
+
+class NotificationKind(enum.StrEnum):
+    """What a notification tells about."""
+
+    COMMENT = "comment"
+    REPLY = "reply"
+    RESPONSE = "response"
+    STATUS = "status"
+    CHALLENGE_ADDED = "challenge_added"
+    DATA_PUBLISHED = "data_published"
+
+
+class Notification(db.Model):
+    """Something a follower has not yet seen."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    problem_id: Mapped[int | None] = mapped_column(ForeignKey("problems.id", ondelete="CASCADE"), nullable=True)
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), nullable=True)
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), nullable=True)
+    challenge_id: Mapped[int | None] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    actor = relationship("User", foreign_keys=[actor_id], lazy="select")
+    problem = relationship(Problem, lazy="select")
+
+    __table_args__ = (Index("ix_notifications_user_id", "user_id", "read_at", "created_at"),)

@@ -1,0 +1,1 @@
+"""City staff: official responses, status changes and open-data evidence."""
