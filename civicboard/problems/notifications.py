@@ -63,7 +63,8 @@ def notify_followers(
     only_user_ids: list[int] | None = None,
 ) -> None:
     """Tell every follower of the problem (or challenge) except the actor, in one statement."""
-    target = Follow.problem_id == problem_id if challenge_id is None else Follow.challenge_id == challenge_id
+    # A problem's followers when a problem is named (even with a challenge as context), else the challenge's.
+    target = Follow.problem_id == problem_id if problem_id is not None else Follow.challenge_id == challenge_id
     conditions = [target]
     if actor is not None:
         conditions.append(Follow.user_id != actor.id)
