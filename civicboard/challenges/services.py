@@ -263,11 +263,17 @@ def update_challenge(
         is_online=challenge.is_online if is_online is UNSET else is_online,
         contact=challenge.contact if contact is UNSET else contact,
     )
-    if slug is not UNSET and str(slug or "").strip().lower() != challenge.slug:
+    wanted = str(slug or "").strip().lower() if slug is not UNSET else challenge.slug
+    if wanted != challenge.slug:
         if not challenge.is_draft:
             message = "The slug of a published challenge cannot change: its links have been shared."
             raise ConflictError(message, {"slug": message})
-        fields["slug"] = clean_slug(slug, exclude_id=challenge.id)
+        # An emptied slug is made again from the (possibly new) title.
+        fields["slug"] = (
+            clean_slug(wanted, exclude_id=challenge.id)
+            if wanted
+            else unique_slug(slugify(fields["title"]), exclude_id=challenge.id)
+        )
     for name, value in fields.items():
         setattr(challenge, name, value)
     challenge.updated_at = utcnow()
@@ -423,15 +429,15 @@ def _notify_problem_followers(actor: User | None, challenge: Challenge, problem_
 # -- curation --------------------------------------------------------------------------------
 
 
-def _curated_rows(challenge: Challenge, actor: User) -> list[ChallengeProblem]:
-    """The curated rows in order; hidden problems only for moderators."""
+def _curated_rows(challenge: Challenge, actor: User | None) -> list[ChallengeProblem]:
+    """The curated rows in order; hidden problems only for moderators (all rows for None)."""
     query = (
         select(ChallengeProblem)
         .join(Problem, Problem.id == ChallengeProblem.problem_id)
         .where(ChallengeProblem.challenge_id == challenge.id)
         .order_by(ChallengeProblem.position, ChallengeProblem.added_at, ChallengeProblem.problem_id)
     )
-    if not (actor.is_authenticated and actor.is_moderator):
+    if actor is not None and not (actor.is_authenticated and actor.is_moderator):
         query = query.where(Problem.hidden_at.is_(None))
     return list(db.session.execute(query).scalars().all())
 
@@ -504,32 +510,27 @@ def set_problem_note(actor: User, challenge: Challenge, problem_id: Any, note: A
 def move_problem(actor: User, challenge: Challenge, problem_id: Any, direction: str) -> bool:
     """Swap a curated problem with its neighbour above ("up") or below ("down").
 
-    Positions are renumbered 0..n-1 on every move, so gaps and ties never build up. Returns
-    False when the problem is already first (or last).
+    Neighbours are among the problems the organizer can see (hidden ones are skipped). Every
+    row is renumbered 0..n-1 first, so ties left by concurrent additions never block a move.
+    Returns False when the problem is already first (or last).
     """
     require(actor, "manage_challenges")
     if direction not in ("up", "down"):
         message = "Direction must be up or down."
         raise ValidationError(message, {"direction": message})
     target = _curated_row(challenge, problem_id)
-    rows = _curated_rows(challenge, actor)
-    if target not in rows:
+    every_row = _curated_rows(challenge, None)  # each row's problem comes joined
+    visible = [row for row in every_row if actor.is_moderator or not row.problem.is_hidden]
+    if target not in visible:
         raise ValidationError("That problem is not in this challenge.")
-    index = rows.index(target)
+    index = visible.index(target)
     other = index - 1 if direction == "up" else index + 1
-    if other < 0 or other >= len(rows):
+    if other < 0 or other >= len(visible):
         return False
-    rows[index], rows[other] = rows[other], rows[index]
-    # Renumber every row, the ones hidden from this organizer keeping their slot at the end.
-    hidden = [
-        r
-        for r in db.session.execute(
-            select(ChallengeProblem).where(ChallengeProblem.challenge_id == challenge.id)
-        ).scalars()
-        if r not in rows
-    ]
-    for position, row in enumerate(rows + sorted(hidden, key=lambda r: r.position)):
+    for position, row in enumerate(every_row):
         row.position = position
+    neighbour = visible[other]
+    target.position, neighbour.position = neighbour.position, target.position
     challenge.updated_at = utcnow()
     return True
 

@@ -289,3 +289,9 @@ def test_winter_dates_use_standard_time(challenge_factory):
     challenge = challenge_factory(starts_at="2027-01-15T10:00", ends_at="2027-01-16T10:00")
     assert challenge.starts_at == datetime(2027, 1, 15, 15, 0)
     assert challenge.format_local(challenge.starts_at) == "Fri 15 Jan 2027, 10:00 EST"
+
+
+def test_emptying_a_drafts_slug_makes_a_new_one_from_the_title(organizer, challenge_factory):
+    challenge = challenge_factory(slug="old-slug")
+    services.update_challenge(organizer, challenge, title="Bike Data Night", slug="")
+    assert challenge.slug == "bike-data-night"

@@ -326,3 +326,24 @@ def test_followers_of_other_problems_are_not_notified(organizer, challenge_facto
     services.add_problem(organizer, challenge, problem_factory().id)
     db.session.commit()
     assert _notifications(follower) == []
+
+
+def test_moving_skips_problems_hidden_from_the_organizer(organizer, challenge_factory, problem_factory):
+    a, hidden, c = problem_factory(), problem_factory(), problem_factory()
+    challenge = challenge_factory(problems=[a, hidden, c])
+    hidden.hidden_at = utcnow()
+    db.session.commit()
+    assert services.move_problem(organizer, challenge, c.id, "up") is True
+    db.session.commit()
+    assert _order(challenge) == [c.id, hidden.id, a.id]
+
+
+def test_moving_repairs_tied_positions(organizer, challenge_factory, problem_factory):
+    a, b = problem_factory(), problem_factory()
+    challenge = challenge_factory(problems=[a, b])
+    for row in db.session.execute(select(ChallengeProblem)).scalars():
+        row.position = 0  # as two concurrent additions could leave them
+    db.session.commit()
+    services.move_problem(organizer, challenge, b.id, "up")
+    db.session.commit()
+    assert _order(challenge) == [b.id, a.id]

@@ -379,3 +379,16 @@ def test_print_styles_hide_forms_and_show_link_addresses(app):
     assert "@media print" in print_rules
     assert 'content: " (" attr(href) ")"' in print_rules
     assert ".challenge-actions" in print_rules
+
+
+@pytest.mark.parametrize("path", ["/challenges", "/challenges/manage"])
+def test_lists_ask_a_fixed_number_of_queries(organizer_client, challenge_factory, problem_factory, count_queries, path):
+    client, _ = organizer_client
+    counts = []
+    for _ in range(2):  # 5 challenges, then 10
+        for _ in range(5):
+            challenge_factory(status="published", problems=[problem_factory(), problem_factory()])
+        with count_queries() as counter:
+            assert client.get(path).status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1] <= 4
