@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicboard.extensions import db
+from civicboard.permissions import has_capability
 from civicboard.timeutil import utcnow
 
 
@@ -18,6 +21,46 @@ class ChallengeStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     CLOSED = "closed"
+
+
+STATUS_LABELS = {
+    ChallengeStatus.DRAFT: "Draft",
+    ChallengeStatus.PUBLISHED: "Published",
+    ChallengeStatus.CLOSED: "Closed",
+}
+
+# Every allowed status change, in one place. A closed challenge can be reopened (published
+# again) in case it was closed by mistake or the organizers extend it; nothing goes back to draft,
+# because a published challenge has been announced and linked to.
+TRANSITIONS: dict[ChallengeStatus, frozenset[ChallengeStatus]] = {
+    ChallengeStatus.DRAFT: frozenset({ChallengeStatus.PUBLISHED}),
+    ChallengeStatus.PUBLISHED: frozenset({ChallengeStatus.CLOSED}),
+    ChallengeStatus.CLOSED: frozenset({ChallengeStatus.PUBLISHED}),
+}
+
+# Statuses anyone may see; drafts are for organizers only.
+PUBLIC_STATUSES = (ChallengeStatus.PUBLISHED.value, ChallengeStatus.CLOSED.value)
+
+
+def can_transition(current: str, target: str) -> bool:
+    """True when a challenge may move from `current` to `target` (the one transition rule)."""
+    try:
+        return ChallengeStatus(target) in TRANSITIONS[ChallengeStatus(current)]
+    except ValueError:
+        return False
+
+
+def can_manage_challenges(user: Any) -> bool:
+    """Organizers and admins create, edit and curate challenges and see drafts."""
+    return has_capability(user, "manage_challenges")
+
+
+def zone_or_utc(name: str | None) -> ZoneInfo:
+    """The IANA zone of that name, or UTC for a name the tz database does not know."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 class Challenge(db.Model):
@@ -47,6 +90,69 @@ class Challenge(db.Model):
     created_by = relationship("User", lazy="joined")
 
     __table_args__ = (Index("ix_challenges_status", "status", "starts_at"),)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ChallengeStatus.DRAFT
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ChallengeStatus.PUBLISHED
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == ChallengeStatus.CLOSED
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[ChallengeStatus(self.status)]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The zone the dates are shown in."""
+        return zone_or_utc(self.timezone)
+
+    def local(self, value: datetime | None) -> datetime | None:
+        """A stored (naive UTC) time as an aware time in the challenge's zone."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC).astimezone(self.zone)
+
+    @property
+    def local_starts_at(self) -> datetime | None:
+        return self.local(self.starts_at)
+
+    @property
+    def local_ends_at(self) -> datetime | None:
+        return self.local(self.ends_at)
+
+    def format_local(self, value: datetime | None) -> str:
+        """A stored time in the challenge's zone: "Sat 2 May 2026, 10:00 EDT"."""
+        local = self.local(value)
+        return local.strftime("%a %-d %b %Y, %H:%M %Z") if local else ""
+
+    @property
+    def when_label(self) -> str:
+        """The dates in the challenge's zone, the end's day left out when it is the same."""
+        start, end = self.local_starts_at, self.local_ends_at
+        if start is None or end is None:
+            return self.format_local(self.starts_at or self.ends_at)
+        if start.date() == end.date():
+            return f"{start:%a %-d %b %Y, %H:%M} to {end:%H:%M %Z}"
+        return f"{self.format_local(self.starts_at)} to {self.format_local(self.ends_at)}"
+
+    def visible_to(self, user: Any) -> bool:
+        """Published and closed challenges are public; drafts only for organizers and admins."""
+        return self.status in PUBLIC_STATUSES or can_manage_challenges(user)
+
+    def accepts_submissions(self, now: datetime | None = None) -> bool:
+        """Projects are submitted and edited while published and before the end time.
+
+        The end time is when the event ends, so late entries need the organizers to move it.
+        """
+        if not self.is_published:
+            return False
+        return self.ends_at is None or (now or utcnow()) < self.ends_at
 
 
 class ChallengeProblem(db.Model):
@@ -100,7 +206,38 @@ class Project(db.Model):
     award: Mapped[str] = mapped_column(String(120), default="", nullable=False)
     hidden_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
+    # Loaded explicitly (selectinload) by the pages; a many-to-one to the challenge comes from
+    # the session's identity map when the challenge is already loaded.
+    challenge = relationship(Challenge, lazy="select")
+    created_by = relationship("User", foreign_keys=[created_by_id], lazy="select")
+    members: Mapped[list[ProjectMember]] = relationship(
+        "ProjectMember", cascade="all, delete-orphan", lazy="select", order_by="ProjectMember.user_id"
+    )
+    problem_links: Mapped[list[ProjectProblem]] = relationship(
+        "ProjectProblem", cascade="all, delete-orphan", lazy="select"
+    )
+
     __table_args__ = (Index("ix_projects_challenge_id", "challenge_id"),)
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def is_winner(self) -> bool:
+        return bool(self.award)
+
+    def is_member(self, user: Any) -> bool:
+        """True when the user is on the team (has a ProjectMember row)."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        return any(member.user_id == user.id for member in self.members)
+
+    def can_edit(self, user: Any) -> bool:
+        """Only active team members edit, and only while the challenge takes submissions."""
+        if not self.is_member(user) or user.is_banned or self.is_hidden:
+            return False
+        return self.challenge.accepts_submissions()
 
 
 class ProjectMember(db.Model):

@@ -1,0 +1,140 @@
+"""Forms for organizing challenges and submitting projects (the services do the real checks)."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from civicboard.challenges.services import timezone_names
+
+DEFAULT_TIMEZONE = "America/New_York"
+
+
+def default_timezone() -> str:
+    """The zone new challenges start with: CHALLENGE_TIMEZONE, else the demo city's."""
+    return current_app.config.get("CHALLENGE_TIMEZONE") or DEFAULT_TIMEZONE
+
+
+class ChallengeForm(FlaskForm):
+    """Create or edit a challenge."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(min=3, max=140)])
+    slug = StringField(
+        "URL slug",
+        validators=[Optional(), Length(max=80)],
+        description="Lower-case letters, digits and hyphens; leave empty to make one from the title. "
+        "It cannot change once the challenge is published.",
+    )
+    summary = TextAreaField(
+        "Summary", validators=[Length(max=20000)], description="Markdown: what the challenge is about, who it is for."
+    )
+    starts_at = DateTimeLocalField(
+        "Starts", validators=[DataRequired()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+    )
+    ends_at = DateTimeLocalField("Ends", validators=[DataRequired()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+    timezone = SelectField(
+        "Time zone", validators=[DataRequired()], description="The dates above are in this zone, and shown in it."
+    )
+    place = StringField("Place", validators=[Length(max=255)], description="An address or venue; empty if online only.")
+    is_online = BooleanField("Online (participants can take part remotely)")
+    contact = StringField(
+        "Contact", validators=[DataRequired(), Length(max=255)], description="An email address or a web address."
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = [SelectChoice(name, name.replace("_", " ")) for name in timezone_names()]
+        if not self.timezone.data:
+            self.timezone.data = default_timezone()
+
+
+class ProblemSearchForm(FlaskForm):
+    """Find problems to curate (a GET form, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Title contains", validators=[Optional(), Length(max=200)])
+    dataset = StringField("Dataset title contains", validators=[Optional(), Length(max=200)])
+    category = SelectField("Category", coerce=int, validators=[Optional()])
+    min_votes = IntegerField("At least this many votes", validators=[Optional(), NumberRange(min=0)])
+
+
+class AddProblemForm(FlaskForm):
+    """Curate one problem."""
+
+    problem_id = HiddenField(validators=[DataRequired()])
+    note = TextAreaField("Organizer's note", validators=[Length(max=2000)])
+
+
+class NoteForm(FlaskForm):
+    """The organizer's note on a curated problem."""
+
+    note = TextAreaField("Organizer's note", validators=[Length(max=2000)])
+
+
+class MoveForm(FlaskForm):
+    """Move a curated problem up or down."""
+
+    direction = HiddenField(validators=[DataRequired()])
+
+
+class AddDatasetForm(FlaskForm):
+    """Add an extra dataset."""
+
+    dataset_id = HiddenField(validators=[DataRequired()])
+    note = StringField("Why this dataset", validators=[Length(max=2000)])
+
+
+class StatusForm(FlaskForm):
+    """Publish, close or reopen."""
+
+    status = HiddenField(validators=[DataRequired()])
+
+
+class ProjectForm(FlaskForm):
+    """Submit or edit a project."""
+
+    name = StringField("Project name", validators=[DataRequired(), Length(max=140)])
+    description = TextAreaField(
+        "Description", validators=[DataRequired(), Length(max=10000)], description="Markdown: what you built and how."
+    )
+    repository_url = StringField(
+        "Repository URL", validators=[Optional(), Length(max=2000)], description="https://… (optional)"
+    )
+    demo_url = StringField("Demo URL", validators=[Optional(), Length(max=2000)], description="https://… (optional)")
+    member_emails = TextAreaField(
+        "Team members with an account",
+        validators=[Length(max=2000)],
+        description="Their email addresses, one per line; they can then edit the project. You are always on the team.",
+    )
+    team_names = TextAreaField(
+        "Other team members",
+        validators=[Length(max=1000)],
+        description="Names of members without an account, one per line.",
+    )
+    problem_ids = SelectMultipleField("Problems it addresses", coerce=int, validators=[DataRequired()])
+
+
+class AwardForm(FlaskForm):
+    """Mark a winner."""
+
+    award = StringField("Award", validators=[Length(max=120)], description="E.g. “Grand prize”; empty to remove.")
+
+
+class FeatureForm(FlaskForm):
+    """Feature or unfeature a project."""
+
+    featured = HiddenField(validators=[DataRequired()])

@@ -1,0 +1,1 @@
+"""Tests for challenges, curation, briefs and projects."""
