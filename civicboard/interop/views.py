@@ -14,13 +14,20 @@ from civicboard.interop.links import site_url
 bp = Blueprint("interop", __name__)
 
 # Open data may be read by any site's scripts: nothing here depends on who asks.
-PUBLIC_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=60"}
+CORS_HEADERS = {"Access-Control-Allow-Origin": "*"}
+SHARED_CACHE_SECONDS = 60
 
 
 @bp.after_request
 def _public(response: Response) -> Response:
-    for name, value in PUBLIC_HEADERS.items():
+    """CORS for everyone; a minute in shared caches; ETags so feed readers can poll cheaply."""
+    for name, value in CORS_HEADERS.items():
         response.headers.setdefault(name, value)
+    # Shared caches may keep these: the views never read the session, so no cookie is set.
+    response.headers.setdefault("Cache-Control", f"public, max-age={SHARED_CACHE_SECONDS}")
+    if response.status_code == 200 and not response.is_streamed:
+        response.add_etag()
+        response.make_conditional(request)
     return response
 
 

@@ -228,3 +228,23 @@ def test_challenge_feed_asks_a_fixed_number_of_queries(
     small = measure()
     grow(10)
     assert measure() == small <= 3
+
+
+def test_feed_readers_can_poll_with_etags(client, problem_factory):
+    problem_factory()
+    first = client.get("/feeds/problems.atom")
+    assert first.headers["Cache-Control"] == "public, max-age=60"
+    again = client.get("/feeds/problems.atom", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    problem_factory()
+    assert client.get("/feeds/problems.atom", headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
+
+
+def test_open_data_responses_set_no_cookie_even_for_a_logged_in_reader(logged_in, problem_factory):
+    client, _ = logged_in
+    problem_factory()
+    for path in ("/feeds/problems.atom", "/exports/problems.csv", "/data.json", "/open311/v2/requests.json"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers, path
+        assert response.headers["Cache-Control"] == "public, max-age=60"
