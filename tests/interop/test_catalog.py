@@ -52,10 +52,15 @@ def test_each_dataset_also_meets_the_federal_schema_but_for_agency_codes(client,
         assert messages == ["'bureauCode' is a required property", "'programCode' is a required property"]
 
 
-def test_the_invalid_catalog_is_caught_by_the_check(registry):
-    """The schema check is real: a dataset without a contactPoint fails it."""
+def test_the_schema_check_is_not_vacuous(client, registry):
+    """The same check fails once a required field of the served catalog is taken away."""
+    dataset = client.get("/data.json").get_json()["dataset"][0]
     validator = _validator("dataset-non-federal.json", registry)
-    assert list(validator.iter_errors({"title": "x", "description": "y", "identifier": "z", "accessLevel": "public"}))
+    assert list(validator.iter_errors(dataset)) == []
+    del dataset["contactPoint"]
+    dataset["distribution"][0].pop("mediaType")
+    messages = sorted(error.message for error in validator.iter_errors(dataset))
+    assert len(messages) == 2 and "'contactPoint' is a required property" in messages
 
 
 def test_data_json_lists_the_exports_and_feed_as_distributions(client):
