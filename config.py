@@ -90,6 +90,12 @@ class Config:
     # Content licence for exports of user-contributed content.
     CONTENT_LICENSE_NAME = os.environ.get("CONTENT_LICENSE_NAME", "CC BY 4.0")
     CONTENT_LICENSE_URL = os.environ.get("CONTENT_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/")
+    # Who answers for the board's open data (/data.json contactPoint, Open311 discovery).
+    CONTACT_NAME = os.environ.get("CIVICBOARD_CONTACT_NAME") or None
+    CONTACT_EMAIL = os.environ.get("CIVICBOARD_CONTACT_EMAIL", "opendata@example.org")
+    # Insights: the target for a first official response, and how long figures are cached (0: never).
+    INSIGHTS_TARGET_DAYS = _int("INSIGHTS_TARGET_DAYS", 14)
+    INSIGHTS_CACHE_SECONDS = _int("INSIGHTS_CACHE_SECONDS", 60)
 
     PREFERRED_URL_SCHEME = "http"
 

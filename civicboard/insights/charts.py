@@ -1,0 +1,83 @@
+"""Geometry for server-rendered SVG bar charts; templates/insights/_chart.html draws them.
+
+Charts are horizontal bars, one row per item: the label above its bar and the value written
+beside it, so no meaning rests on colour and the chart scales down to a narrow screen. Each
+chart carries a <title> and a <desc> that reads out every value; the page shows the same
+figures in a table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+WIDTH = 400
+PADDING = 8
+ROW_HEIGHT = 52
+BAR_HEIGHT = 20
+LABEL_CHARS = 44
+# Room right of the longest bar for its value label.
+VALUE_ROOM = 110
+
+
+@dataclass
+class Bar:
+    """One row: its label, its bar and its value label, in SVG user units."""
+
+    label: str
+    display: str
+    label_y: int
+    bar_y: int
+    width: float
+    value_x: float
+
+
+@dataclass
+class BarChart:
+    """A chart ready to draw."""
+
+    id: str
+    title: str
+    description: str
+    width: int = WIDTH
+    height: int = 0
+    bar_x: int = PADDING
+    bar_height: int = BAR_HEIGHT
+    bars: list[Bar] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.bars
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def bar_chart(chart_id: str, title: str, rows: list[tuple[str, float, str]], summary: str = "") -> BarChart:
+    """A horizontal bar chart of (label, value, value as shown) rows, bars scaled to the largest."""
+    longest = max((value for _, value, _ in rows), default=0) or 1
+    room = WIDTH - 2 * PADDING - VALUE_ROOM
+    bars = []
+    for index, (label, value, display) in enumerate(rows):
+        top = PADDING + index * ROW_HEIGHT
+        # A non-zero value always gets a visible sliver, a zero none.
+        width = round(max(value / longest * room, 2), 1) if value > 0 else 0
+        bars.append(
+            Bar(
+                label=_short(label),
+                display=display,
+                label_y=top + 16,
+                bar_y=top + 24,
+                width=width,
+                value_x=round(PADDING + width + 8, 1),
+            )
+        )
+    readout = "; ".join(f"{label}: {display}" for label, _, display in rows)
+    description = " ".join(part for part in (summary, readout + "." if readout else "No data yet.") if part)
+    return BarChart(
+        id=chart_id,
+        title=title,
+        description=description,
+        height=PADDING * 2 + max(len(rows), 1) * ROW_HEIGHT,
+        bars=bars,
+    )

@@ -1,0 +1,105 @@
+"""/data.json: the board's own exports described as a DCAT-US 1.1 (Project Open Data) catalog.
+
+A city is a non-federal publisher, so datasets follow the non-federal schema (no bureauCode or
+programCode), but carry every field the federal one asks for as well: keyword, modified, ...
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from civicboard.interop.links import site_url
+from civicboard.timeutil import isoformat_z, utcnow
+
+CONFORMS_TO = "https://project-open-data.cio.gov/v1.1/schema"
+CONTEXT = "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld"
+DESCRIBED_BY = "https://project-open-data.cio.gov/v1.1/schema/catalog.json"
+GEOREPORT_SPEC = "http://wiki.open311.org/GeoReport_v2"
+
+
+def _distribution(title: str, media_type: str, fmt: str, *, download: str | None = None, access: str | None = None):
+    item: dict[str, Any] = {"@type": "dcat:Distribution", "title": title, "format": fmt, "mediaType": media_type}
+    if download:
+        item["downloadURL"] = download
+    if access:
+        item["accessURL"] = access
+    return item
+
+
+def build_catalog(config: dict[str, Any], modified: datetime | None) -> dict[str, Any]:
+    """The catalog for this site; `modified` is when visible problems last changed."""
+    site, city = config["SITE_NAME"], config["CITY_NAME"]
+    publisher = {"@type": "org:Organization", "name": f"{site} {city}"}
+    contact = {
+        "@type": "vcard:Contact",
+        "fn": config.get("CONTACT_NAME") or f"{site} team",
+        "hasEmail": "mailto:" + config["CONTACT_EMAIL"],
+    }
+    license_url = config["CONTENT_LICENSE_URL"]
+    # An empty board has never changed; "now" is the honest answer to "as of when".
+    modified_text = isoformat_z(modified or utcnow())
+    common = {
+        "accessLevel": "public",
+        "license": license_url,
+        "rights": f"User contributions are published under {config['CONTENT_LICENSE_NAME']}.",
+        "publisher": publisher,
+        "contactPoint": contact,
+        "spatial": city,
+        "language": ["en-US"],
+        "landingPage": site_url("/"),
+    }
+    problems = {
+        "@type": "dcat:Dataset",
+        "identifier": site_url("/exports/problems"),
+        "title": f"{site} {city}: problems proposed by residents",
+        "description": (
+            f"Every visible problem and data request on {site} for {city}: title, status, category, "
+            "neighbourhood, the datasets it is tied to, votes, comments, and the latest official "
+            "response from city staff. Hidden (moderated) content is left out."
+        ),
+        "keyword": ["civic problems", "open data", "service requests", "data requests", city.lower()],
+        "modified": modified_text,
+        "accrualPeriodicity": "R/PT1H",
+        "distribution": [
+            _distribution("Problems (CSV)", "text/csv", "CSV", download=site_url("/exports/problems.csv")),
+            _distribution("Problems (JSON)", "application/json", "JSON", download=site_url("/exports/problems.json")),
+            _distribution(
+                "Newest problems (Atom feed)", "application/atom+xml", "Atom", access=site_url("/feeds/problems.atom")
+            ),
+            {
+                **_distribution(
+                    "Problems as service requests (Open311 GeoReport v2)",
+                    "application/json",
+                    "API",
+                    access=site_url("/open311/v2/discovery.json"),
+                ),
+                "conformsTo": GEOREPORT_SPEC,
+            },
+        ],
+    }
+    outcomes = {
+        "@type": "dcat:Dataset",
+        "identifier": site_url("/insights"),
+        "title": f"{site} {city}: response times and outcomes",
+        "description": (
+            "Aggregate figures on how the city answers residents: problems by status, median and "
+            "90th-percentile time to a first official response and to resolution (overall, by "
+            "department and by dataset), and new and resolved problems per month."
+        ),
+        "keyword": ["performance", "response times", "open data", city.lower()],
+        "modified": modified_text,
+        "accrualPeriodicity": "R/P1D",
+        "distribution": [
+            _distribution("Outcome figures (CSV)", "text/csv", "CSV", download=site_url("/insights.csv")),
+            _distribution("Outcomes dashboard", "text/html", "HTML", access=site_url("/insights")),
+        ],
+    }
+    return {
+        "@context": CONTEXT,
+        "@id": site_url("/data.json"),
+        "@type": "dcat:Catalog",
+        "conformsTo": CONFORMS_TO,
+        "describedBy": DESCRIBED_BY,
+        "dataset": [{**problems, **common}, {**outcomes, **common}],
+    }
