@@ -93,14 +93,17 @@ def search_problems(
     engine = {"sqlite": _SqliteSearch, "postgresql": _PostgresSearch}.get(dialect, _LikeSearch)(words)
     clauses = filter_clauses(viewer, filters)
 
-    candidate_query = engine.candidates(clauses).limit(CANDIDATES + 1)
-    candidate_ids = select(candidate_query.subquery().c.id)
-    ranked = db.session.execute(engine.ranked(candidate_ids).limit(page_size).offset((page - 1) * page_size)).all()
-    if not ranked:
+    candidates = engine.candidates(clauses).limit(CANDIDATES + 1).subquery()
+    total = db.session.execute(select(func.count()).select_from(candidates)).scalar_one()
+    if not total:
         return empty
-    total = ranked[0].total
     capped = total > CANDIDATES
     total = min(total, CANDIDATES)
+    # The one extra candidate fetched to tell "capped" is not ranked.
+    bounded = select(engine.candidates(clauses).limit(CANDIDATES).subquery().c.id)
+    ranked = db.session.execute(engine.ranked(bounded).limit(page_size).offset((page - 1) * page_size)).all()
+    if not ranked:
+        return SearchResults(q=q, items=[], total=total, capped=capped, page=page, pages=0, voted_ids=set())
     ids = [row.id for row in ranked]
     marks = {row.id: row for row in db.session.execute(engine.highlights(ids)).all()}
     problems = {
@@ -151,11 +154,7 @@ class _SqliteSearch:
     def ranked(self, candidate_ids):
         rank = func.bm25(literal_column(FTS_TABLE), 10.0, 1.0)
         return (
-            select(
-                self.fts.c.rowid.label("id"),
-                rank.label("rank"),
-                func.count().over().label("total"),
-            )
+            select(self.fts.c.rowid.label("id"), rank.label("rank"))
             .where(self._match(), self.fts.c.rowid.in_(candidate_ids))
             .order_by(rank, self.fts.c.rowid.desc())  # bm25: lower is better
         )
@@ -186,7 +185,7 @@ class _PostgresSearch:
     def ranked(self, candidate_ids):
         rank = func.ts_rank(self.vector, self.tsquery)
         return (
-            select(Problem.id.label("id"), rank.label("rank"), func.count().over().label("total"))
+            select(Problem.id.label("id"), rank.label("rank"))
             .where(Problem.id.in_(candidate_ids))
             .order_by(rank.desc(), Problem.id.desc())
         )
@@ -216,7 +215,7 @@ class _LikeSearch:
 
     def ranked(self, candidate_ids):
         return (
-            select(Problem.id.label("id"), literal_column("0").label("rank"), func.count().over().label("total"))
+            select(Problem.id.label("id"), literal_column("0").label("rank"))
             .where(Problem.id.in_(candidate_ids))
             .order_by(Problem.id.desc())
         )
