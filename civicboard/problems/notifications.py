@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Integer, String, and_, case, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from civicboard.auth.models import User
 from civicboard.extensions import db
@@ -182,7 +183,7 @@ def mark_read(user: User, notification_ids: Iterable[int]) -> int:
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    _lower_unread(user.id, result.rowcount)
+    _lower_unread(user, result.rowcount)
     return result.rowcount
 
 
@@ -198,18 +199,26 @@ def mark_all_read(user: User) -> int:
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    _lower_unread(user.id, result.rowcount)
+    _lower_unread(user, result.rowcount)
     return result.rowcount
 
 
-def _lower_unread(user_id: int, n: int) -> None:
-    if n:
-        db.session.execute(
-            update(User)
-            .where(User.id == user_id)
-            .values(unread_notifications=case((User.unread_notifications > n, User.unread_notifications - n), else_=0))
-            .execution_options(synchronize_session=False)
+def _lower_unread(user: User, n: int) -> None:
+    if not n:
+        return
+    table = User.__table__
+    remaining = db.session.execute(
+        update(table)
+        .where(table.c.id == user.id)
+        .values(
+            unread_notifications=case((table.c.unread_notifications > n, table.c.unread_notifications - n), else_=0)
         )
+        .returning(table.c.unread_notifications)
+    ).scalar_one()
+    if isinstance(user, User):
+        # The header shows the fresh count without reloading the user (and without marking
+        # the attribute dirty: a flush must not write this absolute value back).
+        set_committed_value(user, "unread_notifications", remaining)
 
 
 def recount_unread(user_id: int) -> int:

@@ -153,7 +153,6 @@ def _render_problem_form(
     key_func=user_key,
     methods=["POST"],
     deduct_when=_created,
-    scope="problems",
 )
 def new_problem():
     """Propose a problem: find datasets, preview, see likely duplicates, then post."""
@@ -327,15 +326,19 @@ def _vote_limit() -> str:
     return current_app.config["RATELIMIT_VOTES"]
 
 
+# One budget for voting and withdrawing, so toggling cannot double it.
+_votes_limit = limiter.shared_limit(_vote_limit, scope="votes", key_func=user_key)
+
+
 @bp.post("/problems/<int:problem_id>/vote")
-@limiter.limit(_vote_limit, key_func=user_key, scope="votes")
+@_votes_limit
 def vote(problem_id: int):
     """Vote for a problem (again is harmless)."""
     return _vote_action(problem_id, services.vote)
 
 
 @bp.post("/problems/<int:problem_id>/unvote")
-@limiter.limit(_vote_limit, key_func=user_key, scope="votes")
+@_votes_limit
 def unvote(problem_id: int):
     """Withdraw your vote (again is harmless)."""
     return _vote_action(problem_id, services.withdraw_vote)
@@ -370,9 +373,7 @@ def unfollow(problem_id: int):
 
 @bp.post("/problems/<int:problem_id>/comments")
 @login_required
-@limiter.limit(
-    lambda: current_app.config["RATELIMIT_COMMENTS"], key_func=user_key, deduct_when=_created, scope="comments"
-)
+@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENTS"], key_func=user_key, deduct_when=_created)
 def add_comment(problem_id: int):
     """Comment, or reply to a comment."""
     problem = _problem_or_404(problem_id)
@@ -480,12 +481,12 @@ def notifications_page():
     """Your notifications, newest first; the ones shown are marked read as you see them."""
     page = queries.notification_page(current_user, before=request.args.get("before"))
     unread_ids = {n.id for n in page.items if n.read_at is None}
-    user = current_user._get_current_object()
-    notifications.mark_read(user, unread_ids)
+    notifications.mark_read(current_user._get_current_object(), unread_ids)
+    html = render_template("problems/notifications.html", page=page, unread_ids=unread_ids)
+    # Commit after rendering: a commit expires the loaded rows, and reloading them one by
+    # one in the template would cost a query per notification.
     db.session.commit()
-    return render_template(
-        "problems/notifications.html", page=page, unread_ids=unread_ids, empty_form=EmptyForm(formdata=None)
-    )
+    return html
 
 
 @bp.post("/notifications/read")
