@@ -267,7 +267,9 @@ def seed_demo() -> dict[str, int]:
         for email, text, reply_to in thread:
             commenter = users.get(email) or admin
             parent = posted[reply_to].id if reply_to is not None else None
-            posted.append(services.add_comment(commenter, problem, text, parent_id=parent))
+            comment = services.add_comment(commenter, problem, text, parent_id=parent)
+            comment.created_at = when + timedelta(hours=3 * (len(posted) + 1))
+            posted.append(comment)
             comments += 1
         services.recompute_hot(problem.id)
     db.session.flush()
