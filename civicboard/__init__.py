@@ -81,7 +81,15 @@ def register_extensions(app: Flask) -> None:
     from civicboard.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
+    from civicboard.problems.fts import ignore_search_objects
+
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(app.root_path).parent / "migrations"),
+        render_as_batch=True,
+        include_object=ignore_search_objects,  # the full-text index is not in the models
+    )
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

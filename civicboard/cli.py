@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from civicboard.auth import services as auth_services
 from civicboard.extensions import db
 from civicboard.permissions import Role
+from civicboard.problems.cli import markdown_cli
 from civicboard.validation import ValidationError
 
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -21,6 +22,7 @@ def register(app: Flask) -> None:
     """Attach the command groups."""
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(markdown_cli)
 
 
 def _read_password() -> str:

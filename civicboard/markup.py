@@ -2,7 +2,8 @@
 
 Python-Markdown does not sanitize (and its old escape mode still let `javascript:` links
 through), so its output goes through nh3 with an allowlist: no raw HTML, no images, links
-only to http, https and mailto, each with rel="nofollow ugc noopener".
+only to http, https and mailto, each with rel="nofollow ugc noopener". Images are not shown
+(an image would let any poster see who reads the page): `![alt](url)` becomes a link to it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import threading
 
 import markdown
 import nh3
+from markdown.treeprocessors import Treeprocessor
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote",
@@ -27,6 +29,21 @@ EXTENSIONS = ["fenced_code", "tables", "sane_lists", "nl2br"]
 _local = threading.local()
 
 
+class _ImagesAsLinks(Treeprocessor):
+    """Turn every <img> into a link to the image, its alt text as the link text."""
+
+    def run(self, root):
+        for element in root.iter("img"):
+            src, alt, title = element.get("src", ""), element.get("alt", ""), element.get("title")
+            element.tag = "a"
+            element.attrib.clear()
+            element.set("href", src)
+            if title:
+                element.set("title", title)
+            element.text = alt or src
+        return None
+
+
 def _markdown() -> markdown.Markdown:
     """A per-thread Markdown instance with raw HTML turned off (shown as text, not dropped)."""
     md = getattr(_local, "md", None)
@@ -34,6 +51,7 @@ def _markdown() -> markdown.Markdown:
         md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_ImagesAsLinks(md), "images_as_links", 0)
         _local.md = md
     return md.reset()
 

@@ -2,17 +2,31 @@
 
 Notifications are written with one INSERT ... SELECT over the followers, and each recipient's
 stored unread count rises in the same transaction, so the header's badge needs no query.
+
+The stored count (users.unread_notifications) is only ever changed by relative updates
+(`x = x + n`, `x = x - n`) whose `n` is the number of rows the same transaction inserted or
+marked read, so concurrent requests never make it drift.
+
+Reading: the notifications page marks the notifications it shows as read (they are
+highlighted as new on that one view), and "mark all read" clears the rest.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, insert, literal, select, update
+from collections.abc import Iterable
+
+from sqlalchemy import Integer, String, and_, case, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from civicboard.auth.models import User
 from civicboard.extensions import db
 from civicboard.problems.models import Follow, Notification, Problem
 from civicboard.timeutil import utcnow
+
+# Recipients are updated in chunks, so a problem with many followers stays within the
+# databases' limits on bound parameters.
+_CHUNK = 500
 
 
 def is_following(user: User, *, problem_id: int | None = None, challenge_id: int | None = None) -> bool:
@@ -36,7 +50,10 @@ def follow(user: User, *, problem_id: int | None = None, challenge_id: int | Non
         return False  # a concurrent request followed first
     if problem_id is not None:
         db.session.execute(
-            update(Problem).where(Problem.id == problem_id).values(follower_count=Problem.follower_count + 1)
+            update(Problem)
+            .where(Problem.id == problem_id)
+            .values(follower_count=Problem.follower_count + 1)
+            .execution_options(synchronize_session=False)
         )
     return True
 
@@ -47,9 +64,23 @@ def unfollow(user: User, *, problem_id: int | None = None, challenge_id: int | N
     result = db.session.execute(db.delete(Follow).where(Follow.user_id == user.id, column == value))
     if result.rowcount and problem_id is not None:
         db.session.execute(
-            update(Problem).where(Problem.id == problem_id).values(follower_count=Problem.follower_count - 1)
+            update(Problem)
+            .where(Problem.id == problem_id)
+            .values(follower_count=Problem.follower_count - 1)
+            .execution_options(synchronize_session=False)
         )
     return bool(result.rowcount)
+
+
+def _bump_unread(user_ids: Iterable[int], delta: int = 1) -> None:
+    ids = sorted(set(user_ids))
+    for start in range(0, len(ids), _CHUNK):
+        db.session.execute(
+            update(User)
+            .where(User.id.in_(ids[start : start + _CHUNK]))
+            .values(unread_notifications=User.unread_notifications + delta)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def notify_followers(
@@ -61,48 +92,57 @@ def notify_followers(
     comment_id: int | None = None,
     response_id: int | None = None,
     only_user_ids: list[int] | None = None,
-) -> None:
-    """Tell every follower of the problem (or challenge) except the actor, in one statement."""
+    exclude_user_ids: Iterable[int] = (),
+) -> int:
+    """Tell every follower of the problem (or challenge) except the actor; returns how many.
+
+    One INSERT ... SELECT writes the rows; its RETURNING names exactly the recipients whose
+    unread count then rises, so a follow committed meanwhile cannot skew the count.
+    """
     # A problem's followers when a problem is named (even with a challenge as context), else the challenge's.
     target = Follow.problem_id == problem_id if problem_id is not None else Follow.challenge_id == challenge_id
     conditions = [target]
+    excluded = set(exclude_user_ids)
     if actor is not None:
-        conditions.append(Follow.user_id != actor.id)
+        excluded.add(actor.id)
+    if excluded:
+        conditions.append(Follow.user_id.not_in(sorted(excluded)))
     if only_user_ids is not None:
         conditions.append(Follow.user_id.in_(only_user_ids))
-    followers = select(Follow.user_id).where(and_(*conditions))
-    now = utcnow()
+    # Typed literals: PostgreSQL cannot infer the type of a bare NULL in a SELECT list.
     source = select(
         Follow.user_id,
-        literal(kind),
-        literal(actor.id if actor else None),
-        literal(problem_id),
-        literal(comment_id),
-        literal(response_id),
-        literal(challenge_id),
-        literal(now),
+        literal(kind, String),
+        literal(actor.id if actor else None, Integer),
+        literal(problem_id, Integer),
+        literal(comment_id, Integer),
+        literal(response_id, Integer),
+        literal(challenge_id, Integer),
+        literal(utcnow(), Notification.created_at.type),
     ).where(and_(*conditions))
-    db.session.execute(
-        insert(Notification).from_select(
-            [
-                "user_id",
-                "kind",
-                "actor_id",
-                "problem_id",
-                "comment_id",
-                "response_id",
-                "challenge_id",
-                "created_at",
-            ],
-            source,
+    recipients = (
+        db.session.execute(
+            insert(Notification)
+            .from_select(
+                [
+                    "user_id",
+                    "kind",
+                    "actor_id",
+                    "problem_id",
+                    "comment_id",
+                    "response_id",
+                    "challenge_id",
+                    "created_at",
+                ],
+                source,
+            )
+            .returning(Notification.user_id)
         )
+        .scalars()
+        .all()
     )
-    db.session.execute(
-        update(User)
-        .where(User.id.in_(followers))
-        .values(unread_notifications=User.unread_notifications + 1)
-        .execution_options(synchronize_session=False)
-    )
+    _bump_unread(recipients)
+    return len(recipients)
 
 
 def notify_user(
@@ -114,10 +154,10 @@ def notify_user(
     comment_id: int | None = None,
     response_id: int | None = None,
     challenge_id: int | None = None,
-) -> None:
-    """Tell one user something (a reply to their comment, say)."""
+) -> bool:
+    """Tell one user something (a reply to their comment, say); never the actor themself."""
     if actor is not None and actor.id == user_id:
-        return
+        return False
     db.session.add(
         Notification(
             user_id=user_id,
@@ -129,20 +169,57 @@ def notify_user(
             challenge_id=challenge_id,
         )
     )
-    db.session.execute(
-        update(User).where(User.id == user_id).values(unread_notifications=User.unread_notifications + 1)
+    _bump_unread([user_id])
+    return True
+
+
+def mark_read(user: User, notification_ids: Iterable[int]) -> int:
+    """Mark some of the user's notifications read; the unread count falls by as many."""
+    ids = sorted(set(notification_ids))
+    if not ids:
+        return 0
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.id.in_(ids), Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
     )
+    _lower_unread(user, result.rowcount)
+    return result.rowcount
 
 
 def mark_all_read(user: User) -> int:
-    """Mark every notification read and reset the stored count."""
+    """Mark every notification read; the unread count falls by the rows actually changed.
+
+    A relative update, not `= 0`: a notification written by a concurrent transaction that
+    this statement did not see stays counted.
+    """
     result = db.session.execute(
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
     )
-    db.session.execute(update(User).where(User.id == user.id).values(unread_notifications=0))
+    _lower_unread(user, result.rowcount)
     return result.rowcount
+
+
+def _lower_unread(user: User, n: int) -> None:
+    if not n:
+        return
+    table = User.__table__
+    remaining = db.session.execute(
+        update(table)
+        .where(table.c.id == user.id)
+        .values(
+            unread_notifications=case((table.c.unread_notifications > n, table.c.unread_notifications - n), else_=0)
+        )
+        .returning(table.c.unread_notifications)
+    ).scalar_one()
+    if isinstance(user, User):
+        # The header shows the fresh count without reloading the user (and without marking
+        # the attribute dirty: a flush must not write this absolute value back).
+        set_committed_value(user, "unread_notifications", remaining)
 
 
 def recount_unread(user_id: int) -> int:

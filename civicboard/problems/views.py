@@ -1,13 +1,613 @@
-"""Problem pages: the list (/), proposing, a problem's page, search, notifications."""
+"""Problem pages: the board (/), proposing, a problem's page, votes, comments, follows,
+search, notifications, and the staff's category list.
+
+Views are thin: parse, call one service, commit, redirect (or render the form again with
+everything typed kept). Vote and follow buttons answer JSON when asked (the page's small
+script updates counts in place); without JavaScript they redirect back.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from civicboard.auth.forms import EmptyForm
+from civicboard.auth.models import Department
+from civicboard.auth.views import apply_errors
+from civicboard.errors import json_error
+from civicboard.extensions import client_address, db, limiter
+from civicboard.permissions import PermissionDenied, capability_required
+from civicboard.problems import notifications, queries, search, services
+from civicboard.problems.forms import CategoryForm, CommentForm, EditCommentForm, ProblemForm
+from civicboard.problems.models import STATUS_LABELS, Category, Comment, CommentRevision, ProblemStatus
+from civicboard.security import safe_next
+from civicboard.validation import ValidationError
 
 bp = Blueprint("problems", __name__)
 
 
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+def user_key() -> str:
+    """Rate-limit key: the account when logged in, else the client address."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"addr:{client_address()}"
+
+
+def _created(response) -> bool:
+    """Count a submission against the limit only when it created something (a redirect)."""
+    return response.status_code in (302, 303)
+
+
+def wants_json() -> bool:
+    """True when the request prefers a JSON answer (the page's script asks for one)."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _problem_or_404(problem_id: int):
+    problem = queries.get_problem(problem_id, current_user)
+    if problem is None:
+        abort(404)
+    return problem
+
+
+def _back(default: str) -> str:
+    return safe_next(request.form.get("next") or request.args.get("next"), default)
+
+
+def _int_arg(name: str) -> int | None:
+    ids = services.parse_ids([request.args.get(name)])
+    return ids[0] if ids else None
+
+
+def _filters_from_args() -> queries.ProblemFilters:
+    return queries.ProblemFilters(
+        status=request.args.get("status") or None,
+        dataset_id=_int_arg("dataset"),
+        category=(request.args.get("category") or "").strip() or None,
+        voted_by_me=request.args.get("voted") == "1" and current_user.is_authenticated,
+    )
+
+
+# -- the board -------------------------------------------------------------------------------------
+
+
 @bp.get("/")
 def index():
-    """The problem list."""
-    return render_template("problems/index.html")
+    """The problem list: hot, top, new or most discussed; filtered; keyset-paginated."""
+    filters = _filters_from_args()
+    page = queries.list_problems(
+        current_user, sort=request.args.get("sort", "hot"), filters=filters, after=request.args.get("after")
+    )
+    categories = queries.active_categories()
+    dataset = None
+    if filters.dataset_id:
+        # The datasets of the shown problems are loaded already; every one is tied to it.
+        dataset = next(
+            (link.dataset for p in page.items for link in p.dataset_links if link.dataset_id == filters.dataset_id),
+            None,
+        )
+    return render_template(
+        "problems/index.html",
+        page=page,
+        categories=categories,
+        dataset=dataset,
+        filters=filters,
+        sorts=queries.SORT_LABELS,
+        statuses=STATUS_LABELS,
+        first_page=not request.args.get("after"),
+    )
+
+
+# -- proposing -------------------------------------------------------------------------------------
+
+
+def _problem_errors(form, exc: ValidationError) -> dict:
+    """Put a service's errors on the form's fields; the datasets' error goes to the template."""
+    fields = dict(exc.fields)
+    dataset_error = fields.pop("dataset_ids", None)
+    if fields:
+        apply_errors(form, ValidationError(exc.message, fields))
+    elif not dataset_error:
+        flash(exc.message, "error")
+    return {"dataset_error": dataset_error}
+
+
+def _render_problem_form(
+    form, *, selected, matches=(), duplicates=(), preview_html=None, problem=None, dataset_error=None, status=200
+):
+    selected_ids = {d.id for d in selected}
+    return (
+        render_template(
+            "problems/new.html",
+            form=form,
+            selected=selected,
+            matches=[d for d in matches if d.id not in selected_ids],
+            duplicates=duplicates,
+            preview_html=preview_html,
+            problem=problem,
+            searched=form.dataset_q.data,
+            dataset_error=dataset_error,
+        ),
+        status,
+    )
+
+
+@bp.route("/problems/new", methods=["GET", "POST"])
+@login_required
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_PROBLEMS"],
+    key_func=user_key,
+    methods=["POST"],
+    deduct_when=_created,
+)
+def new_problem():
+    """Propose a problem: find datasets, preview, see likely duplicates, then post."""
+    form = ProblemForm(categories=queries.active_categories())
+    if request.method == "GET":
+        form.dataset_q.data = request.args.get("dataset_q", "")
+        selected = queries.datasets_by_ids(services.parse_ids(request.args.getlist("dataset")))
+        selected = [d for d in selected if not d.is_withdrawn]
+        matches = queries.suggest_datasets(form.dataset_q.data, limit=20)
+        return _render_problem_form(form, selected=selected, matches=matches)
+
+    selected = queries.datasets_by_ids(services.parse_ids(request.form.getlist("dataset_ids")))
+    if not form.validate_on_submit():  # only the CSRF token can fail here
+        return _render_problem_form(form, selected=selected, status=400)
+    action = request.form.get("action", "post")
+    if action == "find":
+        matches = queries.suggest_datasets(form.dataset_q.data, limit=20)
+        return _render_problem_form(form, selected=selected, matches=matches)
+
+    fields = {
+        "title": form.title.data,
+        "description": form.description.data,
+        "dataset_ids": [d.id for d in selected] or request.form.getlist("dataset_ids"),
+        "category_id": form.category_id.data,
+        "neighbourhood": form.neighbourhood.data,
+        "data_request": form.data_request.data,
+    }
+    try:
+        data = services.clean_problem_input(**fields)
+    except ValidationError as exc:
+        return _render_problem_form(form, selected=selected, status=422, **_problem_errors(form, exc))
+    duplicates = queries.find_duplicates(data.title, data.dataset_ids)
+    if action == "preview":
+        return _render_problem_form(form, selected=selected, duplicates=duplicates, preview_html=data.description_html)
+    if duplicates and action != "post_anyway":
+        return _render_problem_form(form, selected=selected, duplicates=duplicates, status=200)
+    try:
+        problem = services.create_problem(current_user, **fields)
+    except ValidationError as exc:
+        db.session.rollback()
+        return _render_problem_form(form, selected=selected, status=422, **_problem_errors(form, exc))
+    db.session.commit()
+    flash("Your problem is posted. You will hear about comments and official responses.", "success")
+    return redirect(url_for("problems.show", problem_id=problem.id), 303)
+
+
+@bp.get("/problems/dataset-suggest")
+def dataset_suggest():
+    """JSON for the dataset type-ahead: active datasets whose title has every word typed."""
+    datasets = queries.suggest_datasets(request.args.get("q", ""), limit=10)
+    return jsonify(
+        items=[{"id": d.id, "title": d.title, "publisher": d.publisher, "url": f"/datasets/{d.id}"} for d in datasets]
+    )
+
+
+@bp.route("/problems/<int:problem_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_problem(problem_id: int):
+    """Edit a problem (its author while it is open, or a moderator)."""
+    problem = _problem_or_404(problem_id)
+    if not problem.can_edit(current_user):
+        abort(403)
+    categories = queries.active_categories()
+    if request.method == "GET":
+        form = ProblemForm(
+            categories=categories,
+            current_category_id=problem.category_id,
+            data={
+                "title": problem.title,
+                "description": problem.description,
+                "category_id": str(problem.category_id or ""),
+                "neighbourhood": problem.neighbourhood or "",
+                "data_request": problem.data_request or "",
+            },
+        )
+        selected = [link.dataset for link in problem.dataset_links]
+        return _render_problem_form(form, selected=selected, problem=problem)
+    form = ProblemForm(categories=categories, current_category_id=problem.category_id)
+    selected = queries.datasets_by_ids(services.parse_ids(request.form.getlist("dataset_ids")))
+    if not form.validate_on_submit():
+        return _render_problem_form(form, selected=selected, problem=problem, status=400)
+    action = request.form.get("action", "post")
+    if action == "find":
+        matches = queries.suggest_datasets(form.dataset_q.data, limit=20)
+        return _render_problem_form(form, selected=selected, matches=matches, problem=problem)
+    fields = {
+        "title": form.title.data,
+        "description": form.description.data,
+        "dataset_ids": [d.id for d in selected],
+        "category_id": form.category_id.data,
+        "neighbourhood": form.neighbourhood.data,
+        "data_request": form.data_request.data,
+    }
+    try:
+        if action == "preview":
+            data = services.clean_problem_input(existing=problem, **fields)
+            return _render_problem_form(form, selected=selected, preview_html=data.description_html, problem=problem)
+        services.edit_problem(current_user, problem, **fields)
+    except ValidationError as exc:
+        db.session.rollback()
+        return _render_problem_form(form, selected=selected, problem=problem, status=422, **_problem_errors(form, exc))
+    db.session.commit()
+    flash("Changes saved.", "success")
+    return redirect(url_for("problems.show", problem_id=problem.id), 303)
+
+
+# -- a problem's page --------------------------------------------------------------------------
+
+
+def _render_problem(problem, *, comment_form=None, status=200):
+    page = queries.load_problem_page(problem, current_user)
+    return (
+        render_template(
+            "problems/show.html",
+            page=page,
+            problem=problem,
+            datasets=page.datasets,
+            comment_form=comment_form or CommentForm(formdata=None),
+            empty_form=EmptyForm(formdata=None),
+            challenge_badges=[],
+            statuses=STATUS_LABELS,
+        ),
+        status,
+    )
+
+
+@bp.get("/problems/<int:problem_id>")
+def show(problem_id: int):
+    """A problem: description, datasets, votes, official responses, evidence, comments."""
+    return _render_problem(_problem_or_404(problem_id))
+
+
+# -- votes and follows -------------------------------------------------------------------------
+
+
+def _answer(problem, *, ok: dict | None = None, error: Exception | None = None, message: str = ""):
+    """JSON for the script, or flash and redirect back for a plain form."""
+    default = url_for("problems.show", problem_id=problem.id)
+    if error is not None:
+        status = getattr(error, "status", 403)
+        text = getattr(error, "message", str(error))
+        if wants_json():
+            return json_error(status, text)
+        flash(text, "error")
+        return redirect(_back(default), 303)
+    if wants_json():
+        return jsonify(ok)
+    if message:
+        flash(message, "success")
+    return redirect(_back(default), 303)
+
+
+def _vote_action(problem_id: int, action):
+    if not current_user.is_authenticated:
+        if wants_json():
+            return json_error(401, "Please log in to vote.")
+        return redirect(url_for("auth.login", next=url_for("problems.show", problem_id=problem_id)))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    problem = _problem_or_404(problem_id)
+    try:
+        voted, vote_count = action(current_user, problem)
+    except (ValidationError, PermissionDenied) as exc:
+        db.session.rollback()
+        return _answer(problem, error=exc)
+    db.session.commit()
+    return _answer(problem, ok={"voted": voted, "vote_count": vote_count})
+
+
+def _vote_limit() -> str:
+    return current_app.config["RATELIMIT_VOTES"]
+
+
+# One budget for voting and withdrawing, so toggling cannot double it.
+_votes_limit = limiter.shared_limit(_vote_limit, scope="votes", key_func=user_key)
+
+
+@bp.post("/problems/<int:problem_id>/vote")
+@_votes_limit
+def vote(problem_id: int):
+    """Vote for a problem (again is harmless)."""
+    return _vote_action(problem_id, services.vote)
+
+
+@bp.post("/problems/<int:problem_id>/unvote")
+@_votes_limit
+def unvote(problem_id: int):
+    """Withdraw your vote (again is harmless)."""
+    return _vote_action(problem_id, services.withdraw_vote)
+
+
+@bp.post("/problems/<int:problem_id>/follow")
+@login_required
+def follow(problem_id: int):
+    """Hear about new comments, official responses and status changes."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    problem = _problem_or_404(problem_id)
+    services.follow_problem(current_user, problem)
+    db.session.commit()
+    return _answer(problem, ok={"following": True}, message="You follow this problem.")
+
+
+@bp.post("/problems/<int:problem_id>/unfollow")
+@login_required
+def unfollow(problem_id: int):
+    """Stop hearing about this problem."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    problem = _problem_or_404(problem_id)
+    services.unfollow_problem(current_user, problem)
+    db.session.commit()
+    return _answer(problem, ok={"following": False}, message="You no longer follow this problem.")
+
+
+# -- comments --------------------------------------------------------------------------------------
+
+
+@bp.post("/problems/<int:problem_id>/comments")
+@login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENTS"], key_func=user_key, deduct_when=_created)
+def add_comment(problem_id: int):
+    """Comment, or reply to a comment."""
+    problem = _problem_or_404(problem_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return _render_problem(problem, comment_form=form, status=400)
+    try:
+        comment = services.add_comment(current_user, problem, form.body.data, parent_id=form.parent_id.data or None)
+    except ValidationError as exc:
+        db.session.rollback()
+        apply_errors(form, exc)
+        if not form.body.errors:
+            form.body.errors = [exc.message]
+        return _render_problem(problem, comment_form=form, status=exc.status)
+    except PermissionDenied:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return redirect(url_for("problems.show", problem_id=problem.id, _anchor=f"comment-{comment.id}"), 303)
+
+
+def _comment_or_404(problem_id: int, comment_id: int):
+    problem = _problem_or_404(problem_id)
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.problem_id != problem.id or not queries.comment_visible_to(comment, current_user):
+        abort(404)
+    return problem, comment
+
+
+@bp.route("/problems/<int:problem_id>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_comment(problem_id: int, comment_id: int):
+    """Edit your own comment (the earlier text is kept for moderators)."""
+    problem, comment = _comment_or_404(problem_id, comment_id)
+    if not comment.can_edit(current_user):
+        abort(403)
+    form = EditCommentForm(data={"body": comment.body} if request.method == "GET" else None)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.edit_comment(current_user, comment, form.body.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            return redirect(url_for("problems.show", problem_id=problem.id, _anchor=f"comment-{comment.id}"), 303)
+    status = 422 if form.errors else 200
+    return render_template("problems/edit_comment.html", form=form, problem=problem, comment=comment), status
+
+
+@bp.post("/problems/<int:problem_id>/comments/<int:comment_id>/delete")
+@login_required
+def delete_comment(problem_id: int, comment_id: int):
+    """Delete your own comment; a placeholder keeps the thread readable."""
+    problem, comment = _comment_or_404(problem_id, comment_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.delete_comment(current_user, comment)
+    db.session.commit()
+    flash("Your comment was deleted.", "success")
+    return redirect(url_for("problems.show", problem_id=problem.id, _anchor=f"comment-{comment.id}"), 303)
+
+
+@bp.get("/problems/<int:problem_id>/comments/<int:comment_id>/history")
+@capability_required("moderate")
+def comment_history(problem_id: int, comment_id: int):
+    """Earlier versions of a comment, for moderators."""
+    problem, comment = _comment_or_404(problem_id, comment_id)
+    revisions = list(
+        db.session.execute(
+            db.select(CommentRevision)
+            .where(CommentRevision.comment_id == comment.id)
+            .order_by(CommentRevision.created_at.desc(), CommentRevision.id.desc())
+        ).scalars()
+    )
+    return render_template("problems/comment_history.html", problem=problem, comment=comment, revisions=revisions)
+
+
+# -- search ----------------------------------------------------------------------------------------
+
+
+@bp.get("/search")
+def search_page():
+    """Full-text search over titles and descriptions, with the board's filters."""
+    q = (request.args.get("q") or "").strip()
+    filters = _filters_from_args()
+    page_number = _int_arg("page") or 1
+    results = search.search_problems(current_user, q, filters=filters, page=page_number) if q else None
+    return render_template(
+        "problems/search.html",
+        q=q,
+        results=results,
+        filters=filters,
+        categories=queries.active_categories(),
+        statuses=STATUS_LABELS,
+    )
+
+
+# -- notifications ---------------------------------------------------------------------------------
+
+
+@bp.get("/notifications")
+@login_required
+def notifications_page():
+    """Your notifications, newest first; the ones shown are marked read as you see them."""
+    page = queries.notification_page(current_user, before=request.args.get("before"))
+    unread_ids = {n.id for n in page.items if n.read_at is None}
+    notifications.mark_read(current_user._get_current_object(), unread_ids)
+    html = render_template("problems/notifications.html", page=page, unread_ids=unread_ids)
+    # Commit after rendering: a commit expires the loaded rows, and reloading them one by
+    # one in the template would cost a query per notification.
+    db.session.commit()
+    return html
+
+
+@bp.post("/notifications/read")
+@login_required
+def mark_notifications_read():
+    """Mark every notification read."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    notifications.mark_all_read(current_user._get_current_object())
+    db.session.commit()
+    flash("All notifications are marked read.", "success")
+    return redirect(url_for("problems.notifications_page"), 303)
+
+
+# -- categories (staff) ----------------------------------------------------------------------------
+
+
+def _departments():
+    return list(db.session.execute(db.select(Department).order_by(Department.name)).scalars())
+
+
+def _render_categories(new_form=None, edit_forms=None, status=200):
+    categories = queries.all_categories()
+    departments = _departments()
+    forms = {}
+    for category in categories:
+        form = (edit_forms or {}).get(category.id)
+        if form is None:
+            form = CategoryForm(
+                formdata=None,
+                prefix=f"c{category.id}",
+                departments=departments,
+                data={
+                    "name": category.name,
+                    "description": category.description,
+                    "department_id": str(category.department_id or ""),
+                    "active": category.active,
+                },
+            )
+        forms[category.id] = form
+    return (
+        render_template(
+            "problems/categories.html",
+            categories=categories,
+            forms=forms,
+            new_form=new_form or CategoryForm(formdata=None, prefix="new", departments=departments),
+            empty_form=EmptyForm(formdata=None),
+        ),
+        status,
+    )
+
+
+@bp.get("/manage/categories")
+@capability_required("manage_categories")
+def categories():
+    """The categories residents choose from: add, rename, reorder, deactivate, link a department."""
+    return _render_categories()
+
+
+@bp.post("/manage/categories")
+@capability_required("manage_categories")
+def create_category():
+    """Add a category."""
+    form = CategoryForm(prefix="new", departments=_departments())
+    if not form.validate_on_submit():
+        return _render_categories(new_form=form, status=400)
+    try:
+        category = services.create_category(
+            current_user, form.name.data, description=form.description.data, department_id=form.department_id.data
+        )
+    except ValidationError as exc:
+        db.session.rollback()
+        apply_errors(form, exc)
+        return _render_categories(new_form=form, status=exc.status)
+    db.session.commit()
+    flash(f"Category “{category.name}” added.", "success")
+    return redirect(url_for("problems.categories"), 303)
+
+
+@bp.post("/manage/categories/<int:category_id>")
+@capability_required("manage_categories")
+def update_category(category_id: int):
+    """Rename, (de)activate or link a category to a department."""
+    category = db.get_or_404(Category, category_id)
+    form = CategoryForm(prefix=f"c{category.id}", departments=_departments())
+    if not form.validate_on_submit():
+        return _render_categories(edit_forms={category.id: form}, status=400)
+    try:
+        services.update_category(
+            current_user,
+            category,
+            name=form.name.data,
+            description=form.description.data,
+            department_id=form.department_id.data,
+            active=form.active.data,
+        )
+    except ValidationError as exc:
+        db.session.rollback()
+        apply_errors(form, exc)
+        return _render_categories(edit_forms={category.id: form}, status=exc.status)
+    db.session.commit()
+    flash(f"Category “{category.name}” saved.", "success")
+    return redirect(url_for("problems.categories"), 303)
+
+
+@bp.post("/manage/categories/<int:category_id>/move")
+@capability_required("manage_categories")
+def move_category(category_id: int):
+    """Move a category up or down the list."""
+    category = db.get_or_404(Category, category_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.move_category(current_user, category, 1 if request.form.get("direction") == "down" else -1)
+    db.session.commit()
+    return redirect(url_for("problems.categories"), 303)
+
+
+@bp.app_template_global()
+def problem_status_label(status: str) -> str:
+    """A status's label for templates ("in_progress" -> "In progress")."""
+    try:
+        return STATUS_LABELS[ProblemStatus(status)]
+    except ValueError:
+        return status

@@ -1,0 +1,507 @@
+"""Read paths shared by the pages and the JSON API; each asks the database a fixed number of times.
+
+- list_problems(): the board (`/`): sorts, filters, keyset pagination (never OFFSET).
+- load_problem_page(): a problem with its datasets, comments, official responses, evidence,
+  and whether the viewer votes for / follows it.
+- find_duplicates(): open problems on the same datasets with similar titles.
+- user_problems(), user_comments(), notification_page(), suggest_datasets().
+
+visible_problems(viewer) is the one rule for hidden problems: moderators see all, authors see
+their own, nobody else sees them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, false, literal, or_, select, true
+from sqlalchemy.orm import joinedload, lazyload, selectinload
+
+from civicboard.auth.models import User
+from civicboard.datasets.models import Dataset, DatasetStatus
+from civicboard.extensions import db
+from civicboard.problems.models import (
+    CLOSED_STATUSES,
+    Category,
+    Comment,
+    Follow,
+    Notification,
+    Problem,
+    ProblemDataset,
+    ProblemStatus,
+    Vote,
+)
+from civicboard.staff.models import Evidence, Response
+
+PAGE_SIZE = 20
+
+SORTS = {
+    # name: (column, how to turn a cursor value back into a column value)
+    "hot": (Problem.hot, float),
+    "top": (Problem.vote_count, int),
+    "new": (Problem.created_at, datetime.fromisoformat),
+    "discussed": (Problem.comment_count, int),
+}
+SORT_LABELS = {"hot": "Hot", "top": "Top", "new": "New", "discussed": "Most discussed"}
+
+# Status filter values beyond the single statuses.
+STATUS_GROUPS = {
+    "active": [ProblemStatus.OPEN, ProblemStatus.ACKNOWLEDGED, ProblemStatus.IN_PROGRESS],
+    "closed": sorted(CLOSED_STATUSES),
+}
+
+
+def _is_moderator(viewer: Any) -> bool:
+    return bool(viewer is not None and getattr(viewer, "is_authenticated", False) and viewer.is_moderator)
+
+
+def _viewer_id(viewer: Any) -> int | None:
+    return viewer.id if viewer is not None and getattr(viewer, "is_authenticated", False) else None
+
+
+def visible_problems(viewer: Any) -> ColumnElement[bool]:
+    """The WHERE clause for problems this viewer may see (hidden: moderators and the author)."""
+    if _is_moderator(viewer):
+        return true()
+    viewer_id = _viewer_id(viewer)
+    if viewer_id is None:
+        return Problem.hidden_at.is_(None)
+    return or_(Problem.hidden_at.is_(None), Problem.author_id == viewer_id)
+
+
+def status_values(status: str | None) -> list[str] | None:
+    """The statuses a filter value stands for (None: no filter; unknown values: no filter)."""
+    if not status:
+        return None
+    if status in STATUS_GROUPS:
+        return [s.value for s in STATUS_GROUPS[status]]
+    try:
+        return [ProblemStatus(status).value]
+    except ValueError:
+        return None
+
+
+# -- cursors -------------------------------------------------------------------------------------
+
+
+def encode_cursor(sort: str, problem: Problem) -> str:
+    """An opaque `after` value: the last item's sort key and id."""
+    column = SORTS[sort][0]
+    value = getattr(problem, column.key)
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = json.dumps([sort, value, problem.id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(sort: str, cursor: str | None) -> tuple[Any, int] | None:
+    """The (key, id) a cursor encodes, or None when it is missing, malformed or for another sort."""
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_sort, value, problem_id = json.loads(raw)
+        if cursor_sort != sort or not isinstance(problem_id, int):
+            return None
+        return SORTS[sort][1](value), problem_id
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, KeyError):
+        return None
+
+
+# -- the board -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ProblemFilters:
+    """What the board is filtered by; every field optional."""
+
+    status: str | None = None
+    dataset_id: int | None = None
+    category: str | None = None  # a category slug
+    voted_by_me: bool = False
+
+
+@dataclass
+class ProblemList:
+    """A page of problems, which of them the viewer supports, and the cursor for the next page."""
+
+    items: list[Problem]
+    voted_ids: set[int]
+    next_cursor: str | None
+    sort: str
+    filters: ProblemFilters
+
+
+def filter_clauses(viewer: Any, filters: ProblemFilters) -> list[ColumnElement[bool]]:
+    """WHERE clauses for the board's filters (shared with search and the API)."""
+    clauses: list[ColumnElement[bool]] = [visible_problems(viewer)]
+    statuses = status_values(filters.status)
+    if statuses:
+        clauses.append(Problem.status.in_(statuses))
+    if filters.dataset_id:
+        clauses.append(
+            exists().where(ProblemDataset.problem_id == Problem.id, ProblemDataset.dataset_id == filters.dataset_id)
+        )
+    if filters.category:
+        clauses.append(Problem.category_id.in_(select(Category.id).where(Category.slug == filters.category)))
+    if filters.voted_by_me:
+        viewer_id = _viewer_id(viewer)
+        if viewer_id is None:
+            clauses.append(false())
+        else:
+            clauses.append(exists().where(Vote.problem_id == Problem.id, Vote.user_id == viewer_id))
+    return clauses
+
+
+def voted_column(viewer: Any):
+    """A boolean column: does the viewer vote for this problem (False for anonymous viewers)."""
+    viewer_id = _viewer_id(viewer)
+    if viewer_id is None:
+        return literal(False).label("voted")
+    return exists().where(Vote.problem_id == Problem.id, Vote.user_id == viewer_id).label("voted")
+
+
+def list_problems(
+    viewer: Any,
+    *,
+    sort: str = "hot",
+    filters: ProblemFilters | None = None,
+    after: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> ProblemList:
+    """One page of the board: two queries (problems with authors, categories and the viewer's
+    votes; then their datasets), whatever the page size.
+
+    Keyset pagination: `after` carries the last item's (sort key, id), and the next page is
+    the rows strictly after it in (key DESC, id DESC) order, an index range scan on
+    ix_problems_<key> however deep the reader goes.
+    """
+    sort = sort if sort in SORTS else "hot"
+    filters = filters or ProblemFilters()
+    column = SORTS[sort][0]
+    query = (
+        select(Problem, voted_column(viewer))
+        .where(*filter_clauses(viewer, filters))
+        .options(selectinload(Problem.dataset_links))
+        .order_by(column.desc(), Problem.id.desc())
+        .limit(limit + 1)
+    )
+    position = decode_cursor(sort, after)
+    if position is not None:
+        key, last_id = position
+        query = query.where(or_(column < key, and_(column == key, Problem.id < last_id)))
+    rows = db.session.execute(query).unique().all()
+    items = [row[0] for row in rows[:limit]]
+    voted = {row[0].id for row in rows[:limit] if row[1]}
+    next_cursor = encode_cursor(sort, items[-1]) if len(rows) > limit else None
+    return ProblemList(items=items, voted_ids=voted, next_cursor=next_cursor, sort=sort, filters=filters)
+
+
+def active_categories() -> list[Category]:
+    """The categories residents choose from, in staff's order."""
+    return list(
+        db.session.execute(
+            select(Category).where(Category.active.is_(True)).order_by(Category.position, Category.name)
+        ).scalars()
+    )
+
+
+def all_categories() -> list[Category]:
+    """Every category, active or not, in staff's order (the management page)."""
+    return list(db.session.execute(select(Category).order_by(Category.position, Category.name)).scalars())
+
+
+# -- a problem's page ----------------------------------------------------------------------------
+
+
+@dataclass
+class Thread:
+    """A top-level comment and its replies, as the viewer may see them."""
+
+    comment: Comment
+    replies: list[Comment] = field(default_factory=list)
+
+
+@dataclass
+class ProblemPage:
+    """Everything a problem's page shows."""
+
+    problem: Problem
+    threads: list[Thread]
+    responses: list[Response]
+    evidence: list[Evidence]
+    voted: bool
+    following: bool
+
+    @property
+    def datasets(self) -> list[Dataset]:
+        return [link.dataset for link in self.problem.dataset_links]
+
+
+def get_problem(problem_id: int, viewer: Any) -> Problem | None:
+    """A problem with its datasets (one query), or None when missing or hidden from the viewer."""
+    problem = (
+        db.session.execute(
+            select(Problem)
+            .where(Problem.id == problem_id)
+            .options(joinedload(Problem.dataset_links), joinedload(Problem.duplicate_of).options(lazyload("*")))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
+    if problem is None or not problem.visible_to(viewer):
+        return None
+    return problem
+
+
+def comment_visible_to(comment: Comment, viewer: Any) -> bool:
+    """Hidden comments are seen by moderators and their author only."""
+    if not comment.is_hidden:
+        return True
+    return _is_moderator(viewer) or (_viewer_id(viewer) is not None and comment.author_id == viewer.id)
+
+
+def build_threads(comments: list[Comment], viewer: Any) -> list[Thread]:
+    """Top-level comments in order, each with its replies.
+
+    A hidden comment the viewer may not see is left out, unless visible replies hang off it:
+    then it stays as a placeholder (the template shows no text) so the thread keeps its shape.
+    """
+    threads: dict[int, Thread] = {}
+    order: list[int] = []
+    replies: dict[int, list[Comment]] = {}
+    for comment in comments:
+        if comment.parent_id is None:
+            threads[comment.id] = Thread(comment)
+            order.append(comment.id)
+        else:
+            replies.setdefault(comment.parent_id, []).append(comment)
+    result = []
+    for comment_id in order:
+        thread = threads[comment_id]
+        thread.replies = [r for r in replies.get(comment_id, []) if comment_visible_to(r, viewer)]
+        if comment_visible_to(thread.comment, viewer) or thread.replies:
+            result.append(thread)
+    return result
+
+
+def load_problem_page(problem: Problem, viewer: Any) -> ProblemPage:
+    """Comments, responses, evidence and the viewer's vote/follow state: four more queries."""
+    comments = list(
+        db.session.execute(
+            select(Comment).where(Comment.problem_id == problem.id).order_by(Comment.created_at, Comment.id)
+        ).scalars()
+    )
+    responses = list(
+        db.session.execute(
+            select(Response).where(Response.problem_id == problem.id).order_by(Response.created_at, Response.id)
+        ).scalars()
+    )
+    evidence = list(
+        db.session.execute(
+            select(Evidence)
+            .where(Evidence.problem_id == problem.id, Evidence.removed_at.is_(None))
+            .order_by(Evidence.created_at, Evidence.id)
+        ).scalars()
+    )
+    voted = following = False
+    viewer_id = _viewer_id(viewer)
+    if viewer_id is not None:
+        # One statement for both questions.
+        voted, following = db.session.execute(
+            select(
+                exists().where(Vote.problem_id == problem.id, Vote.user_id == viewer_id),
+                exists().where(Follow.problem_id == problem.id, Follow.user_id == viewer_id),
+            )
+        ).one()
+    return ProblemPage(
+        problem=problem,
+        threads=build_threads(comments, viewer),
+        responses=responses,
+        evidence=evidence,
+        voted=bool(voted),
+        following=bool(following),
+    )
+
+
+# -- likely duplicates ---------------------------------------------------------------------------
+
+# Words too common to tell two titles (or a search) apart.
+STOPWORDS = frozenset(
+    """
+    a an and are as at be by for from has have in is it its of on or our the their there this to was
+    we were with no not too very can cannot should would could does do why how what when where which
+    who more less need needs please
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def title_tokens(title: str | None) -> set[str]:
+    """Lower-cased words of a title without stopwords, with a naive plural strip."""
+    tokens = set()
+    for word in _WORD.findall((title or "").lower()):
+        if word in STOPWORDS or len(word) < 2:
+            continue
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        tokens.add(word)
+    return tokens
+
+
+def title_similarity(a: set[str], b: set[str]) -> float:
+    """Jaccard overlap of two token sets."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+DUPLICATE_THRESHOLD = 0.25
+DUPLICATE_CANDIDATES = 200
+
+
+def find_duplicates(
+    title: str | None, dataset_ids: list[int], *, exclude_id: int | None = None, limit: int = 5
+) -> list[Problem]:
+    """Open, visible problems tied to any of the datasets whose titles overlap this one.
+
+    Token overlap (Jaccard >= 0.25, or three shared words) over the 200 most-voted candidates
+    on those datasets: cheap, and good enough to say "maybe vote for this instead".
+    """
+    tokens = title_tokens(title)
+    if not tokens or not dataset_ids:
+        return []
+    query = (
+        select(Problem)
+        .where(
+            Problem.hidden_at.is_(None),
+            Problem.status.not_in([s.value for s in CLOSED_STATUSES]),
+            Problem.id.in_(select(ProblemDataset.problem_id).where(ProblemDataset.dataset_id.in_(dataset_ids))),
+        )
+        .order_by(Problem.vote_count.desc(), Problem.id.desc())
+        .limit(DUPLICATE_CANDIDATES)
+    )
+    if exclude_id is not None:
+        query = query.where(Problem.id != exclude_id)
+    scored = []
+    for problem in db.session.execute(query).scalars():
+        other = title_tokens(problem.title)
+        score = title_similarity(tokens, other)
+        if score >= DUPLICATE_THRESHOLD or len(tokens & other) >= 3:
+            scored.append((score, problem.vote_count, problem))
+    scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return [problem for _, _, problem in scored[:limit]]
+
+
+# -- datasets to choose from ---------------------------------------------------------------------
+
+
+def suggest_datasets(q: str | None, limit: int = 10) -> list[Dataset]:
+    """Active datasets whose title contains every word typed (most problems first)."""
+    words = [w for w in (q or "").lower().split() if w][:6]
+    if not words:
+        return []
+    query = select(Dataset).where(Dataset.status == DatasetStatus.ACTIVE.value)
+    for word in words:
+        query = query.where(Dataset.title.icontains(word, autoescape=True))
+    query = query.order_by(Dataset.problem_count.desc(), Dataset.title, Dataset.id).limit(limit)
+    return list(db.session.execute(query).scalars())
+
+
+def datasets_by_ids(ids: list[int]) -> list[Dataset]:
+    """Datasets in the order of the ids given (unknown ids are skipped)."""
+    if not ids:
+        return []
+    found = {d.id: d for d in db.session.execute(select(Dataset).where(Dataset.id.in_(ids))).scalars()}
+    return [found[i] for i in ids if i in found]
+
+
+# -- profiles --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Slice:
+    """A page of rows and the id to continue before (keyset on id, newest first)."""
+
+    items: list[Any]
+    next_before: int | None
+
+
+def _before_id(value: Any) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def user_problems(viewer: Any, user: User, *, before: Any = None, limit: int = PAGE_SIZE) -> Slice:
+    """A user's problems the viewer may see, newest first (datasets loaded in one more query)."""
+    query = (
+        select(Problem)
+        .where(Problem.author_id == user.id, visible_problems(viewer))
+        .order_by(Problem.id.desc())
+        .limit(limit + 1)
+    )
+    before_id = _before_id(before)
+    if before_id:
+        query = query.where(Problem.id < before_id)
+    rows = list(db.session.execute(query).scalars())
+    items = rows[:limit]
+    return Slice(items, items[-1].id if len(rows) > limit else None)
+
+
+def user_comments(viewer: Any, user: User, *, before: Any = None, limit: int = PAGE_SIZE) -> Slice:
+    """A user's live comments on problems the viewer may see, newest first, with problem titles.
+
+    Items are (comment, problem_id, problem_title) tuples from one query.
+    """
+    conditions = [Comment.author_id == user.id, Comment.deleted_at.is_(None), visible_problems(viewer)]
+    is_self = _viewer_id(viewer) == user.id
+    if not (_is_moderator(viewer) or is_self):
+        conditions.append(Comment.hidden_at.is_(None))
+    query = (
+        select(Comment, Problem.id, Problem.title)
+        .join(Problem, Problem.id == Comment.problem_id)
+        .where(*conditions)
+        .options(lazyload(Comment.author))
+        .order_by(Comment.id.desc())
+        .limit(limit + 1)
+    )
+    before_id = _before_id(before)
+    if before_id:
+        query = query.where(Comment.id < before_id)
+    rows = [tuple(row) for row in db.session.execute(query).all()]
+    items = rows[:limit]
+    return Slice(items, items[-1][0].id if len(rows) > limit else None)
+
+
+# -- notifications ---------------------------------------------------------------------------------
+
+NOTIFICATIONS_PAGE_SIZE = 30
+
+
+def notification_page(user: User, *, before: Any = None, limit: int = NOTIFICATIONS_PAGE_SIZE) -> Slice:
+    """A user's notifications, newest first, with actor and problem (one query)."""
+    query = (
+        select(Notification)
+        .where(Notification.user_id == user.id)
+        .options(
+            joinedload(Notification.actor).options(lazyload("*")),
+            joinedload(Notification.problem).options(lazyload("*")),
+        )
+        .order_by(Notification.id.desc())
+        .limit(limit + 1)
+    )
+    before_id = _before_id(before)
+    if before_id:
+        query = query.where(Notification.id < before_id)
+    rows = list(db.session.execute(query).scalars())
+    items = rows[:limit]
+    return Slice(items, items[-1].id if len(rows) > limit else None)

@@ -1,0 +1,668 @@
+"""Problem actions: propose and edit, vote, comment, follow, and the staff-managed categories.
+
+Each takes the acting user, checks permission, validates, writes, and leaves the commit to the
+caller (a view, the JSON API, the CLI). The HTML views and the JSON API call the same functions.
+
+Stored counters (vote_count, comment_count, the hot score, dataset counters) change only through
+relative, atomic updates in the same transaction as the rows they count: two requests voting at
+once both add one, whatever either of them read before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+
+from civicboard.audit.services import record
+from civicboard.auth.models import Department, User
+from civicboard.datasets.models import Dataset
+from civicboard.extensions import db
+from civicboard.markup import render
+from civicboard.permissions import PermissionDenied, require, require_active
+from civicboard.problems import counters, notifications
+from civicboard.problems.models import (
+    Category,
+    Comment,
+    CommentRevision,
+    DataRequestStatus,
+    NotificationKind,
+    Problem,
+    ProblemDataset,
+    Vote,
+)
+from civicboard.problems.ranking import hot_score
+from civicboard.timeutil import utcnow
+from civicboard.validation import ConflictError, ValidationError, clean_text
+
+TITLE_MIN_LENGTH = 5
+TITLE_MAX_LENGTH = 140
+DESCRIPTION_MAX_LENGTH = 20_000
+DATA_REQUEST_MAX_LENGTH = 5_000
+NEIGHBOURHOOD_MAX_LENGTH = 120
+COMMENT_MAX_LENGTH = 10_000
+MAX_DATASETS = 10
+CATEGORY_NAME_MAX_LENGTH = 80
+
+# Control characters have no business in prose, and search highlighting uses two of them as
+# markers (see search.py), so they are removed from everything a problem stores.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_controls(value: str | None) -> str | None:
+    """Remove control characters (tabs and newlines stay)."""
+    return None if value is None else _CONTROL.sub("", str(value))
+
+
+# -- proposing and editing ---------------------------------------------------------------------
+
+
+@dataclass
+class ProblemInput:
+    """A problem's fields after cleaning, ready to store (or to preview)."""
+
+    title: str
+    description: str
+    dataset_ids: list[int]
+    category_id: int | None
+    neighbourhood: str | None
+    data_request: str | None
+    datasets: list[Dataset] = field(default_factory=list)
+    category: Category | None = None
+
+    @property
+    def description_html(self) -> str:
+        return render(self.description)
+
+
+def parse_ids(values: Iterable | None) -> list[int]:
+    """Integer ids from form or JSON values, in order, without duplicates or junk."""
+    ids: list[int] = []
+    for value in values or []:
+        try:
+            number = int(str(value).strip())
+        except (TypeError, ValueError):
+            continue
+        if number > 0 and number not in ids:
+            ids.append(number)
+    return ids
+
+
+def active_categories_exist() -> bool:
+    """True when staff have set up at least one active category (then one is required)."""
+    return db.session.execute(select(Category.id).where(Category.active.is_(True)).limit(1)).first() is not None
+
+
+def clean_problem_input(
+    *,
+    title: str | None,
+    description: str | None,
+    dataset_ids: Iterable | None = None,
+    category_id: int | str | None = None,
+    neighbourhood: str | None = None,
+    data_request: str | None = None,
+    existing: Problem | None = None,
+) -> ProblemInput:
+    """Validate every field at once, so a form can show all its errors together.
+
+    An ordinary problem needs at least one active dataset; a data request (the data is not
+    published) needs a description of the data instead, and datasets are then optional.
+    When editing, ties and a category the problem already has stay allowed even if the
+    dataset was withdrawn or the category deactivated since.
+    """
+    errors: dict[str, str] = {}
+
+    def check(name: str, func_, *args, **kwargs):
+        try:
+            return func_(*args, **kwargs)
+        except ValidationError as exc:
+            errors.update(exc.fields or {name: exc.message})
+            return None
+
+    title = check(
+        "title",
+        clean_text,
+        strip_controls(title),
+        "title",
+        label="Title",
+        min_length=TITLE_MIN_LENGTH,
+        max_length=TITLE_MAX_LENGTH,
+    )
+    if title:
+        title = " ".join(title.split())
+    description = check(
+        "description",
+        clean_text,
+        strip_controls(description),
+        "description",
+        label="Description",
+        max_length=DESCRIPTION_MAX_LENGTH,
+    )
+    neighbourhood = check(
+        "neighbourhood",
+        clean_text,
+        strip_controls(neighbourhood),
+        "neighbourhood",
+        label="Neighbourhood",
+        max_length=NEIGHBOURHOOD_MAX_LENGTH,
+        required=False,
+    )
+    data_request = check(
+        "data_request",
+        clean_text,
+        strip_controls(data_request),
+        "data_request",
+        label="Data needed",
+        max_length=DATA_REQUEST_MAX_LENGTH,
+        required=False,
+    )
+
+    ids = parse_ids(dataset_ids)
+    datasets: list[Dataset] = []
+    if len(ids) > MAX_DATASETS:
+        errors["dataset_ids"] = f"Choose at most {MAX_DATASETS} datasets."
+    elif ids:
+        found = {d.id: d for d in db.session.execute(select(Dataset).where(Dataset.id.in_(ids))).scalars()}
+        kept = {link.dataset_id for link in existing.dataset_links} if existing is not None else set()
+        missing = [i for i in ids if i not in found]
+        withdrawn = [found[i] for i in ids if i in found and found[i].is_withdrawn and i not in kept]
+        if missing:
+            errors["dataset_ids"] = "One of the chosen datasets does not exist. Choose again."
+        elif withdrawn:
+            errors["dataset_ids"] = f"“{withdrawn[0].title}” has been withdrawn from the catalog; choose another."
+        datasets = [found[i] for i in ids if i in found]
+    if not ids and not data_request and "dataset_ids" not in errors:
+        errors["dataset_ids"] = "Choose at least one dataset, or describe the data you need if it is not published."
+
+    category = None
+    category_number = parse_ids([category_id])
+    if category_number:
+        category = db.session.get(Category, category_number[0])
+        still_ours = existing is not None and existing.category_id == category_number[0]
+        if category is None or (not category.active and not still_ours):
+            errors["category_id"] = "Choose a category from the list."
+            category = None
+    elif active_categories_exist():
+        errors["category_id"] = "Choose a category."
+
+    if errors:
+        first = next(iter(errors.values()))
+        raise ValidationError(first if len(errors) == 1 else "Please correct the highlighted fields.", errors)
+    return ProblemInput(
+        title=title or "",
+        description=description or "",
+        dataset_ids=[d.id for d in datasets],
+        category_id=category.id if category else None,
+        neighbourhood=neighbourhood or None,
+        data_request=data_request or None,
+        datasets=datasets,
+        category=category,
+    )
+
+
+def create_problem(
+    actor: User,
+    *,
+    title: str | None,
+    description: str | None,
+    dataset_ids: Iterable | None = None,
+    category_id: int | str | None = None,
+    neighbourhood: str | None = None,
+    data_request: str | None = None,
+) -> Problem:
+    """Propose a problem (or a data request); the author follows it from the start."""
+    require_active(actor)
+    data = clean_problem_input(
+        title=title,
+        description=description,
+        dataset_ids=dataset_ids,
+        category_id=category_id,
+        neighbourhood=neighbourhood,
+        data_request=data_request,
+    )
+    now = utcnow()
+    problem = Problem(
+        title=data.title,
+        description=data.description,
+        description_html=data.description_html,
+        category_id=data.category_id,
+        neighbourhood=data.neighbourhood,
+        author_id=actor.id,
+        data_request=data.data_request,
+        data_request_status=DataRequestStatus.REQUESTED.value if data.data_request else None,
+        created_at=now,
+        updated_at=now,
+        last_activity_at=now,
+        hot=hot_score(0, 0, now),
+    )
+    for position, dataset_id in enumerate(data.dataset_ids):
+        problem.dataset_links.append(ProblemDataset(dataset_id=dataset_id, position=position))
+    db.session.add(problem)
+    db.session.flush()
+    counters.on_problem_created(problem, data.dataset_ids)
+    notifications.follow(actor, problem_id=problem.id)
+    return problem
+
+
+def edit_problem(
+    actor: User,
+    problem: Problem,
+    *,
+    title: str | None,
+    description: str | None,
+    dataset_ids: Iterable | None = None,
+    category_id: int | str | None = None,
+    neighbourhood: str | None = None,
+    data_request: str | None = None,
+) -> Problem:
+    """Change a problem's text, datasets, category or data request (its author, or a moderator)."""
+    if not problem.can_edit(actor):
+        raise PermissionDenied("You cannot edit this problem.")
+    data = clean_problem_input(
+        title=title,
+        description=description,
+        dataset_ids=dataset_ids,
+        category_id=category_id,
+        neighbourhood=neighbourhood,
+        data_request=data_request,
+        existing=problem,
+    )
+    before = {link.dataset_id for link in problem.dataset_links}
+    after = set(data.dataset_ids)
+    changed = sorted(
+        name
+        for name, old, new in (
+            ("title", problem.title, data.title),
+            ("description", problem.description, data.description),
+            ("category", problem.category_id, data.category_id),
+            ("neighbourhood", problem.neighbourhood, data.neighbourhood),
+            ("data_request", problem.data_request, data.data_request),
+            ("datasets", sorted(before), sorted(after)),
+        )
+        if old != new
+    )
+    if not changed:
+        return problem
+    problem.title = data.title
+    if problem.description != data.description:
+        problem.description = data.description
+        problem.description_html = data.description_html
+    problem.category_id = data.category_id
+    problem.neighbourhood = data.neighbourhood
+    if data.data_request is None:
+        problem.data_request = None
+        problem.data_request_status = None
+    else:
+        if problem.data_request is None:
+            problem.data_request_status = DataRequestStatus.REQUESTED.value
+        problem.data_request = data.data_request
+    if before != after:
+        links = {link.dataset_id: link for link in problem.dataset_links}
+        for dataset_id in before - after:
+            problem.dataset_links.remove(links[dataset_id])
+        for position, dataset_id in enumerate(data.dataset_ids):
+            if dataset_id in links:
+                links[dataset_id].position = position
+            else:
+                problem.dataset_links.append(ProblemDataset(dataset_id=dataset_id, position=position))
+        db.session.flush()
+        counters.on_datasets_changed(problem, sorted(after - before), sorted(before - after))
+    problem.updated_at = utcnow()
+    if actor.id != problem.author_id:
+        record(actor, "problem.edit", "problem", problem.id, fields=changed)
+    return problem
+
+
+# -- stored counters -----------------------------------------------------------------------------
+
+
+def _apply_counts(problem_id: int, *, votes: int = 0, comments: int = 0, touch: bool = False) -> tuple[int, int]:
+    """Shift a problem's stored counts atomically and recompute its hot score from the result.
+
+    The UPDATE ... RETURNING both changes the counts relative to what the database holds and
+    reads the fresh values under the row lock it now holds, so the hot score written next
+    matches the final counts even when other transactions wait on the same row.
+    """
+    table = Problem.__table__
+    values: dict = {}
+    if votes:
+        values["vote_count"] = table.c.vote_count + votes
+    if comments:
+        values["comment_count"] = table.c.comment_count + comments
+    if touch:
+        values["last_activity_at"] = utcnow()
+    if not values:
+        values["vote_count"] = table.c.vote_count  # a no-op that still locks and returns the row
+    row = db.session.execute(
+        update(table)
+        .where(table.c.id == problem_id)
+        .values(**values)
+        .returning(table.c.vote_count, table.c.comment_count, table.c.created_at)
+    ).one()
+    hot = hot_score(row.vote_count, row.comment_count, row.created_at)
+    db.session.execute(update(table).where(table.c.id == problem_id).values(hot=hot))
+    problem = db.session.identity_map.get(db.session.identity_key(Problem, problem_id))
+    if problem is not None:
+        # Tell the loaded object what the database now holds, without marking it dirty (an
+        # ORM flush of absolute values would undo concurrent relative updates).
+        set_committed_value(problem, "vote_count", row.vote_count)
+        set_committed_value(problem, "comment_count", row.comment_count)
+        set_committed_value(problem, "hot", hot)
+    return row.vote_count, row.comment_count
+
+
+def adjust_comment_count(problem_id: int, delta: int) -> int:
+    """Add delta to a problem's live-comment count (and recompute hot); returns the new count.
+
+    For the moderation services too: hiding a live comment is -1, restoring a hidden comment
+    that is not deleted is +1. The caller has already checked permissions.
+    """
+    _, comment_count = _apply_counts(problem_id, comments=delta, touch=delta > 0)
+    return comment_count
+
+
+def recompute_hot(problem_id: int) -> float:
+    """Rewrite a problem's hot score from its stored counts (after a merge of votes, say)."""
+    _apply_counts(problem_id)
+    return db.session.execute(select(Problem.hot).where(Problem.id == problem_id)).scalar_one()
+
+
+# -- votes ---------------------------------------------------------------------------------------
+
+
+def _check_can_vote(actor: User, problem: Problem) -> None:
+    require_active(actor)
+    if problem.is_hidden and not problem.visible_to(actor):
+        raise PermissionDenied("This problem is not available.")
+    if not problem.can_vote(actor):
+        raise ConflictError(f"Voting is closed on this problem ({problem.status_label.lower()}).")
+
+
+def _insert_vote(user_id: int, problem_id: int) -> bool:
+    """Insert the vote row; False when it already exists (now or by a concurrent request).
+
+    INSERT ... ON CONFLICT DO NOTHING on PostgreSQL and SQLite: a duplicate is not an error,
+    so nothing is rolled back and no savepoint is needed. Other databases fall back to a
+    SAVEPOINT around a plain INSERT and catch the IntegrityError.
+    """
+    values = {"user_id": user_id, "problem_id": problem_id, "created_at": utcnow()}
+    dialect = db.session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        # RETURNING names the row actually inserted (rowcount is not reliable for INSERT).
+        statement = dialect_insert(Vote.__table__).values(**values).on_conflict_do_nothing()
+        return db.session.execute(statement.returning(Vote.__table__.c.user_id)).first() is not None
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(Vote.__table__).values(**values))
+    except IntegrityError:
+        return False
+    return True
+
+
+def vote(actor: User, problem: Problem) -> tuple[bool, int]:
+    """Support a problem; returns (voted, vote_count). Voting twice changes nothing."""
+    _check_can_vote(actor, problem)
+    if _insert_vote(actor.id, problem.id):
+        vote_count, _ = _apply_counts(problem.id, votes=1)
+        counters.on_vote(problem, 1)
+    else:
+        vote_count = counters.current_vote_count(problem.id)
+    return True, vote_count
+
+
+def withdraw_vote(actor: User, problem: Problem) -> tuple[bool, int]:
+    """Withdraw support; returns (voted, vote_count). Withdrawing twice changes nothing.
+
+    Allowed while voting is: once a problem is closed its votes are its record.
+    """
+    _check_can_vote(actor, problem)
+    result = db.session.execute(delete(Vote).where(Vote.user_id == actor.id, Vote.problem_id == problem.id))
+    if result.rowcount:
+        vote_count, _ = _apply_counts(problem.id, votes=-1)
+        counters.on_vote(problem, -1)
+    else:
+        vote_count = counters.current_vote_count(problem.id)
+    return False, vote_count
+
+
+def has_voted(user: User, problem_id: int) -> bool:
+    """True when the user supports the problem."""
+    if user is None or not user.is_authenticated:
+        return False
+    found = db.session.execute(select(Vote.user_id).where(Vote.user_id == user.id, Vote.problem_id == problem_id))
+    return found.first() is not None
+
+
+# -- comments ------------------------------------------------------------------------------------
+
+
+def add_comment(actor: User, problem: Problem, body: str | None, parent_id: int | None = None) -> Comment:
+    """Comment on a problem, or reply to a comment (a reply to a reply joins its thread).
+
+    The replied-to comment's author hears of it ("reply"); the problem's other followers get
+    "comment".
+    """
+    require_active(actor)
+    if not problem.visible_to(actor):
+        raise PermissionDenied("This problem is not available.")
+    if not problem.can_comment(actor):
+        raise ConflictError("Comments are closed on this problem.")
+    body = clean_text(strip_controls(body), "body", label="Comment", max_length=COMMENT_MAX_LENGTH)
+    replied_to = None
+    thread_id = None
+    if parent_id is not None:
+        replied_to = db.session.get(Comment, parse_ids([parent_id])[0]) if parse_ids([parent_id]) else None
+        if replied_to is None or replied_to.problem_id != problem.id:
+            raise ValidationError("The comment you replied to does not exist.", {"parent_id": "Unknown comment."})
+        if replied_to.is_deleted or replied_to.is_hidden:
+            raise ConflictError("That comment is no longer available; reply to the problem instead.")
+        thread_id = replied_to.parent_id or replied_to.id
+    comment = Comment(
+        problem_id=problem.id,
+        author_id=actor.id,
+        parent_id=thread_id,
+        body=body,
+        body_html=render(body),
+        created_at=utcnow(),
+    )
+    db.session.add(comment)
+    db.session.flush()
+    adjust_comment_count(problem.id, 1)
+    told: list[int] = []
+    if replied_to is not None and notifications.notify_user(
+        replied_to.author_id,
+        NotificationKind.REPLY.value,
+        actor=actor,
+        problem_id=problem.id,
+        comment_id=comment.id,
+    ):
+        told.append(replied_to.author_id)
+    notifications.notify_followers(
+        NotificationKind.COMMENT.value,
+        actor=actor,
+        problem_id=problem.id,
+        comment_id=comment.id,
+        exclude_user_ids=told,
+    )
+    return comment
+
+
+def edit_comment(actor: User, comment: Comment, body: str | None) -> Comment:
+    """Change your own comment; the earlier text is kept as a revision for moderators."""
+    if not comment.can_edit(actor):
+        raise PermissionDenied("You cannot edit this comment.")
+    problem = comment.problem
+    if problem.is_locked or problem.is_hidden:
+        raise ConflictError("Comments are closed on this problem.")
+    body = clean_text(strip_controls(body), "body", label="Comment", max_length=COMMENT_MAX_LENGTH)
+    if body == comment.body:
+        return comment
+    now = utcnow()
+    db.session.add(CommentRevision(comment_id=comment.id, body=comment.body, created_at=now))
+    comment.body = body
+    comment.body_html = render(body)
+    comment.edited_at = now
+    return comment
+
+
+def delete_comment(actor: User, comment: Comment) -> bool:
+    """Delete your own comment: a placeholder keeps the thread's shape; returns False if already gone.
+
+    The text is cleared from the comment (so no page, feed or export can show it) and kept as a
+    revision for moderators. One conditional UPDATE decides, so two deletes count once.
+    """
+    if actor is None or not actor.is_authenticated or actor.id != comment.author_id:
+        raise PermissionDenied("You can only delete your own comments.")
+    old_body = comment.body
+    table = Comment.__table__
+    row = db.session.execute(
+        update(table)
+        .where(table.c.id == comment.id, table.c.deleted_at.is_(None))
+        .values(deleted_at=utcnow(), body="", body_html="")
+        .returning(table.c.deleted_at, table.c.hidden_at)
+    ).first()
+    if row is None:
+        return False
+    for name, value in (("deleted_at", row.deleted_at), ("body", ""), ("body_html", "")):
+        set_committed_value(comment, name, value)
+    if old_body:
+        db.session.add(CommentRevision(comment_id=comment.id, body=old_body, created_at=row.deleted_at))
+    if row.hidden_at is None:
+        adjust_comment_count(comment.problem_id, -1)
+    return True
+
+
+# -- following -----------------------------------------------------------------------------------
+
+
+def follow_problem(actor: User, problem: Problem) -> bool:
+    """Hear about new comments, responses and status changes; False if already following."""
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDenied("Please log in to continue.")
+    if not problem.visible_to(actor):
+        raise PermissionDenied("This problem is not available.")
+    return notifications.follow(actor, problem_id=problem.id)
+
+
+def unfollow_problem(actor: User, problem: Problem) -> bool:
+    """Stop hearing about a problem; False if not following."""
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDenied("Please log in to continue.")
+    return notifications.unfollow(actor, problem_id=problem.id)
+
+
+# -- categories (staff) --------------------------------------------------------------------------
+
+
+def _slugify(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:80] or "category"
+
+
+def _unique_slug(name: str, exclude_id: int | None = None) -> str:
+    base = _slugify(name)
+    slug, n = base, 2
+    while True:
+        query = select(Category.id).where(Category.slug == slug)
+        if exclude_id is not None:
+            query = query.where(Category.id != exclude_id)
+        if db.session.execute(query).first() is None:
+            return slug
+        slug, n = f"{base[:75]}-{n}", n + 1
+
+
+def _clean_category(name: str | None, description: str | None, department_id, exclude_id: int | None = None):
+    name = " ".join(clean_text(name, "name", label="Name", max_length=CATEGORY_NAME_MAX_LENGTH).split())
+    description = clean_text(description, "description", label="Description", max_length=500, required=False)
+    query = select(Category.id).where(func.lower(Category.name) == name.lower())
+    if exclude_id is not None:
+        query = query.where(Category.id != exclude_id)
+    if db.session.execute(query).first() is not None:
+        message = "A category with this name already exists."
+        raise ConflictError(message, {"name": message})
+    department = None
+    department_ids = parse_ids([department_id])
+    if department_ids:
+        department = db.session.get(Department, department_ids[0])
+        if department is None:
+            raise ValidationError("Choose a department from the list.", {"department_id": "Unknown department."})
+    return name, description, department
+
+
+def create_category(
+    actor: User, name: str | None, *, description: str | None = "", department_id: int | str | None = None
+) -> Category:
+    """Add a category at the end of the list."""
+    require(actor, "manage_categories")
+    name, description, department = _clean_category(name, description, department_id)
+    last = db.session.execute(select(func.max(Category.position))).scalar()
+    category = Category(
+        name=name,
+        slug=_unique_slug(name),
+        description=description,
+        department_id=department.id if department else None,
+        position=(last or 0) + 1,
+        active=True,
+    )
+    db.session.add(category)
+    db.session.flush()
+    record(actor, "category.create", "category", category.id, name=name, department=getattr(department, "name", None))
+    return category
+
+
+def update_category(
+    actor: User,
+    category: Category,
+    *,
+    name: str | None,
+    description: str | None = "",
+    department_id: int | str | None = None,
+    active: bool = True,
+) -> Category:
+    """Rename a category, link it to a department, or (de)activate it. The slug stays stable."""
+    require(actor, "manage_categories")
+    name, description, department = _clean_category(name, description, department_id, exclude_id=category.id)
+    before = {
+        "name": category.name,
+        "department_id": category.department_id,
+        "active": category.active,
+        "description": category.description,
+    }
+    category.name = name
+    category.description = description
+    category.department_id = department.id if department else None
+    category.department = department
+    category.active = bool(active)
+    after = {
+        "name": category.name,
+        "department_id": category.department_id,
+        "active": category.active,
+        "description": category.description,
+    }
+    changes = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+    if changes:
+        record(actor, "category.update", "category", category.id, changes=changes)
+    return category
+
+
+def move_category(actor: User, category: Category, direction: int) -> bool:
+    """Swap a category with its neighbour above (-1) or below (+1); False at either end."""
+    require(actor, "manage_categories")
+    ordered = list(db.session.execute(select(Category).order_by(Category.position, Category.id)).scalars())
+    for position, item in enumerate(ordered):
+        item.position = position  # normalise, so equal positions cannot make a swap a no-op
+    index = ordered.index(category)
+    other = index + (1 if direction > 0 else -1)
+    if not 0 <= other < len(ordered):
+        return False
+    neighbour = ordered[other]
+    category.position, neighbour.position = neighbour.position, category.position
+    record(actor, "category.move", "category", category.id, direction="down" if direction > 0 else "up")
+    return True

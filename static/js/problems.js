@@ -1,0 +1,147 @@
+// Problems: progressive enhancement only. Without this file every button is a plain form.
+// - vote and follow buttons update in place (the server answers JSON when asked for it);
+// - the dataset search on the proposal form suggests datasets as you type.
+(function () {
+  "use strict";
+
+  function postForm(form) {
+    return fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (type.indexOf("application/json") === -1) throw new Error("not json");
+      return response.json().then(function (body) {
+        return { ok: response.ok, body: body };
+      });
+    });
+  }
+
+  function announce(container, text) {
+    var region = container.querySelector("[data-live]");
+    if (!region) {
+      region = document.createElement("span");
+      region.className = "visually-hidden";
+      region.setAttribute("data-live", "");
+      region.setAttribute("role", "status");
+      container.appendChild(region);
+    }
+    region.textContent = text;
+  }
+
+  function enhanceVote(form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var box = form.closest("[data-vote]");
+      var button = form.querySelector("button");
+      button.disabled = true;
+      postForm(form)
+        .then(function (result) {
+          button.disabled = false;
+          if (!result.ok) {
+            var message = result.body.error ? result.body.error.message : "That did not work.";
+            announce(box, message);
+            window.alert(message);
+            return;
+          }
+          var voted = result.body.voted;
+          var count = result.body.vote_count;
+          var counter = box.querySelector("[data-vote-count]");
+          counter.textContent = String(count);
+          counter.setAttribute("aria-label", count + (count === 1 ? " vote" : " votes"));
+          form.action = voted ? form.getAttribute("data-unvote-url") : form.getAttribute("data-vote-url");
+          button.classList.toggle("is-voted", voted);
+          button.setAttribute("aria-pressed", voted ? "true" : "false");
+          box.querySelector("[data-vote-label]").textContent = voted ? "Voted" : "Vote";
+          announce(box, voted ? "Your vote is counted." : "Your vote is withdrawn.");
+        })
+        .catch(function () {
+          form.submit(); // fall back to the plain form (login page, rate limit page...)
+        });
+    });
+  }
+
+  function enhanceSuggest(box) {
+    var input = box.querySelector("input[type=search]");
+    var list = box.querySelector("[data-suggestions]");
+    var selected = document.querySelector("[data-selected-datasets]");
+    if (!input || !list || !selected) return;
+    var url = box.getAttribute("data-suggest-url");
+    var timer = null;
+    var latest = 0;
+    list.setAttribute("aria-label", "Suggested datasets");
+
+    function choose(item) {
+      var existing = selected.querySelector('input[value="' + item.id + '"]');
+      if (existing) {
+        existing.checked = true;
+      } else {
+        var li = document.createElement("li");
+        var checkbox = document.createElement("input");
+        checkbox.type = "checkbox";
+        checkbox.name = "dataset_ids";
+        checkbox.value = String(item.id);
+        checkbox.id = "dataset-" + item.id;
+        checkbox.checked = true;
+        var label = document.createElement("label");
+        label.htmlFor = checkbox.id;
+        label.textContent = item.title;
+        li.appendChild(checkbox);
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(label);
+        selected.appendChild(li);
+      }
+      announce(box, "Added " + item.title + ".");
+      list.hidden = true;
+      input.value = "";
+      input.focus();
+    }
+
+    function show(items) {
+      list.textContent = "";
+      items.forEach(function (item) {
+        var li = document.createElement("li");
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "link-button";
+        button.textContent = item.title + (item.publisher ? " — " + item.publisher : "");
+        button.addEventListener("click", function () {
+          choose(item);
+        });
+        li.appendChild(button);
+        list.appendChild(li);
+      });
+      list.hidden = items.length === 0;
+      announce(box, items.length ? items.length + " datasets suggested." : "No dataset matches.");
+    }
+
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      var q = input.value.trim();
+      if (q.length < 2) {
+        list.hidden = true;
+        return;
+      }
+      timer = window.setTimeout(function () {
+        var ticket = ++latest;
+        fetch(url + "?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
+          .then(function (response) {
+            return response.json();
+          })
+          .then(function (body) {
+            if (ticket === latest) show(body.items || []);
+          })
+          .catch(function () {
+            list.hidden = true; // the "Search datasets" button still works
+          });
+      }, 200);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("form.vote-form"), enhanceVote);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-dataset-search]"), enhanceSuggest);
+  });
+})();
