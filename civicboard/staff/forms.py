@@ -6,6 +6,8 @@ rules). Field names match the JSON API's write bodies.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -77,10 +79,10 @@ class RemoveEvidenceForm(FlaskForm):
     )
 
 
-def dataset_choices(datasets: list, current_id: int | None = None) -> list[SelectChoice]:
-    """The evidence form's dataset select: the problem's datasets, then "another dataset"."""
+def dataset_choices(datasets: list, current: Any = None) -> list[SelectChoice]:
+    """The evidence form's dataset select: the problem's datasets (and the one cited), then "another"."""
     choices = [SelectChoice(str(d.id), d.title) for d in datasets]
-    if current_id and all(str(current_id) != c.value for c in choices):
-        choices.insert(0, SelectChoice(str(current_id), f"Dataset {current_id}"))
+    if current is not None and all(str(current.id) != c.value for c in choices):
+        choices.insert(0, SelectChoice(str(current.id), current.title))
     choices.append(SelectChoice("", "Another dataset (give its number below)"))
     return choices

@@ -93,6 +93,8 @@ def respond(
     # Lock the row and re-read what we decide on, so two staff members answering at once
     # cannot both move the problem away from the same status.
     _lock(problem, "status", "duplicate_of_id", "first_response_at", "resolved_at", "hidden_at")
+    if not problem.visible_to(actor):
+        raise NotFound()  # hidden by a moderator meanwhile
     old_status = problem.status
     if target is not None and target.value == old_status:
         target = None

@@ -182,7 +182,7 @@ def edit_evidence(evidence_id: int):
             db.session.commit()
             flash("Evidence updated.", "success")
             return redirect(problem_path(problem.id))
-    form.dataset_id.choices = dataset_choices(_problem_datasets(problem), evidence.dataset_id)
+    form.dataset_id.choices = dataset_choices(_problem_datasets(problem), evidence.dataset)
     status = 422 if request.method == "POST" else 200
     return render_template("staff/evidence_form.html", form=form, problem=problem, evidence=evidence), status
 

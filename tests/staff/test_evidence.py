@@ -209,3 +209,13 @@ def test_edit_and_remove_pages(staff_client, staff, problem_factory, dataset_fac
     db.session.expire_all()
     row = db.session.get(Evidence, evidence.id)
     assert (row.caption, row.stance, row.removed_at is not None) == ("Edited.", "contradicts", True)
+
+
+def test_edit_page_keeps_a_cited_dataset_outside_the_problem_selected(
+    staff_client, staff, problem_factory, dataset_factory
+):
+    other = dataset_factory(title="Citywide Speed Surveys")
+    evidence = _add(staff, problem_factory(datasets=[dataset_factory()]), other)
+    db.session.commit()
+    html = staff_client.get(f"/staff/evidence/{evidence.id}/edit").get_data(as_text=True)
+    assert f'<option selected value="{other.id}">Citywide Speed Surveys</option>' in html
