@@ -272,11 +272,9 @@ def _unhide(target: Problem | Comment) -> None:
         _adjust_comment_count(target.problem_id, +1)
 
 
+# replace with problems.services.adjust_comment_count at merge
 def _adjust_comment_count(problem_id: int, delta: int) -> None:
-    """Move a problem's live comment count atomically and recompute its hot score.
-
-    replace with problems.services.adjust_comment_count at merge
-    """
+    """Move a problem's live comment count atomically and recompute its hot score."""
     votes, comments, created_at = db.session.execute(
         update(Problem)
         .where(Problem.id == problem_id)
