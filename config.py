@@ -103,6 +103,9 @@ class Config:
 
     PREFERRED_URL_SCHEME = "http"
 
+    # Open reports from different people that hide an item automatically, pending review.
+    FLAG_HIDE_THRESHOLD = _int("FLAG_HIDE_THRESHOLD", 3)
+
 
 class DevelopmentConfig(Config):
     """Local development: generated secret key, mail written to the log."""

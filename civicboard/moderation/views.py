@@ -1,7 +1,287 @@
-"""Moderation: flags, the moderation queue, hide, restore, lock, suspend."""
+"""Moderation: flags, the moderation queue, hide, restore, lock, suspend, the audit log.
+
+The forms of the problem page (templates/moderation/_problem_actions.html and
+_comment_actions.html) post here; success redirects to `next` when it is a path on this site,
+else back to the problem. A form with errors is shown again on a page of its own.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask_login import current_user, login_required
+
+from civicboard.auth.models import User
+from civicboard.auth.views import apply_errors
+from civicboard.extensions import db
+from civicboard.moderation import queries, services
+from civicboard.moderation.forms import AuditFilterForm, DismissForm, FlagForm, ReasonForm, SuspendForm
+from civicboard.moderation.models import FlagReason
+from civicboard.permissions import capability_required
+from civicboard.problems.models import Comment, Problem
+from civicboard.security import safe_next
+from civicboard.validation import ConflictError, ValidationError
 
 bp = Blueprint("moderation", __name__)
+
+
+@bp.app_context_processor
+def moderation_template_helpers() -> dict:
+    """Labels the flag and moderation partials need (no queries)."""
+    return {
+        "flag_reasons": [(r.value, services.FLAG_REASON_LABELS[r]) for r in FlagReason],
+        "flag_reason_labels": {r.value: services.FLAG_REASON_LABELS[r] for r in FlagReason},
+    }
+
+
+def target_path(target: Problem | Comment | None) -> str:
+    """Where an item lives: its problem's page (a comment's anchor on it)."""
+    if isinstance(target, Problem):
+        return f"/problems/{target.id}"
+    if isinstance(target, Comment):
+        return f"/problems/{target.problem_id}#comment-{target.id}"
+    return "/"
+
+
+# -- flags -------------------------------------------------------------------------------------
+
+
+@bp.post("/flags")
+@login_required
+def create_flag():
+    """Report a problem or comment (any logged-in, active user; once per item)."""
+    form = FlagForm()
+    if form.validate_on_submit():
+        try:
+            report = services.flag(
+                current_user, form.target_type.data, form.target_id.data, form.reason.data, form.note.data
+            )
+        except ConflictError:
+            db.session.rollback()
+            raise
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            target = services.load_target(report.target_type, report.target_id)
+            db.session.commit()
+            flash("Thank you. Moderators will review your report.", "success")
+            problem = target if isinstance(target, Problem) else db.session.get(Problem, target.problem_id)
+            if not problem.visible_to(current_user):
+                return redirect("/")  # the report just hid it: its reporter can no longer see it
+            return redirect(safe_next(form.next.data, target_path(target)))
+    return render_template("moderation/flag.html", form=form), 422
+
+
+# -- the queue ---------------------------------------------------------------------------------
+
+
+@bp.get("/moderation")
+@capability_required("moderate")
+def queue():
+    """Flagged items, grouped, most recently flagged first."""
+    page = queries.flag_queue(before=request.args.get("before", type=int))
+    return render_template("moderation/queue.html", page=page)
+
+
+# -- hide, restore, lock, unlock, dismiss ------------------------------------------------------
+
+
+def _reason_action(
+    target: Problem | Comment,
+    action: Callable[[Any, Any, str], Any],
+    *,
+    title: str,
+    button: str,
+    done: str,
+    reason_required: bool = False,
+):
+    """A moderator action confirmed with a reason: POST acts, GET (or errors) shows the form."""
+    form = ReasonForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            changed = action(current_user, target, form.reason.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(done if changed is not False else "Nothing to change.", "success")
+            return redirect(safe_next(form.next.data, target_path(target)))
+    status = 422 if request.method == "POST" else 200
+    context = {"form": form, "target": target, "title": title, "button": button, "reason_required": reason_required}
+    return render_template("moderation/confirm.html", **context), status
+
+
+@bp.route("/moderation/problems/<int:problem_id>/hide", methods=["GET", "POST"])
+@capability_required("moderate")
+def hide_problem(problem_id: int):
+    """Hide a problem (reason required; its author sees it)."""
+    problem = db.get_or_404(Problem, problem_id)
+    return _reason_action(
+        problem, services.hide, title="Hide this problem", button="Hide", done="Problem hidden.", reason_required=True
+    )
+
+
+@bp.route("/moderation/problems/<int:problem_id>/restore", methods=["GET", "POST"])
+@capability_required("moderate")
+def restore_problem(problem_id: int):
+    """Bring a hidden problem back."""
+    problem = db.get_or_404(Problem, problem_id)
+    return _reason_action(
+        problem, services.restore, title="Restore this problem", button="Restore", done="Problem restored."
+    )
+
+
+@bp.route("/moderation/problems/<int:problem_id>/lock", methods=["GET", "POST"])
+@capability_required("moderate")
+def lock_problem(problem_id: int):
+    """Lock a problem: no new comments or votes."""
+    problem = db.get_or_404(Problem, problem_id)
+    return _reason_action(
+        problem, services.lock_problem, title="Lock this problem", button="Lock", done="Problem locked."
+    )
+
+
+@bp.route("/moderation/problems/<int:problem_id>/unlock", methods=["GET", "POST"])
+@capability_required("moderate")
+def unlock_problem(problem_id: int):
+    """Unlock a problem."""
+    problem = db.get_or_404(Problem, problem_id)
+    return _reason_action(
+        problem, services.unlock_problem, title="Unlock this problem", button="Unlock", done="Problem unlocked."
+    )
+
+
+@bp.route("/moderation/comments/<int:comment_id>/hide", methods=["GET", "POST"])
+@capability_required("moderate")
+def hide_comment(comment_id: int):
+    """Hide a comment (reason required; its author sees it)."""
+    comment = db.get_or_404(Comment, comment_id)
+    return _reason_action(
+        comment, services.hide, title="Hide this comment", button="Hide", done="Comment hidden.", reason_required=True
+    )
+
+
+@bp.route("/moderation/comments/<int:comment_id>/restore", methods=["GET", "POST"])
+@capability_required("moderate")
+def restore_comment(comment_id: int):
+    """Bring a hidden comment back."""
+    comment = db.get_or_404(Comment, comment_id)
+    return _reason_action(
+        comment, services.restore, title="Restore this comment", button="Restore", done="Comment restored."
+    )
+
+
+@bp.post("/moderation/flags/dismiss")
+@capability_required("moderate")
+def dismiss_flags():
+    """Close an item's open flags as unfounded."""
+    form = DismissForm()
+    if not form.validate_on_submit():
+        abort(400)
+    target = services.load_target(form.target_type.data, form.target_id.data)
+    try:
+        count = services.dismiss_flags(current_user, form.target_type.data, form.target_id.data, form.reason.data)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"{count} report{'' if count == 1 else 's'} dismissed.", "success")
+    return redirect(safe_next(form.next.data, target_path(target)))
+
+
+# -- users -------------------------------------------------------------------------------------
+
+
+def _render_user(user: User, suspend_form: SuspendForm | None = None, lift_form: ReasonForm | None = None, status=200):
+    record = queries.user_record(user)
+    return (
+        render_template(
+            "moderation/user.html",
+            user=user,
+            record=record,
+            suspend_form=suspend_form or SuspendForm(formdata=None),
+            lift_form=lift_form or ReasonForm(formdata=None),
+        ),
+        status,
+    )
+
+
+@bp.get("/moderation/users/<int:user_id>")
+@capability_required("moderate")
+def user(user_id: int):
+    """A user's recent content, flags and moderation history, with suspension controls."""
+    return _render_user(db.get_or_404(User, user_id))
+
+
+@bp.post("/moderation/users/<int:user_id>/suspend")
+@capability_required("moderate")
+def suspend_user(user_id: int):
+    """Suspend a user until a date, or ban for good; their sessions end at once."""
+    target = db.get_or_404(User, user_id)
+    form = SuspendForm()
+    if form.validate_on_submit():
+        try:
+            services.suspend_user(
+                current_user, target, None if form.permanent.data else form.until.data, form.reason.data
+            )
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"{target.name} is {'banned' if form.permanent.data else 'suspended'}.", "success")
+            return redirect(f"/moderation/users/{target.id}")
+    return _render_user(target, suspend_form=form, status=422)
+
+
+@bp.post("/moderation/users/<int:user_id>/lift")
+@capability_required("moderate")
+def lift_suspension(user_id: int):
+    """Lift a suspension or ban."""
+    target = db.get_or_404(User, user_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            changed = services.lift_suspension(current_user, target, form.reason.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Suspension lifted." if changed else "Nothing to change.", "success")
+            return redirect(f"/moderation/users/{target.id}")
+    return _render_user(target, lift_form=form, status=422)
+
+
+# -- the audit log -----------------------------------------------------------------------------
+
+
+@bp.get("/moderation/audit")
+@capability_required("view_audit_log")
+def audit_log():
+    """Browse the audit log, newest first, filtered; keyset pages."""
+    form = AuditFilterForm(formdata=request.args)
+    form.validate()
+    actor = (form.actor.data or "").strip()
+    filters = queries.AuditFilters(
+        action=(form.action.data or "").strip()[:60],
+        system_only=actor.lower() == "system",
+        target_type=(form.target_type.data or "").strip()[:40],
+        target_id=(form.target_id.data or "").strip()[:64],
+        start=form.start.data if not form.start.errors else None,
+        end=form.end.data if not form.end.errors else None,
+    )
+    unknown_actor = False
+    if actor and not filters.system_only:
+        filters.actor_id = queries.find_user_id(actor)
+        unknown_actor = filters.actor_id is None
+    if unknown_actor:
+        page = queries.Page([], None)
+    else:
+        page = queries.audit_entries(filters, before=request.args.get("before", type=int))
+    return render_template("moderation/audit.html", form=form, page=page, unknown_actor=unknown_actor)

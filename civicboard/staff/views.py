@@ -1,7 +1,223 @@
-"""Staff pages: the queue, official responses, evidence."""
+"""Staff pages: the queue, official responses, evidence, and the public department pages.
+
+The forms of the problem page (templates/staff/_problem_actions.html) post here; success
+redirects back to /problems/<id>, and a form with errors is shown again on a page of its own.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from civicboard.auth.models import Department
+from civicboard.auth.views import apply_errors
+from civicboard.extensions import db
+from civicboard.permissions import capability_required
+from civicboard.problems.models import Problem
+from civicboard.staff import queries, services
+from civicboard.staff.forms import EvidenceForm, RemoveEvidenceForm, ResponseForm, dataset_choices
+from civicboard.staff.models import Evidence, EvidenceStance
+from civicboard.validation import ValidationError
 
 bp = Blueprint("staff", __name__)
+
+
+def problem_path(problem_id: int) -> str:
+    """The problem page (a plain path: the problems blueprint owns the route)."""
+    return f"/problems/{problem_id}"
+
+
+@bp.app_context_processor
+def staff_template_helpers() -> dict:
+    """Helpers the problem page's staff partial needs (no queries: plain functions)."""
+    return {
+        "staff_status_choices": services.status_choices,
+        "staff_can_edit_evidence": services.can_edit_evidence,
+        "staff_stances": [(s.value, services.STANCE_LABELS[s]) for s in EvidenceStance],
+        "stance_labels": {s.value: services.STANCE_LABELS[s] for s in EvidenceStance},
+    }
+
+
+def _visible_problem(problem_id: int) -> Problem:
+    problem = db.get_or_404(Problem, problem_id)
+    if not problem.visible_to(current_user):
+        abort(404)
+    return problem
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, type=int)
+    return value if value and value > 0 else None
+
+
+# -- the queue -------------------------------------------------------------------------------
+
+
+@bp.get("/staff")
+@capability_required("view_staff_queue")
+def queue():
+    """Problems waiting for a first official response, and data requests waiting for an answer."""
+    tab = request.args.get("tab", queries.QueueTab.RESPONSES)
+    if tab not in queries.QueueTab.ALL:
+        tab = queries.QueueTab.RESPONSES
+    filters = {
+        "department_id": _int_arg("department"),
+        "dataset_id": _int_arg("dataset"),
+        "category_id": _int_arg("category"),
+    }
+    page = queries.staff_queue(tab, after=request.args.get("after"), **filters)
+    options = queries.queue_filters(filters["dataset_id"])
+    return render_template("staff/queue.html", tab=tab, page=page, options=options, filters=filters)
+
+
+# -- official responses -----------------------------------------------------------------------
+
+
+@bp.route("/staff/problems/<int:problem_id>/respond", methods=["GET", "POST"])
+@capability_required("respond")
+def respond(problem_id: int):
+    """Publish an official response (the problem page's form posts here)."""
+    problem = _visible_problem(problem_id)
+    form = ResponseForm()
+    form.status.choices = _status_select(problem)
+    if form.validate_on_submit():
+        try:
+            services.respond(current_user, problem, form.body.data, form.status.data or None, form.duplicate_of.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Your response is published.", "success")
+            return redirect(problem_path(problem.id))
+        form.status.choices = _status_select(problem)
+    status = 422 if request.method == "POST" else 200
+    return render_template("staff/respond.html", form=form, problem=problem), status
+
+
+def _status_select(problem: Problem) -> list:
+    from wtforms.fields.choices import SelectChoice
+
+    keep = SelectChoice("", f"Keep the status ({problem.status_label})")
+    return [keep] + [SelectChoice(value, label) for value, label in services.status_choices(problem)]
+
+
+# -- evidence ----------------------------------------------------------------------------------
+
+
+def _problem_datasets(problem: Problem) -> list:
+    return [link.dataset for link in problem.dataset_links]
+
+
+@bp.route("/staff/problems/<int:problem_id>/evidence", methods=["GET", "POST"])
+@capability_required("manage_evidence")
+def add_evidence(problem_id: int):
+    """Add evidence to a problem (the problem page's form posts here)."""
+    problem = _visible_problem(problem_id)
+    form = EvidenceForm()
+    if form.validate_on_submit():
+        try:
+            services.add_evidence(
+                current_user,
+                problem,
+                form.chosen_dataset(),
+                form.url.data,
+                form.caption.data,
+                form.stance.data,
+                form.as_of.data,
+            )
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Evidence added.", "success")
+            return redirect(problem_path(problem.id))
+    form.dataset_id.choices = dataset_choices(_problem_datasets(problem))
+    status = 422 if request.method == "POST" else 200
+    return render_template("staff/evidence_form.html", form=form, problem=problem, evidence=None), status
+
+
+def _editable_evidence(evidence_id: int) -> tuple[Evidence, Problem]:
+    evidence = db.get_or_404(Evidence, evidence_id)
+    problem = _visible_problem(evidence.problem_id)
+    if not services.can_edit_evidence(current_user, evidence):
+        abort(403)
+    return evidence, problem
+
+
+@bp.route("/staff/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])
+@capability_required("manage_evidence")
+def edit_evidence(evidence_id: int):
+    """Change a piece of evidence (audited with before and after)."""
+    evidence, problem = _editable_evidence(evidence_id)
+    if evidence.removed_at is not None:
+        abort(404)
+    if request.method == "GET":
+        form = EvidenceForm(
+            dataset_id=str(evidence.dataset_id),
+            url=evidence.url,
+            caption=evidence.caption,
+            stance=evidence.stance,
+            as_of=evidence.as_of,
+        )
+    else:
+        form = EvidenceForm()
+    if form.validate_on_submit():
+        try:
+            services.edit_evidence(
+                current_user,
+                evidence,
+                form.chosen_dataset(),
+                form.url.data,
+                form.caption.data,
+                form.stance.data,
+                form.as_of.data,
+            )
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Evidence updated.", "success")
+            return redirect(problem_path(problem.id))
+    form.dataset_id.choices = dataset_choices(_problem_datasets(problem), evidence.dataset)
+    status = 422 if request.method == "POST" else 200
+    return render_template("staff/evidence_form.html", form=form, problem=problem, evidence=evidence), status
+
+
+@bp.route("/staff/evidence/<int:evidence_id>/remove", methods=["GET", "POST"])
+@capability_required("manage_evidence")
+def remove_evidence(evidence_id: int):
+    """Remove a piece of evidence, with a reason (it is marked removed, never deleted)."""
+    evidence, problem = _editable_evidence(evidence_id)
+    if evidence.removed_at is not None:
+        abort(404)
+    form = RemoveEvidenceForm()
+    if form.validate_on_submit():
+        try:
+            services.remove_evidence(current_user, evidence, form.reason.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Evidence removed.", "success")
+            return redirect(problem_path(problem.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("staff/remove_evidence.html", form=form, problem=problem, evidence=evidence), status
+
+
+# -- departments -------------------------------------------------------------------------------
+
+
+@bp.get("/departments/<slug>")
+def department(slug: str):
+    """A department's official responses, newest first (public)."""
+    dept = db.session.execute(select(Department).where(Department.slug == slug)).scalar_one_or_none()
+    if dept is None:
+        abort(404)
+    moderator = current_user.is_authenticated and current_user.is_moderator
+    page = queries.department_responses(dept.id, include_hidden=moderator, before=request.args.get("before"))
+    return render_template("staff/department.html", department=dept, page=page)

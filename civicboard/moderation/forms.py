@@ -1,0 +1,87 @@
+"""Forms for flags and moderator actions; the services validate, the forms parse."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
+
+from civicboard.moderation.models import FlagReason
+from civicboard.moderation.services import FLAG_REASON_LABELS, MAX_NOTE_LENGTH, MAX_REASON_LENGTH
+
+
+class FlagForm(FlaskForm):
+    """Report a problem or a comment (the same field names as POST /api/v1/flags)."""
+
+    target_type = HiddenField()
+    target_id = HiddenField()
+    reason = SelectField(
+        "Why are you reporting this?",
+        choices=[SelectChoice(r.value, FLAG_REASON_LABELS[r]) for r in FlagReason],
+        validate_choice=False,
+    )
+    note = TextAreaField(
+        "Note for the moderators",
+        validators=[Length(max=MAX_NOTE_LENGTH)],
+        description="Required when the reason is \u201csomething else\u201d.",
+    )
+    next = HiddenField()
+
+
+class ReasonForm(FlaskForm):
+    """A moderator action with a reason (required to hide, optional otherwise)."""
+
+    reason = TextAreaField(
+        "Reason",
+        validators=[Length(max=MAX_REASON_LENGTH)],
+        description="Recorded in the audit log; when hiding, the author sees it on their item.",
+    )
+    next = HiddenField()
+
+
+class DismissForm(ReasonForm):
+    """Dismiss an item's open flags."""
+
+    target_type = HiddenField()
+    target_id = HiddenField()
+
+
+class SuspendForm(FlaskForm):
+    """Suspend a user until a date, or ban for good."""
+
+    until = DateField(
+        "Suspended until",
+        validators=[Optional()],
+        description="The suspension ends at the start of this day (UTC).",
+    )
+    permanent = BooleanField("Ban for good instead")
+    reason = TextAreaField(
+        "Reason", validators=[Length(max=MAX_REASON_LENGTH)], description="Recorded in the audit log."
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        """Either an end date or a ban for good, not neither and not both."""
+        if not super().validate(extra_validators):
+            return False
+        if self.until.data is None and not self.permanent.data:
+            self.until.errors = ["Choose the day the suspension ends, or tick \u201cBan for good\u201d."]
+            return False
+        if self.until.data is not None and self.permanent.data:
+            self.until.errors = ["Give an end date or ban for good, not both."]
+            return False
+        return True
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log's filters (a GET form: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    action = StringField("Action", description="Such as problem.hide, or problem. for every problem action.")
+    actor = StringField("Actor", description="A user number or email address, or \u201csystem\u201d.")
+    target_type = StringField("Target type", description="problem, comment, user, evidence, ...")
+    target_id = StringField("Target number")
+    start = DateField("From", validators=[Optional()])
+    end = DateField("Until", validators=[Optional()])
