@@ -61,6 +61,20 @@ def register_logging(app: Flask) -> None:
     app.logger.setLevel(logging.INFO)
 
 
+@event.listens_for(Engine, "savepoint")
+def _sqlite_begin_before_savepoint(conn, name) -> None:
+    """Open the transaction before a SAVEPOINT on SQLite.
+
+    The sqlite3 driver begins a transaction only before INSERT/UPDATE/DELETE, so a SAVEPOINT
+    sent first would start one of its own, and releasing it would commit everything at once.
+    """
+    import sqlite3
+
+    dbapi_connection = conn.connection.dbapi_connection
+    if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """WAL, enforced foreign keys and a busy timeout on every SQLite connection."""

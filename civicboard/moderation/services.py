@@ -21,7 +21,6 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.util import identity_key
 from werkzeug.exceptions import NotFound
 
 from civicboard.audit.services import record
@@ -32,7 +31,7 @@ from civicboard.moderation.models import Flag, FlagReason
 from civicboard.permissions import require, require_active
 from civicboard.problems import counters
 from civicboard.problems.models import Comment, Problem
-from civicboard.problems.ranking import hot_score
+from civicboard.problems.services import adjust_comment_count
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError, ValidationError, clean_text
 
@@ -259,7 +258,7 @@ def _hide(target: Problem | Comment, actor: User | None, reason: str) -> None:
     if isinstance(target, Problem):
         counters.on_visibility_change(target, was_hidden=False)
     elif not target.is_deleted:
-        _adjust_comment_count(target.problem_id, -1)
+        adjust_comment_count(target.problem_id, -1)
 
 
 def _unhide(target: Problem | Comment) -> None:
@@ -269,29 +268,7 @@ def _unhide(target: Problem | Comment) -> None:
     if isinstance(target, Problem):
         counters.on_visibility_change(target, was_hidden=True)
     elif not target.is_deleted:
-        _adjust_comment_count(target.problem_id, +1)
-
-
-# replace with problems.services.adjust_comment_count at merge
-def _adjust_comment_count(problem_id: int, delta: int) -> None:
-    """Move a problem's live comment count atomically and recompute its hot score."""
-    votes, comments, created_at = db.session.execute(
-        update(Problem)
-        .where(Problem.id == problem_id)
-        .values(comment_count=Problem.comment_count + delta)
-        .returning(Problem.vote_count, Problem.comment_count, Problem.created_at)
-        .execution_options(synchronize_session=False)
-    ).one()
-    db.session.execute(
-        update(Problem)
-        .where(Problem.id == problem_id)
-        .values(hot=hot_score(votes, comments, created_at))
-        .execution_options(synchronize_session=False)
-    )
-    # The problem may be loaded in this session with the old values: forget them.
-    problem = db.session.identity_map.get(identity_key(Problem, problem_id))
-    if problem is not None:
-        db.session.expire(problem, ["comment_count", "hot"])
+        adjust_comment_count(target.problem_id, +1)
 
 
 def _lock(target: Problem | Comment) -> None:

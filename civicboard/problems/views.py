@@ -24,6 +24,7 @@ from flask_login import current_user, login_required
 from civicboard.auth.forms import EmptyForm
 from civicboard.auth.models import Department
 from civicboard.auth.views import apply_errors
+from civicboard.challenges.queries import badges_for_problem
 from civicboard.errors import json_error
 from civicboard.extensions import client_address, db, limiter
 from civicboard.permissions import PermissionDenied, capability_required
@@ -31,6 +32,7 @@ from civicboard.problems import notifications, queries, search, services
 from civicboard.problems.forms import CategoryForm, CommentForm, EditCommentForm, ProblemForm
 from civicboard.problems.models import STATUS_LABELS, Category, Comment, CommentRevision, ProblemStatus
 from civicboard.security import safe_next
+from civicboard.staff.queries import duplicates_of
 from civicboard.validation import ValidationError
 
 bp = Blueprint("problems", __name__)
@@ -270,9 +272,11 @@ def _render_problem(problem, *, comment_form=None, status=200):
             page=page,
             problem=problem,
             datasets=page.datasets,
+            evidence=page.evidence,
+            duplicates=duplicates_of(problem.id, current_user),
             comment_form=comment_form or CommentForm(formdata=None),
             empty_form=EmptyForm(formdata=None),
-            challenge_badges=[],
+            challenge_badges=badges_for_problem(problem.id, current_user),
             statuses=STATUS_LABELS,
         ),
         status,

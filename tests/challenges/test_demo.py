@@ -11,7 +11,7 @@ from civicboard.extensions import db
 
 
 def test_seed_demo_creates_a_published_jam_a_draft_and_a_project(app, problem_factory):
-    city_demo.seed_demo()
+    city_demo.seed_people()
     for title in ("Unsafe street crossing", "Bike lane gaps", "Sidewalk snow", "Library hours"):
         problem_factory(title=title)
     summary = demo.seed_demo()
@@ -27,7 +27,7 @@ def test_seed_demo_creates_a_published_jam_a_draft_and_a_project(app, problem_fa
 
 
 def test_seed_demo_runs_twice_without_duplicates(app, problem_factory):
-    city_demo.seed_demo()
+    city_demo.seed_people()
     problem_factory(title="Unsafe street crossing")
     demo.seed_demo()
     db.session.commit()

@@ -51,7 +51,7 @@ def count(model) -> int:
 
 
 def test_the_demo_seeds_a_realistic_board_with_counts_exact(app):
-    city_demo.seed_demo()
+    city_demo.seed_people()
     import_somerville()
     summary = demo.seed_demo()
     db.session.commit()
@@ -70,7 +70,7 @@ def test_the_demo_seeds_a_realistic_board_with_counts_exact(app):
 
 
 def test_the_demo_falls_back_to_data_requests_without_a_catalog(app):
-    city_demo.seed_demo()
+    city_demo.seed_people()
     demo.seed_demo()
     db.session.commit()
     assert all(p.is_data_request for p in db.session.execute(select(Problem)).scalars())

@@ -146,7 +146,7 @@ def test_the_page_has_the_partials_other_features_fill(app, make_problem, client
                 {
                     "staff/_problem_actions.html": "STAFF-PARTIAL {{ problem.id }} {{ datasets|length }}",
                     "moderation/_problem_actions.html": "MODERATION-PARTIAL",
-                    "challenges/_problem_badges.html": "BADGES {{ challenge_badges|length }}",
+                    "challenges/_problem_badges.html": "BADGES {{ challenge_badges.challenges|length }}",
                 }
             ),
             app.jinja_env.loader,

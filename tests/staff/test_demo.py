@@ -13,13 +13,13 @@ from tests.staff.factories import add_comment
 
 
 def test_without_problems_the_demo_does_nothing(app):
-    demo.seed_demo()
+    demo.seed_people()
     assert staff_demo.seed_demo() == {"responses": 0, "evidence": 0, "flags": 0}
     assert db.session.execute(select(Response)).first() is None
 
 
 def test_demo_answers_problems_with_evidence_and_reports(app, problem_factory, dataset_factory, user_factory):
-    demo.seed_demo()
+    demo.seed_people()
     db.session.commit()
     author = user_factory()
     problems = [problem_factory(author=author, datasets=[dataset_factory()]) for _ in range(5)]
