@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from civicboard.audit.services import record as audit
 from civicboard.datasets import services
 from civicboard.datasets.fetch import FetchError, fetch
-from civicboard.datasets.importers import CatalogFormatError, ParseResult, collect_ckan_search, parse
+from civicboard.datasets.importers import CatalogFormatError, ParseResult, collect_ckan_search, is_http_url, parse
 from civicboard.datasets.models import CatalogSource
 from civicboard.extensions import db
 from civicboard.permissions import require
@@ -34,11 +34,6 @@ from civicboard.validation import ValidationError
 log = logging.getLogger(__name__)
 
 Fetcher = Callable[[str], bytes]
-
-
-def is_url(location: str) -> bool:
-    """True for an http(s) URL (the only kind of URL an import accepts)."""
-    return urlsplit(location).scheme.lower() in ("http", "https")
 
 
 def is_ckan_search(url: str) -> bool:
@@ -81,7 +76,7 @@ def load_catalog(
     if format not in services.SOURCE_FORMATS:
         raise services.ImportFailed(f"unknown format {format!r}: use one of {', '.join(services.SOURCE_FORMATS)}")
     try:
-        if is_url(location):
+        if is_http_url(location):
             fetcher = fetcher or make_fetcher()
             if is_ckan_search(location) and format in ("auto", "ckan"):
                 return collect_ckan_search(location, fetcher)
@@ -109,7 +104,7 @@ def _read_file(location: str, max_bytes: int | None) -> bytes:
 
 def default_source_name(location: str) -> str:
     """A source name from a URL's host or a file's name: ``data.somervillema.gov``, ``somerville_ma``."""
-    if is_url(location):
+    if is_http_url(location):
         base = (urlsplit(location).hostname or "").lower()
     else:
         base = Path(location).name.split(".", 1)[0].lower()

@@ -10,7 +10,7 @@ search are fast enough without a search index.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, exists, func, literal, or_, select, true
@@ -422,8 +422,3 @@ def recent_runs(limit: int = 20) -> list[ImportRun]:
         .scalars()
         .all()
     )
-
-
-def with_filters(filters: DatasetFilters, **changes: Any) -> DatasetFilters:
-    """A copy of the filters with some values changed (for facet links)."""
-    return replace(filters, **changes)

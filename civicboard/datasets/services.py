@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from civicboard.audit.services import record as audit
-from civicboard.datasets.importers import FORMATS, DatasetRecord, DistributionRecord, ParseResult
+from civicboard.datasets.importers import FORMATS, DatasetRecord, DistributionRecord, ParseResult, is_http_url
 from civicboard.datasets.models import MANUAL_SOURCE, CatalogSource, Dataset, DatasetStatus, Distribution, ImportRun
 from civicboard.extensions import db
 from civicboard.permissions import PermissionDenied, has_capability, require
@@ -184,7 +184,7 @@ def _distribution_rows(distributions: Iterable[DistributionRecord]) -> list[dict
     seen: set[str] = set()
     for dist in distributions:
         url = _fits(dist.url, 2000)
-        if url is None or not _is_http_url(url) or url in seen:
+        if url is None or not is_http_url(url) or url in seen:
             continue
         seen.add(url)
         rows.append(
@@ -221,7 +221,7 @@ def normalise_record(record: DatasetRecord) -> dict[str, Any]:
         "publisher": _clip(record.publisher, 255),
         "contact_name": _clip(record.contact_name, 255),
         "contact_email": _fits(record.contact_email, 255),
-        "landing_page": landing_page if landing_page and _is_http_url(landing_page) else None,
+        "landing_page": landing_page if landing_page and is_http_url(landing_page) else None,
         "license": _clip(record.license, 500),
         "spatial": _clip(record.spatial, 500),
         "temporal": _clip(record.temporal, 255),
@@ -255,14 +255,6 @@ def is_catalog_self_description(record: DatasetRecord) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in ("http", "https") and parts.path.rstrip("/").lower().endswith("/data.json")
-
-
-def _is_http_url(value: str) -> bool:
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 def _apply(dataset: Dataset, values: Mapping[str, Any]) -> None:
@@ -445,7 +437,7 @@ def _check_source_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
         values["title"] = clean_text(fields["title"], "title", max_length=255, required=False)
     if "url" in fields:
         url = clean_text(fields["url"], "url", label="URL", max_length=2000)
-        if not _is_http_url(url):
+        if not is_http_url(url):
             message = "The URL must start with http:// or https://."
             raise ValidationError(message, {"url": message})
         values["url"] = url
@@ -563,7 +555,7 @@ def _optional_url(value: Any, name: str, label: str) -> str | None:
     text = clean_text(value, name, label=label, max_length=2000, required=False)
     if not text:
         return None
-    if not _is_http_url(text):
+    if not is_http_url(text):
         message = f"{label} must be an http:// or https:// address."
         raise ValidationError(message, {name: message})
     return text
@@ -588,7 +580,7 @@ def _check_distributions(rows: Any) -> list[dict[str, Any]]:
             continue
         if not url:
             errors[f"distributions-{index}-url"] = "A distribution needs a URL."
-        elif len(url) > 2000 or not _is_http_url(url):
+        elif len(url) > 2000 or not is_http_url(url):
             errors[f"distributions-{index}-url"] = "The URL must be an http:// or https:// address."
         elif len(title) > 300:
             errors[f"distributions-{index}-title"] = "The title is at most 300 characters."
