@@ -101,6 +101,15 @@ class Config:
     INSIGHTS_TARGET_DAYS = _int("INSIGHTS_TARGET_DAYS", 14)
     INSIGHTS_CACHE_SECONDS = _int("INSIGHTS_CACHE_SECONDS", 60)
 
+    # Catalog imports: seconds to wait for a catalog server (a whole fetch gets four times
+    # that), the largest document accepted, and whether loopback/private addresses may be
+    # fetched (tests and local development only; cloud metadata addresses never are).
+    CATALOG_FETCH_TIMEOUT = float(os.environ.get("CATALOG_FETCH_TIMEOUT") or 30)
+    CATALOG_MAX_BYTES = _int("CATALOG_MAX_BYTES", 50 * 1024 * 1024)
+    CATALOG_ALLOW_PRIVATE_ADDRESSES = _bool("CATALOG_ALLOW_PRIVATE_ADDRESSES", False)
+    # Sources `flask datasets refresh` adds if missing: "name=url" pairs, space or comma separated.
+    CATALOG_SOURCES = os.environ.get("CATALOG_SOURCES", "")
+
     PREFERRED_URL_SCHEME = "http"
 
     # Open reports from different people that hide an item automatically, pending review.

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from civicboard.auth import services as auth_services
+from civicboard.datasets.cli import datasets_cli
 from civicboard.extensions import db
 from civicboard.permissions import Role
 from civicboard.problems.cli import markdown_cli
@@ -23,6 +24,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(markdown_cli)
+    app.cli.add_command(datasets_cli)
 
 
 def _read_password() -> str:

@@ -42,6 +42,7 @@ __all__ = [
     "ckan_page_url",
     "collect_ckan_search",
     "detect_format",
+    "is_http_url",
     "iter_ckan_search",
     "parse",
 ]
@@ -288,6 +289,11 @@ def _http_url(value: Any) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     return text
+
+
+def is_http_url(value: Any) -> bool:
+    """True for an absolute http(s) URL, the only kind of link the board shows or fetches."""
+    return _http_url(value) is not None
 
 
 def _email(value: Any) -> str | None:

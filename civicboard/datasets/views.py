@@ -1,7 +1,304 @@
-"""Catalog pages: /datasets, /datasets/<id>, /data-requests."""
+"""Catalog pages: /datasets, /datasets/<id>, staff editing and sources, /data-requests."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import re
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from civicboard.auth.forms import EmptyForm
+from civicboard.auth.views import apply_errors
+from civicboard.datasets import jobs, queries, services
+from civicboard.datasets.forms import AnswerForm, SourceEditForm, SourceForm, dataset_form_for
+from civicboard.datasets.freshness import describe_periodicity, may_be_stale
+from civicboard.datasets.models import CatalogSource, Dataset
+from civicboard.extensions import db
+from civicboard.permissions import capability_required
+from civicboard.problems.models import Problem
+from civicboard.validation import ValidationError
 
 bp = Blueprint("datasets", __name__)
+
+PROBLEMS_SHOWN = 50
+
+
+# --------------------------------------------------------------------------- #
+# Public pages
+# --------------------------------------------------------------------------- #
+
+
+@bp.get("/datasets")
+def index():
+    """Search, filter, facets and sort over the catalog; withdrawn ones only with ?status=withdrawn."""
+    filters = queries.DatasetFilters.from_args(request.args)
+    page = queries.list_datasets(
+        filters,
+        page=request.args.get("page", 1, type=int) or 1,
+        per_page=request.args.get("per_page", queries.PER_PAGE, type=int) or queries.PER_PAGE,
+    )
+    return render_template("datasets/index.html", result=page, filters=filters, sorts=queries.SORTS)
+
+
+@bp.get("/datasets/<int:dataset_id>")
+def show(dataset_id: int):
+    """A dataset: metadata, links, freshness, the problems tied to it and the evidence citing it."""
+    dataset = queries.get_dataset(dataset_id)
+    if dataset is None:
+        abort(404)
+    return render_template(
+        "datasets/show.html",
+        dataset=dataset,
+        problems=queries.dataset_problems(dataset.id, limit=PROBLEMS_SHOWN),
+        evidence=queries.dataset_evidence(dataset.id),
+        stale=may_be_stale(dataset.modified, dataset.accrual_periodicity),
+        frequency=describe_periodicity(dataset.accrual_periodicity),
+        license_is_link=bool(dataset.license and re.match(r"https?://", dataset.license, re.IGNORECASE)),
+    )
+
+
+@bp.get("/data-requests")
+def data_requests():
+    """Problems whose data is not published yet, most wanted first, with a vote button each."""
+    result = queries.list_data_requests(
+        sort=request.args.get("sort", "votes"),
+        status=request.args.get("status", ""),
+        page=request.args.get("page", 1, type=int) or 1,
+        per_page=request.args.get("per_page", queries.PER_PAGE, type=int) or queries.PER_PAGE,
+        viewer=current_user,
+    )
+    return render_template(
+        "datasets/data_requests.html",
+        result=result,
+        sorts=queries.DATA_REQUEST_SORTS,
+        statuses=queries.DATA_REQUEST_STATUSES,
+        can_answer=services.can_answer_data_requests(current_user),
+    )
+
+
+# --------------------------------------------------------------------------- #
+# Staff: datasets by hand
+# --------------------------------------------------------------------------- #
+
+
+@bp.route("/datasets/new", methods=["GET", "POST"])
+@capability_required("manage_datasets")
+def new():
+    """Add a dataset by hand."""
+    form = dataset_form_for(None, request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        try:
+            dataset = services.create_dataset(current_user, form.service_fields())
+        except ValidationError as exc:
+            db.session.rollback()
+            _apply_dataset_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Dataset added.", "success")
+            return redirect(url_for("datasets.show", dataset_id=dataset.id))
+    return _dataset_form_page(form, None)
+
+
+@bp.route("/datasets/<int:dataset_id>/edit", methods=["GET", "POST"])
+@capability_required("manage_datasets")
+def edit(dataset_id: int):
+    """Edit a dataset; imported ones get their catalog values back on the next import."""
+    dataset = queries.get_dataset(dataset_id) or abort(404)
+    form = dataset_form_for(dataset, request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        try:
+            services.update_dataset(current_user, dataset, form.service_fields())
+        except ValidationError as exc:
+            db.session.rollback()
+            _apply_dataset_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Dataset saved.", "success")
+            return redirect(url_for("datasets.show", dataset_id=dataset.id))
+    return _dataset_form_page(form, dataset)
+
+
+def _dataset_form_page(form, dataset: Dataset | None):
+    html = render_template("datasets/form.html", form=form, dataset=dataset, errors=_error_list(form))
+    # Reaching the page again after a POST means the input was refused.
+    return html, 422 if request.method == "POST" else 200
+
+
+def _error_list(form) -> list[tuple[str, str, str]]:
+    """(field id, label, message) for every error, distribution rows included, for the summary."""
+    found = []
+    for name, field in form._fields.items():
+        if name == "distributions":
+            found += [(field.id, "Distributions", e) for e in field.errors if isinstance(e, str)]
+            for index, entry in enumerate(field.entries, start=1):
+                for sub in entry.form:
+                    found += [(sub.id, f"Distribution {index} {sub.label.text}", e) for e in sub.errors]
+        elif name == "csrf_token":
+            found += [(field.id, "Form", "The form expired. Please submit it again.") for _ in field.errors]
+        else:
+            found += [(field.id, field.label.text, e) for e in field.errors]
+    return found
+
+
+def _apply_dataset_errors(form, exc: ValidationError) -> None:
+    """Service errors onto fields, distribution rows included ("distributions-0-url")."""
+    rest = {}
+    for name, message in exc.fields.items():
+        match = re.fullmatch(r"distributions-(\d+)-(\w+)", name)
+        if match and int(match[1]) < len(form.distributions.entries):
+            sub = form.distributions.entries[int(match[1])].form[match[2]]
+            sub.errors = [*sub.errors, message]
+        else:
+            rest[name] = message
+    if rest or not exc.fields:
+        apply_errors(form, ValidationError(exc.message, rest))
+
+
+# --------------------------------------------------------------------------- #
+# Staff: catalog sources
+# --------------------------------------------------------------------------- #
+
+
+def _sources_page(form: SourceForm | None = None, status: int = 200):
+    return render_template(
+        "datasets/sources.html",
+        rows=queries.source_rows(),
+        runs=queries.recent_runs(),
+        form=form or SourceForm(),
+        button_form=EmptyForm(),
+    ), status
+
+
+@bp.get("/datasets/sources")
+@capability_required("manage_datasets")
+def sources():
+    """Configured catalog sources, their last import, and a form to add one."""
+    return _sources_page()
+
+
+@bp.post("/datasets/sources")
+@capability_required("manage_datasets")
+def create_source():
+    """Add a catalog source."""
+    form = SourceForm()
+    if form.validate_on_submit():
+        try:
+            services.create_source(
+                current_user,
+                {
+                    "name": form.name.data,
+                    "title": form.title.data,
+                    "url": form.url.data,
+                    "format": form.format.data,
+                    "enabled": form.enabled.data,
+                },
+            )
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Source {form.name.data} added.", "success")
+            return redirect(url_for("datasets.sources"))
+    return _sources_page(form, 422)
+
+
+@bp.route("/datasets/sources/<int:source_id>/edit", methods=["GET", "POST"])
+@capability_required("manage_datasets")
+def edit_source(source_id: int):
+    """Change a source's title, URL, format or nightly refresh."""
+    source = db.get_or_404(CatalogSource, source_id)
+    form = SourceEditForm(obj=source)
+    if form.validate_on_submit():
+        fields = {"title": form.title.data, "url": form.url.data, "format": form.format.data}
+        fields["enabled"] = form.enabled.data
+        try:
+            services.update_source(current_user, source, fields)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Source {source.name} saved.", "success")
+            return redirect(url_for("datasets.sources"))
+    form.name.data = source.name
+    return render_template("datasets/source_form.html", form=form, source=source), 422 if form.errors else 200
+
+
+@bp.post("/datasets/sources/<int:source_id>/<any(enable, disable):action>")
+@capability_required("manage_datasets")
+def toggle_source(source_id: int, action: str):
+    """Turn a source's nightly refresh on or off."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    source = db.get_or_404(CatalogSource, source_id)
+    services.update_source(current_user, source, {"enabled": action == "enable"})
+    db.session.commit()
+    flash(f"Source {source.name} {action}d.", "success")
+    return redirect(url_for("datasets.sources"))
+
+
+@bp.post("/datasets/sources/<int:source_id>/refresh")
+@capability_required("manage_datasets")
+def refresh_source(source_id: int):
+    """Re-import a source now, with the safe fetcher (the import commits or records its failure)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    source = db.get_or_404(CatalogSource, source_id)
+    name = source.name
+    try:
+        summary = jobs.refresh_source(current_user, source, fetcher=jobs.make_fetcher(current_app.config))
+    except services.ImportFailed as exc:
+        flash(f"Refreshing {name} failed, nothing was changed: {exc.message}", "error")
+    else:
+        flash(f"Refreshed {name}: {summary.line()}.", "success")
+    return redirect(url_for("datasets.sources"))
+
+
+# --------------------------------------------------------------------------- #
+# Staff: answering data requests
+# --------------------------------------------------------------------------- #
+
+
+def _dataset_from_reference(text: str) -> Dataset | None:
+    """A dataset named by its number or its page address; None when the field is blank."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    match = re.fullmatch(r"(?:.*/datasets/)?(\d{1,12})/?", text)
+    dataset = db.session.get(Dataset, int(match[1])) if match else None
+    if dataset is None:
+        message = "No dataset with that number or address."
+        raise ValidationError(message, {"dataset": message})
+    return dataset
+
+
+@bp.route("/data-requests/<int:problem_id>/answer", methods=["GET", "POST"])
+@login_required
+def answer(problem_id: int):
+    """Answer a data request: planned, published (with the dataset) or declined (with a reason)."""
+    if not services.can_answer_data_requests(current_user):
+        abort(403)
+    problem = db.get_or_404(Problem, problem_id)
+    if problem.data_request is None:
+        abort(404)
+    form = AnswerForm(status=problem.data_request_status or None, note=problem.data_request_note or None)
+    if form.validate_on_submit():
+        try:
+            dataset = _dataset_from_reference(form.dataset.data)
+            services.answer_data_request(current_user, problem, form.status.data, form.note.data, dataset)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Answer saved.", "success")
+            return redirect(url_for("datasets.data_requests"))
+    q = request.args.get("q", "")
+    return render_template(
+        "datasets/answer.html",
+        problem=problem,
+        form=form,
+        q=q,
+        matches=queries.find_datasets_for_linking(q),
+    ), 422 if form.errors else 200

@@ -1,0 +1,117 @@
+"""`flask datasets import SOURCE` and `flask datasets refresh`: loading the city's catalog."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from civicboard.datasets import jobs, services
+from civicboard.datasets.models import CatalogSource
+from civicboard.extensions import db
+from civicboard.validation import ValidationError
+
+datasets_cli = AppGroup("datasets", help="Import and refresh the open-data catalog.")
+
+#: Skipped records listed one per line after the summary; the rest are counted.
+SKIPPED_SHOWN = 50
+
+
+def _on_terminal() -> bool:
+    """True when a person is watching (not cron, not a pipe)."""
+    return sys.stdout.isatty()
+
+
+def _progress_factory():
+    """click.progressbar on a terminal, nothing otherwise (so cron mail stays readable)."""
+    if not _on_terminal():
+        return None
+
+    def factory(total: int) -> Any:
+        return click.progressbar(length=total, label="Importing")
+
+    return factory
+
+
+def _echo_summary(summary: services.ImportSummary) -> None:
+    click.echo(f"{summary.source}: {summary.line()}")
+    if not summary.full:
+        click.echo("  (part of a larger catalog: datasets missing from it were not withdrawn)")
+    if summary.reactivated:
+        click.echo(f"  {summary.reactivated} withdrawn dataset(s) are back in the catalog")
+    for identifier, reason in summary.skipped[:SKIPPED_SHOWN]:
+        click.echo(f"  skipped {identifier}: {reason}")
+    if summary.skipped_count > SKIPPED_SHOWN:
+        click.echo(f"  ... and {summary.skipped_count - SKIPPED_SHOWN} more skipped")
+
+
+@datasets_cli.command("import")
+@click.argument("source")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(services.SOURCE_FORMATS)),
+    default=None,
+    help="Catalog family; default: the configured source's, else detected.",
+)
+@click.option("--source", "source_name", default=None, help="Catalog source name (default: from the file or host).")
+@click.option("--partial", is_flag=True, help="Do not withdraw datasets missing from this document.")
+def import_command(source: str, fmt: str | None, source_name: str | None, partial: bool) -> None:
+    """Import a catalog from SOURCE, a file path or an http(s) URL.
+
+    Datasets are matched on their identifier within the source: new ones are added, changed
+    ones updated, and (for a whole catalog) missing ones withdrawn. Nothing changes if the
+    document cannot be read.
+    """
+    configured = db.session.execute(select(CatalogSource).where(CatalogSource.url == source)).scalars().first()
+    name = source_name or (configured.name if configured else jobs.default_source_name(source))
+    fmt = fmt or (configured.format if configured else "auto")
+    try:
+        summary = jobs.run_import(
+            name,
+            source,
+            format=fmt,
+            full=False if partial else None,
+            allow_files=True,
+            progress_factory=_progress_factory(),
+        )
+    except services.ImportFailed as exc:
+        raise click.ClickException(f"import of {name} failed, nothing was changed: {exc.message}") from exc
+    except ValidationError as exc:
+        raise click.ClickException(exc.message) from exc
+    _echo_summary(summary)
+
+
+@datasets_cli.command("refresh")
+def refresh_command() -> None:
+    """Re-import every enabled catalog source (for a nightly cron); exit 1 if any failed.
+
+    Sources named in CATALOG_SOURCES (``name=url`` pairs) are added first if missing.
+    """
+    try:
+        pairs = services.parse_config_sources(current_app.config.get("CATALOG_SOURCES"))
+        services.sync_config_sources(pairs)
+        db.session.commit()
+    except (ValueError, ValidationError) as exc:
+        db.session.rollback()
+        raise click.ClickException(f"CATALOG_SOURCES: {getattr(exc, 'message', exc)}") from exc
+    sources = jobs.enabled_sources()
+    if not sources:
+        click.echo("No enabled catalog sources; add one on /datasets/sources or in CATALOG_SOURCES.")
+        return
+    failed = []
+    for source in sources:
+        name, url, fmt = source.name, source.url, source.format
+        try:
+            summary = jobs.run_import(name, url, format=fmt, progress_factory=_progress_factory())
+        except services.ImportFailed as exc:
+            failed.append(name)
+            click.echo(f"{name}: FAILED, nothing was changed: {exc.message}", err=True)
+            continue
+        _echo_summary(summary)
+    if failed:
+        raise click.ClickException(f"{len(failed)} of {len(sources)} source(s) failed: {', '.join(failed)}")

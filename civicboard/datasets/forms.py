@@ -1,0 +1,161 @@
+"""Staff forms for the catalog: datasets by hand, catalog sources, answers to data requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, Form, SelectField, StringField, TextAreaField
+from wtforms.fields import FieldList, FormField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from civicboard.datasets.freshness import CHOICES as FREQUENCY_CHOICES
+from civicboard.datasets.importers import FORMATS
+from civicboard.datasets.services import ANSWER_STATUSES
+
+#: Blank distribution rows offered below the existing ones (no JavaScript needed to add one).
+BLANK_DISTRIBUTION_ROWS = 3
+
+
+class DistributionForm(Form):
+    """One file or API of a dataset (a sub-form: the page's CSRF token covers it)."""
+
+    title = StringField("Title", validators=[Optional(), Length(max=300)])
+    url = StringField("URL", validators=[Optional(), Length(max=2000)], render_kw={"inputmode": "url"})
+    format = StringField("Format", validators=[Optional(), Length(max=60)], description="CSV, JSON, API...")
+
+
+class DatasetForm(FlaskForm):
+    """A dataset added or edited by staff."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    description = TextAreaField("Description", validators=[Length(max=20000)])
+    publisher = StringField("Publisher", validators=[Length(max=255)], description="The department or body.")
+    keywords = StringField("Keywords", validators=[Length(max=5000)], description="Separated by commas.")
+    theme = StringField("Themes", validators=[Length(max=5000)], description="Separated by commas.")
+    landing_page = StringField(
+        "Landing page", validators=[Length(max=2000)], description="An http:// or https:// address."
+    )
+    license = StringField("Licence", validators=[Length(max=500)], description="A name or a link.")
+    accrual_periodicity = SelectField("Update frequency", validators=[Optional()])
+    contact_name = StringField("Contact name", validators=[Length(max=255)])
+    contact_email = StringField("Contact e-mail", validators=[Length(max=255)], render_kw={"inputmode": "email"})
+    status = SelectField(
+        "Status",
+        choices=[SelectChoice("active", "Active"), SelectChoice("withdrawn", "Withdrawn from the catalog")],
+        default="active",
+    )
+    distributions = FieldList(FormField(DistributionForm), min_entries=BLANK_DISTRIBUTION_ROWS, max_entries=20)
+
+    def set_frequency_choices(self, current: str | None) -> None:
+        """The usual frequencies, plus an imported value that is not one of them."""
+        choices = [SelectChoice(value, label) for value, label in FREQUENCY_CHOICES]
+        if current and current not in {value for value, _ in FREQUENCY_CHOICES}:
+            choices.append(SelectChoice(current, current))
+        self.accrual_periodicity.choices = choices
+
+    def service_fields(self) -> dict[str, Any]:
+        """The form's values in the shape the dataset services take."""
+        return {
+            "title": self.title.data,
+            "description": self.description.data,
+            "publisher": self.publisher.data,
+            "keywords": self.keywords.data,
+            "theme": self.theme.data,
+            "landing_page": self.landing_page.data,
+            "license": self.license.data,
+            "accrual_periodicity": self.accrual_periodicity.data,
+            "contact_name": self.contact_name.data,
+            "contact_email": self.contact_email.data,
+            "status": self.status.data,
+            "distributions": [
+                {"title": row.form.title.data, "url": row.form.url.data, "format": row.form.format.data}
+                for row in self.distributions
+            ],
+        }
+
+
+def dataset_form_for(dataset: Any = None, formdata: Any = None) -> DatasetForm:
+    """A dataset form, filled from a dataset (existing distributions plus blank rows) or a POST."""
+    if dataset is None:
+        form = DatasetForm(formdata=formdata)
+        form.set_frequency_choices(None)
+        return form
+    data = {
+        "title": dataset.title,
+        "description": dataset.description,
+        "publisher": dataset.publisher or "",
+        "keywords": ", ".join(dataset.keywords or []),
+        "theme": ", ".join(dataset.theme or []),
+        "landing_page": dataset.landing_page or "",
+        "license": dataset.license or "",
+        "accrual_periodicity": dataset.accrual_periodicity or "",
+        "contact_name": dataset.contact_name or "",
+        "contact_email": dataset.contact_email or "",
+        "status": dataset.status,
+        "distributions": [
+            {"title": d.title or "", "url": d.url, "format": d.format or ""} for d in dataset.distributions
+        ]
+        + [{} for _ in range(BLANK_DISTRIBUTION_ROWS)],
+    }
+    form = DatasetForm(formdata=formdata, data=data)
+    form.set_frequency_choices(dataset.accrual_periodicity)
+    return form
+
+
+FORMAT_CHOICES = [SelectChoice("auto", "Detect")] + [
+    SelectChoice(f, f.upper() if f != "socrata" else "Socrata") for f in FORMATS
+]
+
+
+class SourceForm(FlaskForm):
+    """A catalog source the nightly refresh re-imports."""
+
+    name = StringField(
+        "Name",
+        validators=[DataRequired(), Length(max=80)],
+        description="A short key such as 'somerville'; lower-case letters, digits, '_', '.', '-'. It cannot change.",
+    )
+    title = StringField("Title", validators=[Length(max=255)])
+    url = StringField(
+        "Catalog URL",
+        validators=[DataRequired(), Length(max=2000)],
+        description="A data.json, a CKAN package_search URL, or a Socrata /api/catalog/v1 URL.",
+        render_kw={"inputmode": "url"},
+    )
+    format = SelectField("Format", choices=FORMAT_CHOICES, default="auto")
+    enabled = BooleanField("Refresh it every night", default=True)
+
+
+class SourceEditForm(SourceForm):
+    """Editing a source: the name is its key, shown but not changed."""
+
+    name = StringField("Name", render_kw={"readonly": True})
+
+
+class AnswerForm(FlaskForm):
+    """Staff's answer to a request for unpublished data."""
+
+    status = SelectField(
+        "Answer",
+        choices=[
+            SelectChoice(s.value, label)
+            for s, label in zip(
+                ANSWER_STATUSES,
+                ("Planned: we intend to publish it", "Published: it is in the catalog", "Declined"),
+                strict=True,
+            )
+        ],
+        validators=[DataRequired()],
+    )
+    dataset = StringField(
+        "Dataset",
+        validators=[Length(max=2000)],
+        description="Only for 'published': the dataset's number or its page address (/datasets/123).",
+    )
+    note = TextAreaField(
+        "Note",
+        validators=[Length(max=2000)],
+        description="Shown with the request. Required when you decline: say why.",
+    )
