@@ -40,7 +40,12 @@ def shift(dataset_ids: Iterable[int], *, problems: int = 0, demand: int = 0) -> 
     db.session.execute(
         update(Dataset)
         .where(Dataset.id.in_(ids))
-        .values(problem_count=Dataset.problem_count + problems, demand=Dataset.demand + demand)
+        # updated_at is about the catalog record; a vote elsewhere must not bump it.
+        .values(
+            problem_count=Dataset.problem_count + problems,
+            demand=Dataset.demand + demand,
+            updated_at=Dataset.updated_at,
+        )
         .execution_options(synchronize_session=False)
     )
 
