@@ -36,11 +36,6 @@ def new_person(first_name: str) -> Person:
     return Person(name=f"{first_name} {tag}", email=f"{first_name.lower()}-{tag}@example.org")
 
 
-def header(page: Page):
-    """The site header, where the logged-in person's links live."""
-    return page.get_by_role("banner")
-
-
 def expect_logged_in_as(page: Page, name: str) -> None:
     """The header shows the person's name and a log-out button."""
     nav = page.get_by_role("navigation", name="Main")
