@@ -77,14 +77,16 @@ def token_command(email: str, label: str) -> None:
 @demo_cli.command("seed")
 @click.option("--scale", type=click.Choice(["demo", "city"]), default="demo", show_default=True)
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
-def seed_command(scale: str, if_empty: bool) -> None:
+@click.option("--seed", "random_seed", type=int, default=None, help="Random seed for --scale city (fixed by default).")
+@click.option("--scale-factor", type=float, default=1.0, hidden=True, help="Shrink --scale city (tests).")
+def seed_command(scale: str, if_empty: bool, random_seed: int | None, scale_factor: float) -> None:
     """Load a small demo city, or the city-scale benchmark data."""
     from civicboard import demo
 
     if if_empty and not demo.database_is_empty():
         click.echo("The database already has data; demo seed skipped.")
         return
-    summary = demo.seed(scale)
+    summary = demo.seed(scale, seed=random_seed, scale_factor=scale_factor, log=click.echo)
     db.session.commit()
     for key, value in summary.items():
         click.echo(f"{key}: {value}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import func, select
 
 from civicboard.auth import services as auth_services
@@ -36,10 +38,20 @@ def database_is_empty() -> bool:
     return db.session.execute(select(func.count()).select_from(User)).scalar_one() == 0
 
 
-def seed(scale: str = "demo") -> dict[str, int]:
-    """Seed the database; returns counts for the command's summary."""
-    if scale != "demo":
-        raise NotImplementedError("the city-scale seed is not available yet")
+def seed(
+    scale: str = "demo", *, seed: int | None = None, scale_factor: float = 1.0, log: Callable[[str], None] = print
+) -> dict[str, int]:
+    """Seed the database; returns counts for the command's summary.
+
+    `city` is the demo city plus the city-scale data set (civicboard/demo_city.py), built from
+    `seed`; `scale_factor` shrinks it (the tests use a tiny fraction).
+    """
+    if scale == "city":
+        from civicboard import demo_city
+
+        summary = seed_demo()
+        summary.update(demo_city.seed_city(seed=seed, scale_factor=scale_factor, log=log))
+        return summary
     return seed_demo()
 
 

@@ -1,0 +1,105 @@
+"""What a person does in the browser, as small steps the journey tests share.
+
+Elements are found the way a person (or a screen reader) finds them: by their label, role and
+visible name, so the tests also check that forms are labelled.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from playwright.sync_api import BrowserContext, Page, expect
+
+DEMO_PASSWORD = "civicboard-demo"
+ADMIN_EMAIL = "admin@demo.example.org"
+STAFF_EMAIL = "staff@demo.example.org"
+MODERATOR_EMAIL = "moderator@demo.example.org"
+ORGANIZER_EMAIL = "organizer@demo.example.org"
+PASSWORD = "a long enough passphrase"
+
+
+@dataclass
+class Person:
+    """Someone registered during a test."""
+
+    name: str
+    email: str
+    password: str = PASSWORD
+
+
+def new_person(first_name: str) -> Person:
+    """A person with a unique address, so tests never depend on one another."""
+    tag = uuid.uuid4().hex[:8]
+    return Person(name=f"{first_name} {tag}", email=f"{first_name.lower()}-{tag}@example.org")
+
+
+def expect_logged_in_as(page: Page, name: str) -> None:
+    """The header shows the person's name and a log-out button."""
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
+    expect(nav.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def expect_logged_out(page: Page) -> None:
+    """The header offers to log in and register."""
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Log in")).to_be_visible()
+    expect(nav.get_by_role("button", name="Log out")).to_have_count(0)
+
+
+def expect_flash(page: Page, text: str | re.Pattern[str]) -> None:
+    """A status message is shown."""
+    expect(page.get_by_role("status").filter(has_text=text)).to_be_visible()
+
+
+def register(page: Page, person: Person) -> None:
+    """Create an account through /register; the new person ends up logged in."""
+    page.goto("/register")
+    form = page.get_by_role("main")
+    form.get_by_label("Display name").fill(person.name)
+    form.get_by_label("Email").fill(person.email)
+    form.get_by_label("Password", exact=True).fill(person.password)
+    form.get_by_label("Repeat password").fill(person.password)
+    form.get_by_role("button", name="Create account").click()
+    expect_flash(page, f"Welcome, {person.name}!")
+    expect_logged_in_as(page, person.name)
+
+
+def log_in(page: Page, email: str, password: str, remember: bool = False) -> None:
+    """Log in through /login (staying on it if a redirect already led there, keeping `next`)."""
+    if urlsplit(page.url).path != "/login":
+        page.goto("/login")
+    form = page.get_by_role("main")
+    form.get_by_label("Email").fill(email)
+    form.get_by_label("Password").fill(password)
+    if remember:
+        form.get_by_label("Keep me logged in on this device").check()
+    form.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out")).to_be_visible()
+
+
+def log_in_as_admin(page: Page) -> None:
+    """The demo administrator."""
+    log_in(page, ADMIN_EMAIL, DEMO_PASSWORD)
+
+
+def log_out(page: Page) -> None:
+    """Press the header's log-out button (a POST with a CSRF token)."""
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out").click()
+    expect_flash(page, "You are logged out.")
+    expect_logged_out(page)
+
+
+def cookie(context: BrowserContext, name: str) -> dict | None:
+    """A cookie of the context by name, or None."""
+    return next((c for c in context.cookies() if c["name"] == name), None)
+
+
+def first_option_value(select) -> str:
+    """The value of the first non-empty option of a <select> locator."""
+    values = select.locator("option").evaluate_all("options => options.map(o => o.value).filter(v => v)")
+    assert values, "the select has no options to choose from"
+    return values[0]
