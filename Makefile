@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_ARGS ?=
 
-.PHONY: run test e2e e2e-features e2e-deps bench lint format db-upgrade seed clean help
+.PHONY: run test e2e e2e-deps bench lint format db-upgrade seed clean help
 
 help:
 	@echo "make run     - install, migrate, load the demo city, serve on http://127.0.0.1:5000"
@@ -41,11 +41,7 @@ test: $(VENV)/.installed-dev e2e-deps
 # Browser tests. Chromium comes from Debian (a browser is never downloaded); axe-core from npm.
 # Without root the install is left to you: the browser tests then skip locally (CI fails them).
 e2e: $(VENV)/.installed-dev e2e-deps
-	$(BIN)/python -m pytest -m "e2e and not needs_features" $(PYTEST_ARGS) tests/e2e
-
-# The journey through the feature pages, deselected by default until they merge.
-e2e-features: $(VENV)/.installed-dev e2e-deps
-	$(BIN)/python -m pytest -m needs_features $(PYTEST_ARGS) tests/e2e
+	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS) tests/e2e
 
 e2e-deps: node_modules/.package-lock.json
 	@command -v chromium >/dev/null 2>&1 || $(call apt_install,chromium)

@@ -1,7 +1,4 @@
-"""Pages pass axe-core's WCAG 2.x A/AA checks (no serious or critical violations) and fit 320 px.
-
-The feature pages join these lists when they merge.
-"""
+"""Pages pass axe-core's WCAG 2.x A/AA checks (no serious or critical violations) and fit 320 px."""
 
 from __future__ import annotations
 
@@ -9,7 +6,16 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.axe import assert_no_serious_violations
-from tests.e2e.journey import log_in_as_admin, new_person, register
+from tests.e2e.journey import (
+    DEMO_PASSWORD,
+    MODERATOR_EMAIL,
+    ORGANIZER_EMAIL,
+    STAFF_EMAIL,
+    log_in,
+    log_in_as_admin,
+    new_person,
+    register,
+)
 
 PUBLIC_PAGES = {
     "home": "/",
@@ -17,6 +23,15 @@ PUBLIC_PAGES = {
     "register": "/register",
     "forgot password": "/password/forgot",
     "not found": "/no-such-page",
+    "problem": "/problems/1",
+    "datasets": "/datasets",
+    "dataset": "/datasets/1",
+    "data requests": "/data-requests",
+    "challenges": "/challenges",
+    "challenge": "/challenges/somerville-streets-data-jam",
+    "search": "/search?q=bike",
+    "insights": "/insights",
+    "department": "/departments/transportation-and-infrastructure",
 }
 NARROW = {"width": 320, "height": 640}
 
@@ -110,3 +125,26 @@ def test_the_check_reports_serious_violations_readably(page):
     report = str(failure.value)
     assert "[critical] label" in report
     assert "#unlabelled-field" in report
+
+
+SIGNED_IN_PAGES = {
+    "new problem": (None, "/problems/new"),
+    "notifications": (None, "/notifications"),
+    "problem, as staff": (STAFF_EMAIL, "/problems/1"),
+    "staff queue": (STAFF_EMAIL, "/staff"),
+    "moderation queue": (MODERATOR_EMAIL, "/moderation"),
+    "audit log": (MODERATOR_EMAIL, "/moderation/audit"),
+    "organizer dashboard": (ORGANIZER_EMAIL, "/challenges/manage"),
+    "curation": (ORGANIZER_EMAIL, "/challenges/somerville-streets-data-jam/curate?q=a"),
+}
+
+
+@pytest.mark.parametrize(("who", "path"), SIGNED_IN_PAGES.values(), ids=SIGNED_IN_PAGES.keys())
+def test_signed_in_pages_have_no_serious_accessibility_violations(page, who, path):
+    if who is None:
+        register(page, new_person("Cy"))
+    else:
+        log_in(page, who, DEMO_PASSWORD)
+    page.goto(path)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_no_serious_violations(page)

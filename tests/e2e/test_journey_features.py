@@ -1,19 +1,7 @@
-"""The rest of the user journey, through the feature pages being built on other branches.
-
-Marked `needs_features`, which pyproject's addopts deselects until those branches merge (so
-`make test` and `.ci/run` stay green meanwhile); `make e2e-features` runs it on demand. At merge:
-drop `-m 'not needs_features'` from addopts, run `make e2e-features`, and adjust the form labels
-and field names below to the ones the features chose (they follow the contract's API names:
-title, description, dataset_ids, category, body, status, dataset_id, url, caption, stance, as_of).
-
-A second guard: when the routes are not there at all, the module skips with a reason, except
-under CI on PostgreSQL, where a skip would fail the run anyway: there it fails loudly instead.
-"""
+"""The user journey through the feature pages: propose, vote, comment, respond, moderate, curate."""
 
 from __future__ import annotations
 
-import http.client
-import os
 import re
 import uuid
 from urllib.parse import urlsplit
@@ -32,33 +20,6 @@ from tests.e2e.journey import (
     new_person,
     register,
 )
-
-pytestmark = pytest.mark.needs_features
-
-FEATURE_ROUTES = ("/problems/new", "/datasets", "/challenges")
-
-
-def _status(base_url: str, path: str) -> int:
-    """The status of a GET without following redirects (302 to /login counts as present)."""
-    parts = urlsplit(base_url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-    try:
-        conn.request("GET", path)
-        return conn.getresponse().status
-    finally:
-        conn.close()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def feature_routes_exist(live_server) -> None:
-    """Skip the module (with a reason) while the feature pages are not merged."""
-    missing = [path for path in FEATURE_ROUTES if _status(live_server.url, path) not in (200, 302)]
-    if not missing:
-        return
-    reason = f"feature pages not merged yet ({', '.join(missing)} not found on the live server)"
-    if os.environ.get("CI") and os.environ.get("TEST_DATABASE_URL"):
-        pytest.fail(reason)
-    pytest.skip(reason)
 
 
 # -- small steps -----------------------------------------------------------------------------
@@ -120,7 +81,8 @@ def test_a_problem_goes_from_proposal_to_a_published_challenge(new_context, step
     with step("a resident proposes a problem tied to a dataset"):
         register(resident, rosa)
         dataset_id, dataset_title = pick_dataset(resident)
-        resident.goto("/problems/new")
+        main(resident).get_by_role("link", name=re.compile("propose a problem about this dataset", re.I)).click()
+        expect(resident).to_have_url(re.compile(r"/problems/new\?dataset=\d+"))
         assert_no_serious_violations(resident)
         form = form_with(resident, "title")
         form.get_by_label(re.compile("^Title", re.I)).fill(title)
@@ -143,7 +105,8 @@ def test_a_problem_goes_from_proposal_to_a_published_challenge(new_context, step
         register(neighbour, nico)
         neighbour.goto(problem_path)
         main(neighbour).get_by_role("button", name=re.compile("vote|support", re.I)).first.click()
-        expect(main(neighbour).get_by_text(re.compile(r"\b1 (vote|supporter)", re.I)).first).to_be_visible()
+        expect(main(neighbour).locator("[data-vote-count]").first).to_have_text("1")
+        expect(main(neighbour).get_by_role("button", name=re.compile("^Voted", re.I)).first).to_be_visible()
         comment_form = form_with(neighbour, "body")
         comment_form.locator("textarea[name='body']").fill(comment)
         submit(comment_form, re.compile("comment|post|send", re.I))
@@ -170,7 +133,7 @@ def test_a_problem_goes_from_proposal_to_a_published_challenge(new_context, step
         if as_of.count():
             as_of.fill("2025-06-30")
         submit(evidence_form, re.compile("evidence|add|save", re.I))
-        expect(main(staff).get_by_text(evidence_caption)).to_be_visible()
+        expect(main(staff).get_by_text(evidence_caption, exact=True).first).to_be_visible()
         assert_no_serious_violations(staff)
 
     moderator = new_context().new_page()
@@ -178,10 +141,10 @@ def test_a_problem_goes_from_proposal_to_a_published_challenge(new_context, step
         log_in(moderator, MODERATOR_EMAIL, DEMO_PASSWORD)
         moderator.goto(problem_path)
         the_comment = main(moderator).locator("article, li").filter(has_text=comment).last
-        reason = the_comment.locator("[name='reason']")
-        if reason.count():
-            reason.first.fill("Shares a child's route to school")
-        the_comment.get_by_role("button", name=re.compile("hide", re.I)).click()
+        the_comment.locator("summary", has_text=re.compile("^Hide", re.I)).click()
+        the_comment.get_by_label(re.compile("why hide it", re.I)).fill("Shares a child's route to school")
+        the_comment.get_by_role("button", name=re.compile("^hide comment", re.I)).click()
+        expect(main(moderator).get_by_text("Shares a child's route to school").first).to_be_visible()
         neighbour.goto(problem_path)  # the author still sees it; everyone else does not
         expect(main(neighbour).get_by_text(comment)).to_be_visible()
         visitor = new_context().new_page()
@@ -198,18 +161,25 @@ def test_a_problem_goes_from_proposal_to_a_published_challenge(new_context, step
         challenge_title = f"Safe Streets Hack {uuid.uuid4().hex[:6]}"
         form = form_with(organizer, "title")
         form.get_by_label(re.compile("^Title", re.I)).fill(challenge_title)
-        summary = form.locator("[name='summary']")
-        if summary.count():
-            summary.fill("Make crossings safer with the city's crash data.")
-        submit(form, re.compile("create|save", re.I))
-        expect(organizer.get_by_role("heading", name=challenge_title)).to_be_visible()
-        add = form_with(organizer, "problem_id")
-        add.locator("[name='problem_id']").fill(problem_path.rsplit("/", 1)[-1])
-        submit(add, re.compile("add", re.I))
-        expect(main(organizer).get_by_role("link", name=title)).to_be_visible()
-        main(organizer).get_by_role("button", name=re.compile("publish", re.I)).click()
-        challenge_path = urlsplit(organizer.url).path
+        form.locator("[name='summary']").fill("Make crossings safer with the city's crash data.")
+        form.locator("[name='starts_at']").fill("2027-03-06T09:00")
+        form.locator("[name='ends_at']").fill("2027-03-07T17:00")
+        form.locator("[name='place']").fill("Somerville City Hall, 93 Highland Ave")
+        form.locator("[name='contact']").fill("hack@example.org")
+        submit(form, re.compile("create", re.I))
+        expect(organizer).to_have_url(re.compile(r"/challenges/[a-z0-9-]+/curate"))
+        expect(main(organizer).get_by_text(challenge_title).first).to_be_visible()
+        assert_no_serious_violations(organizer)
+        challenge_path = urlsplit(organizer.url).path.removesuffix("/curate")
+
+        find = organizer.locator("#find form[role='search']")
+        find.locator("[name='q']").fill(title)
+        find.get_by_role("button", name=re.compile("^search$", re.I)).click()
+        result = main(organizer).locator(".search-results li").filter(has_text=title)
+        result.get_by_role("button", name=re.compile("^add", re.I)).click()
+        expect(main(organizer).get_by_role("link", name=title).first).to_be_visible()
+        main(organizer).get_by_role("button", name=re.compile("^publish", re.I)).first.click()
         visitor = new_context().new_page()
-        visitor.goto(challenge_path if challenge_path.startswith("/challenges/") else "/challenges")
+        visitor.goto(challenge_path)
         expect(main(visitor).get_by_text(challenge_title).first).to_be_visible()
         assert_no_serious_violations(visitor)
