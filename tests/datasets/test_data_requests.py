@@ -82,7 +82,9 @@ def test_a_logged_in_resident_gets_a_vote_form_with_a_csrf_token(logged_in, data
 
     html = client.get("/data-requests").get_data(as_text=True)
 
-    form = re.search(rf'<form method="post" class="vote-form"\s+action="/problems/{problem.id}/vote".*?</form>', html, re.S)
+    form = re.search(
+        rf'<form method="post" class="vote-form"\s+action="/problems/{problem.id}/vote".*?</form>', html, re.S
+    )
     assert form and 'name="csrf_token"' in form.group(0)
 
 

@@ -6,7 +6,6 @@ import re
 import uuid
 from urllib.parse import urlsplit
 
-import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.axe import assert_no_serious_violations
@@ -20,7 +19,6 @@ from tests.e2e.journey import (
     new_person,
     register,
 )
-
 
 # -- small steps -----------------------------------------------------------------------------
 
