@@ -43,13 +43,13 @@ def seed(
 ) -> dict[str, int]:
     """Seed the database; returns counts for the command's summary.
 
-    `city` is the demo city plus the city-scale data set (civicboard/demo_city.py), built from
-    `seed`; `scale_factor` shrinks it (the tests use a tiny fraction).
+    `city` is the demo accounts plus the city-scale data set (civicboard/demo_city.py), built
+    from `seed`; `scale_factor` shrinks it (the tests use a tiny fraction).
     """
     if scale == "city":
         from civicboard import demo_city
 
-        summary = seed_demo()
+        summary = seed_people()
         summary.update(demo_city.seed_city(seed=seed, scale_factor=scale_factor, log=log))
         return summary
     return seed_demo()

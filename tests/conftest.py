@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -79,10 +78,20 @@ def _schema(database_url: str) -> Iterator[None]:
 
 
 def _empty_tables(is_pg: bool) -> None:
+    """Delete every row and restart the id sequences.
+
+    DELETE, not TRUNCATE: on PostgreSQL, TRUNCATE of ~30 tables costs a quarter of a second
+    (new files for each table), DELETE of a test's few rows a few milliseconds.
+    """
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if is_pg:
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            sequences = conn.exec_driver_sql(
+                "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()"
+            ).scalars()
+            statements = [f'DELETE FROM "{table}"' for table in tables]
+            statements += [f"SELECT setval('\"{name}\"', 1, false)" for name in sequences]
+            conn.exec_driver_sql("; ".join(statements))
         else:
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))
@@ -98,7 +107,6 @@ def app(database_url: str, _schema: None, is_postgres: bool) -> Iterator[Flask]:
         _empty_tables(is_postgres)
         yield app
         db.session.remove()
-        _empty_tables(is_postgres)
         db.engine.dispose()
 
 
@@ -239,25 +247,12 @@ def csrf_field(html: str) -> str:
 
 
 @pytest.fixture
-def empty_database_url(database_url: str, is_postgres: bool, tmp_path) -> Iterator[str]:
+def empty_database_url(database_url: str, tmp_path) -> Iterator[str]:
     """A URL to a new, empty database of the same kind as the suite's (dropped afterwards)."""
-    if not is_postgres:
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
+    from tests.databases import temporary_database
 
-    url = make_url(database_url)
-    name = f"{url.database}_tmp_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with temporary_database(database_url, tmp_path, "tmp") as url:
+        yield url
 
 
 # -- domain factories (rows written directly; feature tests use the services) ------------

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import statistics
-import uuid
 from collections.abc import Iterator
 
 import flask_migrate
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, text
 from werkzeug.security import check_password_hash
 
 from civicboard.auth.models import User
@@ -27,29 +24,16 @@ from civicboard.markup import render
 from civicboard.problems.models import Problem
 from civicboard.problems.ranking import hot_score
 from tests.conftest import make_app
+from tests.databases import temporary_database
 
 FACTOR = 0.002
 SEED = 7
 SCALE = CityScale().scaled(FACTOR)
 
 
-@contextlib.contextmanager
-def fresh_database(database_url: str, is_postgres: bool, directory) -> Iterator[str]:
+def fresh_database(database_url: str, is_postgres: bool, directory) -> contextlib.AbstractContextManager[str]:
     """A new, empty database of the suite's kind, dropped afterwards."""
-    if not is_postgres:
-        yield f"sqlite:///{directory / f'city-{uuid.uuid4().hex[:8]}.db'}"
-        return
-    url = make_url(database_url)
-    name = f"{url.database}_city_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return temporary_database(database_url, directory, "city")
 
 
 @contextlib.contextmanager

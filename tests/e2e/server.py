@@ -13,13 +13,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from tests.databases import temporary_database
 
 ROOT = Path(__file__).resolve().parents[2]
 START_DEADLINE = 60.0  # seconds for gunicorn to bind and /healthz to answer
@@ -51,23 +49,8 @@ class LiveServer:
 @contextlib.contextmanager
 def fresh_database(workdir: Path) -> Iterator[str]:
     """A new, empty database: a SQLite file, or a PostgreSQL database next to TEST_DATABASE_URL."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{workdir / 'e2e.db'}"
-        return
-    from config import normalise_database_url
-
-    url = make_url(normalise_database_url(base))
-    name = f"{url.database}_e2e_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with temporary_database(os.environ.get("TEST_DATABASE_URL"), workdir, "e2e") as url:
+        yield url
 
 
 def server_environment(database_url: str, instance: Path) -> dict[str, str]:
