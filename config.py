@@ -68,6 +68,8 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a KDF name
 
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Public pages kept this many seconds for visitors without a session (0: off); see pagecache.py.
+    PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 10)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     RATELIMIT_ENABLED = True
@@ -139,6 +141,7 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 - tests only
     MAIL_BACKEND = "memory"
     REDIS_URL = None
+    PAGE_CACHE_SECONDS = 0  # tests see every change at once; tests/test_pagecache.py turns it on
     # A cheap hash keeps the suite fast; production uses scrypt (tested on its own).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a KDF name
 

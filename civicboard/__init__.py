@@ -157,10 +157,11 @@ def register_errors(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    """Security headers on every response."""
-    from civicboard import security
+    """Security headers on every response; the anonymous page cache."""
+    from civicboard import pagecache, security
 
     security.register(app)
+    pagecache.register(app)
 
 
 def register_templates(app: Flask) -> None:

@@ -49,7 +49,7 @@ def show(dataset_id: int):
     return render_template(
         "datasets/show.html",
         dataset=dataset,
-        problems=queries.dataset_problems(dataset.id, limit=PROBLEMS_SHOWN),
+        problems=queries.dataset_problems(dataset.id, limit=PROBLEMS_SHOWN, problem_count=dataset.problem_count),
         evidence=queries.dataset_evidence(dataset.id),
         stale=may_be_stale(dataset.modified, dataset.accrual_periodicity),
         frequency=describe_periodicity(dataset.accrual_periodicity),

@@ -69,5 +69,5 @@ class Evidence(db.Model):
 
     __table_args__ = (
         Index("ix_evidence_problem_id", "problem_id"),
-        Index("ix_evidence_dataset_id", "dataset_id"),
+        Index("ix_evidence_dataset_id", "dataset_id", "created_at", "id"),
     )

@@ -1,0 +1,76 @@
+"""Public pages are cached briefly for visitors without a session, never for anyone else."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import redis
+
+from tests.conftest import Client, make_app
+
+
+@pytest.fixture
+def cached_app(app):
+    """The app with a page cache (the suite runs without one)."""
+    app.config["PAGE_CACHE_SECONDS"] = 30
+    from civicboard import pagecache
+
+    pagecache.register(app)
+    return app
+
+
+def test_an_anonymous_visitor_gets_the_cached_page_the_second_time(cached_app, client, problem_factory):
+    problem_factory(title="Potholes on Broadway")
+    first = client.get("/")
+    second = client.get("/")
+    assert first.headers["X-Cache"] == "miss" and second.headers["X-Cache"] == "hit"
+    assert second.get_data() == first.get_data()
+    assert "Potholes on Broadway" in second.get_data(as_text=True)
+
+
+def test_cached_pages_keep_the_security_headers(cached_app, client):
+    client.get("/")
+    hit = client.get("/")
+    assert hit.headers["X-Cache"] == "hit"
+    assert "frame-ancestors 'none'" in hit.headers["Content-Security-Policy"]
+
+
+def test_logged_in_users_always_get_a_fresh_page(cached_app, client, make_client, user_factory, login):
+    make_client().get("/")  # an anonymous visitor fills the cache
+    login(client, user_factory(name="Ada Lovelace"))
+    page = client.get("/")
+    assert "X-Cache" not in page.headers
+    assert "Ada Lovelace" in page.get_data(as_text=True)
+
+
+def test_a_visitor_with_a_session_cookie_is_not_served_from_the_cache(cached_app, client, make_client):
+    make_client().get("/")
+    client.get("/login")  # the login form's CSRF token starts a session
+    assert "X-Cache" not in client.get("/").headers
+
+
+def test_only_public_pages_are_cached(cached_app, client):
+    client.get("/login")
+    other = cached_app.test_client()
+    assert "X-Cache" not in other.get("/login").headers
+    assert "X-Cache" not in other.get("/no-such-page").headers
+
+
+def test_the_cache_is_shared_through_redis(database_url, problem_factory, app):
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    server = redis.Redis.from_url(url)
+    server.ping()
+    problem_factory(title=f"Shared {uuid.uuid4().hex[:6]}")
+    worker_a = make_app(database_url, REDIS_URL=url, PAGE_CACHE_SECONDS=30)
+    worker_b = make_app(database_url, REDIS_URL=url, PAGE_CACHE_SECONDS=30)
+    worker_a.test_client_class = worker_b.test_client_class = Client
+    path = f"/?sort=new&probe={uuid.uuid4().hex}"
+    try:
+        assert worker_a.test_client().get(path).headers["X-Cache"] == "miss"
+        assert worker_b.test_client().get(path).headers["X-Cache"] == "hit"
+        assert server.keys("civicboard:page:*")
+    finally:
+        for key in server.keys("civicboard:page:*"):
+            server.delete(key)
