@@ -82,6 +82,7 @@ class Config:
     RATELIMIT_PROBLEMS = os.environ.get("RATELIMIT_PROBLEMS", "5 per minute;30 per day")
     RATELIMIT_COMMENTS = os.environ.get("RATELIMIT_COMMENTS", "10 per minute;200 per day")
     RATELIMIT_VOTES = os.environ.get("RATELIMIT_VOTES", "60 per minute;1000 per day")
+    RATELIMIT_API = os.environ.get("RATELIMIT_API", "300 per minute")  # every /api/v1 request, per account or address
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = _int("MAIL_PORT", 587)

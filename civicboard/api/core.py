@@ -1,30 +1,41 @@
-"""Shared machinery of the JSON API: request bodies, the acting user, cursors and list pages."""
+"""Shared machinery of the JSON API: request bodies, query arguments, the acting user, cursors,
+list pages and rate-limit keys.
+
+Everything a client sends is checked here for shape (types, id ranges, text the databases can
+store) before a service sees it, so a malformed request is a 400 or a 422, never a 500: a
+NUL character or an id past 2**31 would otherwise reach PostgreSQL or SQLite and fail there.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, abort, jsonify, request, url_for
+from flask import Response, abort, current_app, jsonify, request, url_for
 from flask_login import current_user
 
 from civicboard.auth.models import User
+from civicboard.extensions import client_address
+from civicboard.validation import ValidationError
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# Ids are 32-bit integers in both databases; anything larger cannot name a row.
+MAX_ID = 2**31 - 1
 
 
-def json_body() -> dict[str, Any]:
-    """The request's JSON object; 400 for anything else. Unknown fields are the caller's to ignore."""
-    if not request.is_json:
-        abort(400, "Send a JSON object with 'Content-Type: application/json'.")
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        abort(400, "The request body must be a JSON object.")
-    return data
+class BadRequest(ValidationError):
+    """A malformed request (query argument, cursor, body): 400 with the offending names in `fields`."""
+
+    status = 400
+    code = "bad_request"
+
+
+# -- the caller --------------------------------------------------------------------------------
 
 
 def acting_user() -> User:
@@ -39,18 +50,234 @@ def optional_user() -> User | None:
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
+def rate_key() -> str:
+    """Rate-limit key: the account when authenticated, else the client address.
+
+    The same format as the pages' key (problems.views.user_key), so a budget shared with a
+    page (votes, new problems, comments) is one budget whichever way the writes arrive.
+    """
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"addr:{client_address()}"
+
+
+def config_limit(name: str) -> Callable[[], str]:
+    """A limit read from the configuration at request time (tests and operators can change it)."""
+    return lambda: current_app.config[name]
+
+
+def created(response: Response) -> bool:
+    """Count a write against its budget only when it created something."""
+    return response.status_code == 201
+
+
+# -- text and ids ------------------------------------------------------------------------------
+
+
+def text_problem(value: str) -> str | None:
+    """Why a string cannot be stored, or None: NUL characters and lone surrogates are refused."""
+    if "\x00" in value:
+        return "Text cannot contain NUL characters."
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "Text must be valid Unicode."
+    return None
+
+
+def is_id(value: Any) -> bool:
+    """A JSON integer (not a boolean) that can be a row id."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
+# -- request bodies ----------------------------------------------------------------------------
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object; 400 for anything else (413 past MAX_CONTENT_LENGTH)."""
+    if not request.is_json:
+        raise BadRequest("Send a JSON object with 'Content-Type: application/json'.")
+    raw = request.get_data(cache=True)  # raises RequestEntityTooLarge (413) past the limit
+    try:
+        data = json.loads(raw) if raw else None
+    except (ValueError, RecursionError) as exc:
+        raise BadRequest(f"The request body is not valid JSON ({exc.__class__.__name__}).") from exc
+    if not isinstance(data, dict):
+        raise BadRequest("The request body must be a JSON object.")
+    return data
+
+
+@dataclass(frozen=True)
+class Field:
+    """What a body field may hold: text, id, ids, bool, terms (text or list of text), rows, datetime."""
+
+    kind: str
+    nullable: bool = False
+
+
+TEXT = Field("text")
+OPTIONAL_TEXT = Field("text", nullable=True)
+ID = Field("id")
+OPTIONAL_ID = Field("id", nullable=True)
+IDS = Field("ids")
+BOOL = Field("bool")
+TERMS = Field("terms", nullable=True)
+ROWS = Field("rows", nullable=True)
+
+_KIND_MESSAGES = {
+    "text": "Must be a string.",
+    "id": f"Must be a whole number from 1 to {MAX_ID}.",
+    "ids": f"Must be a list of whole numbers from 1 to {MAX_ID}.",
+    "bool": "Must be true or false.",
+    "terms": "Must be a list of strings (or one comma-separated string).",
+    "rows": "Must be a list of objects with string title, url and format.",
+}
+
+
+def _check(kind: str, value: Any) -> str | None:
+    """An error message for a value of the wrong shape, else None."""
+    if kind == "text":
+        return _KIND_MESSAGES[kind] if not isinstance(value, str) else text_problem(value)
+    if kind == "id":
+        return None if is_id(value) else _KIND_MESSAGES[kind]
+    if kind == "ids":
+        ok = isinstance(value, list) and all(is_id(v) for v in value)
+        return None if ok else _KIND_MESSAGES[kind]
+    if kind == "bool":
+        return None if isinstance(value, bool) else _KIND_MESSAGES[kind]
+    if kind == "terms":
+        if isinstance(value, str):
+            return text_problem(value)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return _KIND_MESSAGES[kind]
+        return next((p for p in map(text_problem, value) if p), None)
+    if kind == "rows":
+        if not isinstance(value, list):
+            return _KIND_MESSAGES[kind]
+        for row in value:
+            if not isinstance(row, dict):
+                return _KIND_MESSAGES[kind]
+            for name in ("title", "url", "format"):
+                item = row.get(name)
+                if item is not None and (not isinstance(item, str) or text_problem(item)):
+                    return _KIND_MESSAGES[kind]
+        return None
+    raise KeyError(kind)
+
+
+def take(
+    data: Mapping[str, Any],
+    spec: Mapping[str, Field],
+    *,
+    aliases: Mapping[str, str] | None = None,
+    required: Sequence[str] = (),
+) -> dict:
+    """The fields of `spec` present in `data`, checked for shape; unknown fields are ignored.
+
+    Raises ValidationError (422) naming every field of the wrong shape at once. `aliases`
+    maps another accepted name to a field of `spec` (the canonical name wins when both are
+    sent); `required` names fields that must be present (most are the services' to require).
+    """
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for alias, name in (aliases or {}).items():
+        if alias in data and name not in data:
+            data = {**data, name: data[alias]}
+    for name, field in spec.items():
+        if name not in data:
+            if name in required:
+                errors[name] = "Required."
+            continue
+        value = data[name]
+        if value is None:
+            if field.nullable:
+                values[name] = None
+            else:
+                errors[name] = "Must not be null."
+            continue
+        problem = _check(field.kind, value)
+        if problem:
+            errors[name] = problem
+        else:
+            values[name] = value
+    if errors:
+        name, first = next(iter(errors.items()))
+        message = f"{name}: {first}" if len(errors) == 1 else "Please correct the highlighted fields."
+        raise ValidationError(message, errors)
+    return values
+
+
+def rename_fields(exc: ValidationError, names: Mapping[str, str]) -> ValidationError:
+    """A service's field names as the API calls them (category_id -> category, ...)."""
+    exc.fields = {names.get(key, key): value for key, value in exc.fields.items()}
+    return exc
+
+
+# -- query arguments ---------------------------------------------------------------------------
+
+
+def check_args() -> None:
+    """400 for query arguments or path values the databases could not take (NUL characters)."""
+    for name, value in request.args.items(multi=True):
+        if "\x00" in value or "\x00" in name:
+            raise BadRequest(f"The query argument {name!r} contains a NUL character.", {name: "Invalid text."})
+    for value in (request.view_args or {}).values():
+        if isinstance(value, str) and "\x00" in value:
+            abort(404)
+
+
 def limit_arg() -> int:
     """The page size from ?limit= (1..100, default 20)."""
-    raw = request.args.get("limit")
-    if raw is None:
-        return DEFAULT_LIMIT
+    return int_arg("limit", default=DEFAULT_LIMIT, maximum=MAX_LIMIT) or DEFAULT_LIMIT
+
+
+def int_arg(name: str, *, default: int | None = None, maximum: int = MAX_ID) -> int | None:
+    """A positive whole number from the query string; 400 for anything else."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    message = f"{name} must be a whole number from 1 to {maximum}."
     try:
-        value = int(raw)
+        value = int(raw.strip())
     except ValueError:
-        abort(400, "limit must be a whole number from 1 to 100.")
-    if not 1 <= value <= MAX_LIMIT:
-        abort(400, "limit must be a whole number from 1 to 100.")
+        raise BadRequest(message, {name: message}) from None
+    if not 1 <= value <= maximum:
+        raise BadRequest(message, {name: message})
     return value
+
+
+def choice_arg(name: str, choices: Sequence[str], default: str | None) -> str | None:
+    """One of `choices` from the query string (missing or empty: default); 400 otherwise."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw not in choices:
+        message = f"{name} must be one of: {', '.join(choices)}."
+        raise BadRequest(message, {name: message})
+    return raw
+
+
+def flag_arg(name: str) -> bool:
+    """A yes/no query argument: 1/true/yes or 0/false/no (missing: no)."""
+    raw = (request.args.get(name) or "").strip().lower()
+    if raw in ("", "0", "false", "no"):
+        return False
+    if raw in ("1", "true", "yes"):
+        return True
+    message = f"{name} must be 1 or 0."
+    raise BadRequest(message, {name: message})
+
+
+def text_arg(name: str, max_length: int = 200) -> str:
+    """A free-text query argument, stripped; 400 when longer than max_length."""
+    value = (request.args.get(name) or "").strip()
+    if len(value) > max_length:
+        message = f"{name} must be at most {max_length} characters."
+        raise BadRequest(message, {name: message})
+    return value
+
+
+# -- cursors and list pages --------------------------------------------------------------------
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
@@ -67,19 +294,26 @@ def decode_cursor(cursor: str | None, length: int) -> list[Any] | None:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        abort(400, "The cursor is not valid; start again from the first page.")
+        values = None
     if not isinstance(values, list) or len(values) != length:
-        abort(400, "The cursor is not valid; start again from the first page.")
+        raise bad_cursor()
     return values
 
 
-def page_url(endpoint: str, cursor: str | None, **view_args: Any) -> str | None:
+def bad_cursor() -> BadRequest:
+    """The error for a cursor we did not make."""
+    message = "The cursor is not valid; start again from the first page."
+    return BadRequest(message, {"cursor": message})
+
+
+def page_url(endpoint: str, cursor: str | None, *, name: str = "cursor", **view_args: Any) -> str | None:
     """The absolute URL of the next page, keeping the other query arguments."""
     if cursor is None:
         return None
-    args = {k: v for k, v in request.args.items() if k != "cursor"}
+    args = {k: v for k, v in request.args.items() if k != name}
     args.update(view_args)
-    return url_for(endpoint, cursor=cursor, _external=True, **args)
+    args[name] = cursor
+    return url_for(endpoint, _external=True, **args)
 
 
 def list_response(items: list[dict[str, Any]], total: int, next_url: str | None) -> Response:
@@ -87,4 +321,13 @@ def list_response(items: list[dict[str, Any]], total: int, next_url: str | None)
     response = jsonify({"items": items, "total": total, "next": next_url})
     if next_url:
         response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return response
+
+
+def created_response(body: dict[str, Any], location: str | None = None) -> Response:
+    """201 with the new resource and, when it has its own URL, a Location header."""
+    response = jsonify(body)
+    response.status_code = 201
+    if location:
+        response.headers["Location"] = location
     return response

@@ -1,4 +1,9 @@
-"""Plain-dict views of the models for the JSON API (the contract's field names)."""
+"""Plain-dict views of the models for the JSON API (the contract's field names).
+
+Each function reads only what its caller loaded already (joined or selectin-loaded
+relationships), so a list costs the same number of queries whatever its length.
+openapi.py describes these shapes; tests check real responses against it.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ from typing import Any
 
 from flask import url_for
 
+from civicboard.datasets.queries import dataset_as_dict
+from civicboard.permissions import Role
 from civicboard.timeutil import isoformat_z
 
 
@@ -21,8 +28,19 @@ def dataset_ref(dataset: Any) -> dict[str, Any]:
     return {"id": dataset.id, "title": dataset.title}
 
 
-def problem(problem: Any, datasets: list[Any]) -> dict[str, Any]:
-    """A problem with its tied datasets."""
+def me(user: Any) -> dict[str, Any]:
+    """The authenticated user: id, name, roles, department."""
+    held = user.role_set
+    return {
+        "id": user.id,
+        "name": user.name,
+        "roles": [role.value for role in Role if role in held],  # resident first, as the site lists them
+        "department": user.department.name if user.department else None,
+    }
+
+
+def problem(problem: Any, *, voted: bool = False) -> dict[str, Any]:
+    """A problem with its tied datasets (dataset_links must be loaded)."""
     return {
         "id": problem.id,
         "title": problem.title,
@@ -34,11 +52,13 @@ def problem(problem: Any, datasets: list[Any]) -> dict[str, Any]:
         "hot": problem.hot,
         "category": problem.category.slug if problem.category else None,
         "neighbourhood": problem.neighbourhood,
-        "datasets": [dataset_ref(d) for d in datasets],
+        "datasets": [dataset_ref(link.dataset) for link in problem.dataset_links],
         "data_request": problem.data_request,
         "data_request_status": problem.data_request_status,
         "duplicate_of": problem.duplicate_of_id,
         "locked": problem.locked_at is not None,
+        "hidden": problem.hidden_at is not None,
+        "voted": bool(voted),
         "author": user_ref(problem.author),
         "created_at": isoformat_z(problem.created_at),
         "updated_at": isoformat_z(problem.updated_at),
@@ -47,7 +67,7 @@ def problem(problem: Any, datasets: list[Any]) -> dict[str, Any]:
 
 
 def comment(comment: Any) -> dict[str, Any]:
-    """A comment; deleted ones keep their place with an empty body."""
+    """A comment; deleted ones keep their place with an empty body and no author."""
     deleted = comment.deleted_at is not None
     return {
         "id": comment.id,
@@ -56,9 +76,11 @@ def comment(comment: Any) -> dict[str, Any]:
         "body_html": "" if deleted else comment.body_html,
         "parent_id": comment.parent_id,
         "deleted": deleted,
+        "hidden": comment.hidden_at is not None,
         "author": None if deleted else user_ref(comment.author),
         "created_at": isoformat_z(comment.created_at),
         "edited_at": isoformat_z(comment.edited_at),
+        "url": url_for("problems.show", problem_id=comment.problem_id, _anchor=f"comment-{comment.id}", _external=True),
     }
 
 
@@ -88,33 +110,27 @@ def evidence(evidence: Any) -> dict[str, Any]:
         "caption": evidence.caption,
         "stance": evidence.stance,
         "as_of": evidence.as_of.isoformat() if evidence.as_of else None,
+        "author": user_ref(evidence.created_by),
         "created_at": isoformat_z(evidence.created_at),
         "updated_at": isoformat_z(evidence.updated_at),
     }
 
 
 def dataset(dataset: Any) -> dict[str, Any]:
-    """A catalog dataset with its distributions."""
+    """A catalog dataset with its distributions (loaded) and its page's URL."""
     return {
-        "id": dataset.id,
-        "source": dataset.source,
-        "source_id": dataset.source_id,
-        "title": dataset.title,
-        "description": dataset.description,
-        "publisher": dataset.publisher,
-        "keywords": list(dataset.keywords or []),
-        "theme": list(dataset.theme or []),
-        "landing_page": dataset.landing_page,
-        "license": dataset.license,
-        "accrual_periodicity": dataset.accrual_periodicity,
-        "modified": isoformat_z(dataset.modified),
-        "issued": isoformat_z(dataset.issued),
-        "status": dataset.status,
-        "distributions": [
-            {"title": d.title, "url": d.url, "format": d.format, "media_type": d.media_type}
-            for d in dataset.distributions
-        ],
-        "problem_count": dataset.problem_count,
-        "demand": dataset.demand,
+        **dataset_as_dict(dataset),
         "url": url_for("datasets.show", dataset_id=dataset.id, _external=True),
+    }
+
+
+def flag(flag: Any) -> dict[str, Any]:
+    """A report, as its author sees it."""
+    return {
+        "id": flag.id,
+        "target_type": flag.target_type,
+        "target_id": flag.target_id,
+        "reason": flag.reason,
+        "note": flag.note,
+        "created_at": isoformat_z(flag.created_at),
     }

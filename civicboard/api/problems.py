@@ -1,0 +1,284 @@
+"""/api/v1/problems: the board, a problem, proposing and editing, comments and votes.
+
+Reads use the pages' queries (problems.queries), writes the pages' services, so the API sees
+and may do exactly what the site shows and allows. Writes share their rate-limit budgets
+with the pages (same scopes, same keys): switching from the form to the API buys nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, request, url_for
+from sqlalchemy import func, or_, select
+
+from civicboard.api import serializers
+from civicboard.api.core import (
+    IDS,
+    OPTIONAL_ID,
+    OPTIONAL_TEXT,
+    TEXT,
+    acting_user,
+    bad_cursor,
+    choice_arg,
+    config_limit,
+    created,
+    created_response,
+    decode_cursor,
+    encode_cursor,
+    flag_arg,
+    int_arg,
+    is_id,
+    json_body,
+    limit_arg,
+    list_response,
+    optional_user,
+    page_url,
+    rate_key,
+    rename_fields,
+    take,
+    text_arg,
+)
+from civicboard.extensions import db, limiter
+from civicboard.permissions import PermissionDenied, require_active
+from civicboard.problems import queries, services
+from civicboard.problems.models import Category, Comment, Problem, ProblemStatus
+from civicboard.validation import ValidationError
+
+bp = Blueprint("problems", __name__, url_prefix="/problems")
+
+STATUS_FILTERS = [s.value for s in ProblemStatus] + list(queries.STATUS_GROUPS)
+PROBLEM_FIELDS = {
+    "title": TEXT,
+    "description": TEXT,
+    "dataset_ids": IDS,
+    "category": OPTIONAL_TEXT,
+    "neighbourhood": OPTIONAL_TEXT,
+    "data_request": OPTIONAL_TEXT,
+}
+# The services name fields as the forms do; the API as the contract does.
+FIELD_NAMES = {"category_id": "category"}
+COMMENT_FIELDS = {"body": TEXT, "parent_id": OPTIONAL_ID}
+# 64-bit keys are the most a cursor can carry into a comparison on either database.
+MAX_KEY = 2**63 - 1
+
+# The pages' scopes: one budget per person whichever way they post (see problems.views).
+problems_limit = limiter.shared_limit(
+    config_limit("RATELIMIT_PROBLEMS"),
+    scope="problems.new_problem",
+    key_func=rate_key,
+    deduct_when=created,
+    override_defaults=False,
+)
+comments_limit = limiter.shared_limit(
+    config_limit("RATELIMIT_COMMENTS"),
+    scope="problems.add_comment",
+    key_func=rate_key,
+    deduct_when=created,
+    override_defaults=False,
+)
+votes_limit = limiter.shared_limit(
+    config_limit("RATELIMIT_VOTES"), scope="votes", key_func=rate_key, override_defaults=False
+)
+
+
+def problem_or_404(problem_id: int) -> Problem:
+    """A problem the caller may see (hidden ones: moderators and the author), else 404."""
+    problem = queries.get_problem(problem_id, optional_user())
+    if problem is None:
+        abort(404, f"There is no problem {problem_id}.")
+    return problem
+
+
+def problem_url(problem: Problem) -> str:
+    """The problem's address in the API."""
+    return url_for("api.problems.show", problem_id=problem.id, _external=True)
+
+
+# -- the board -----------------------------------------------------------------------------------
+
+
+def _filters() -> queries.ProblemFilters:
+    voted = flag_arg("voted")
+    if voted and optional_user() is None:
+        abort(401, "voted=1 lists the problems you vote for: send 'Authorization: Bearer <token>'.")
+    return queries.ProblemFilters(
+        status=choice_arg("status", STATUS_FILTERS, None),
+        dataset_id=int_arg("dataset"),
+        category=text_arg("category", 80) or None,
+        voted_by_me=voted,
+    )
+
+
+def _checked_cursor(sort: str) -> str | None:
+    cursor = request.args.get("cursor") or None
+    if cursor is None:
+        return None
+    position = queries.decode_cursor(sort, cursor)
+    if position is None:
+        raise bad_cursor()
+    key, last_id = position
+    if not is_id(last_id) or (isinstance(key, int) and abs(key) > MAX_KEY):
+        raise bad_cursor()
+    return cursor
+
+
+@bp.get("")
+def list_problems():
+    """Problems in the board's order and filters; keyset pages (`cursor`), total of all matches."""
+    viewer = optional_user()
+    sort = choice_arg("sort", list(queries.SORTS), "hot")
+    filters = _filters()
+    limit = limit_arg()
+    page = queries.list_problems(viewer, sort=sort, filters=filters, after=_checked_cursor(sort), limit=limit)
+    total = db.session.execute(
+        select(func.count()).select_from(Problem).where(*queries.filter_clauses(viewer, filters))
+    ).scalar_one()
+    items = [serializers.problem(p, voted=p.id in page.voted_ids) for p in page.items]
+    return list_response(items, total, page_url("api.problems.list_problems", page.next_cursor))
+
+
+@bp.get("/<id:problem_id>")
+def show(problem_id: int):
+    """One problem, with whether the caller votes for it."""
+    problem = problem_or_404(problem_id)
+    user = optional_user()
+    voted = services.has_voted(user, problem.id) if user is not None else False
+    return serializers.problem(problem, voted=voted)
+
+
+# -- proposing and editing -------------------------------------------------------------------------
+
+
+def _category_id(slug: Any) -> int | None:
+    """The id of the category with that slug (None clears it); 422 for an unknown slug."""
+    if slug is None or not slug.strip():
+        return None
+    found = db.session.execute(select(Category.id).where(Category.slug == slug.strip())).scalar()
+    if found is None:
+        message = "Unknown category; use a category's slug."
+        raise ValidationError(message, {"category": message})
+    return found
+
+
+@bp.post("")
+@problems_limit
+def create():
+    """Propose a problem (or a data request); 201 with its Location."""
+    user = acting_user()
+    require_active(user)
+    fields = take(json_body(), PROBLEM_FIELDS)
+    try:
+        problem = services.create_problem(
+            user,
+            title=fields.get("title"),
+            description=fields.get("description"),
+            dataset_ids=fields.get("dataset_ids"),
+            category_id=_category_id(fields.get("category")),
+            neighbourhood=fields.get("neighbourhood"),
+            data_request=fields.get("data_request"),
+        )
+    except ValidationError as exc:
+        raise rename_fields(exc, FIELD_NAMES) from None
+    db.session.commit()
+    problem = problem_or_404(problem.id)
+    return created_response(serializers.problem(problem), problem_url(problem))
+
+
+@bp.patch("/<id:problem_id>")
+def update(problem_id: int):
+    """Change some of a problem's fields (its author while open, or a moderator)."""
+    user = acting_user()
+    problem = problem_or_404(problem_id)
+    if not problem.can_edit(user):
+        raise PermissionDenied("You cannot edit this problem.")
+    fields = take(json_body(), PROBLEM_FIELDS)
+    category_id = _category_id(fields["category"]) if "category" in fields else problem.category_id
+    current_ids = [link.dataset_id for link in problem.dataset_links]
+    try:
+        services.edit_problem(
+            user,
+            problem,
+            title=fields.get("title", problem.title),
+            description=fields.get("description", problem.description),
+            dataset_ids=fields.get("dataset_ids", current_ids),
+            category_id=category_id,
+            neighbourhood=fields.get("neighbourhood", problem.neighbourhood),
+            data_request=fields.get("data_request", problem.data_request),
+        )
+    except ValidationError as exc:
+        raise rename_fields(exc, FIELD_NAMES) from None
+    db.session.commit()
+    problem = problem_or_404(problem.id)
+    return serializers.problem(problem, voted=services.has_voted(user, problem.id))
+
+
+# -- comments --------------------------------------------------------------------------------------
+
+
+def _comment_conditions(problem: Problem, viewer: Any) -> list[Any]:
+    """A problem's comments the viewer may see: hidden ones only for moderators and their author."""
+    conditions: list[Any] = [Comment.problem_id == problem.id]
+    if viewer is None:
+        conditions.append(Comment.hidden_at.is_(None))
+    elif not viewer.is_moderator:
+        conditions.append(or_(Comment.hidden_at.is_(None), Comment.author_id == viewer.id))
+    return conditions
+
+
+@bp.get("/<id:problem_id>/comments")
+def comments(problem_id: int):
+    """A problem's comments, oldest first; deleted ones keep their place with an empty body."""
+    problem = problem_or_404(problem_id)
+    viewer = optional_user()
+    limit = limit_arg()
+    conditions = _comment_conditions(problem, viewer)
+    query = select(Comment).where(*conditions).order_by(Comment.id).limit(limit + 1)
+    position = decode_cursor(request.args.get("cursor"), 1)
+    if position is not None:
+        if not is_id(position[0]):
+            raise bad_cursor()
+        query = query.where(Comment.id > position[0])
+    rows = list(db.session.execute(query).scalars())
+    total = db.session.execute(select(func.count()).select_from(Comment).where(*conditions)).scalar_one()
+    page = rows[:limit]
+    cursor = encode_cursor([page[-1].id]) if len(rows) > limit else None
+    next_url = page_url("api.problems.comments", cursor, problem_id=problem.id)
+    return list_response([serializers.comment(c) for c in page], total, next_url)
+
+
+@bp.post("/<id:problem_id>/comments")
+@comments_limit
+def add_comment(problem_id: int):
+    """Comment on a problem, or reply to a comment (`parent_id`)."""
+    user = acting_user()
+    problem = problem_or_404(problem_id)
+    fields = take(json_body(), COMMENT_FIELDS)
+    comment = services.add_comment(user, problem, fields.get("body"), parent_id=fields.get("parent_id"))
+    db.session.commit()
+    return created_response(serializers.comment(comment))
+
+
+# -- votes -----------------------------------------------------------------------------------------
+
+
+def _vote(problem_id: int, action):
+    user = acting_user()
+    problem = problem_or_404(problem_id)
+    voted, vote_count = action(user, problem)
+    db.session.commit()
+    return {"voted": voted, "vote_count": vote_count}
+
+
+@bp.put("/<id:problem_id>/vote")
+@votes_limit
+def vote(problem_id: int):
+    """Vote for a problem; voting again changes nothing."""
+    return _vote(problem_id, services.vote)
+
+
+@bp.delete("/<id:problem_id>/vote")
+@votes_limit
+def unvote(problem_id: int):
+    """Withdraw your vote; withdrawing again changes nothing."""
+    return _vote(problem_id, services.withdraw_vote)
