@@ -17,6 +17,8 @@ from typing import Any
 
 from flask import Response, abort, current_app, jsonify, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized
 
 from civicboard.auth.models import User
 from civicboard.extensions import client_address
@@ -38,10 +40,15 @@ class BadRequest(ValidationError):
 # -- the caller --------------------------------------------------------------------------------
 
 
+def unauthorized(message: str = "Authentication required: send 'Authorization: Bearer <token>'.") -> Unauthorized:
+    """A 401 that names the scheme to use (WWW-Authenticate: Bearer)."""
+    return Unauthorized(message, www_authenticate=WWWAuthenticate("bearer"))
+
+
 def acting_user() -> User:
     """The authenticated user (bearer token or session); 401 otherwise."""
     if not current_user.is_authenticated:
-        abort(401, "Authentication required: send 'Authorization: Bearer <token>'.")
+        raise unauthorized()
     return current_user._get_current_object()
 
 

@@ -789,15 +789,15 @@ PATHS: dict[str, Schema] = {
     },
 }
 
+ERROR_HEADERS = {
+    "401": {"WWW-Authenticate": {"description": "`Bearer`.", "schema": STRING}},
+    "429": {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
+}
 RESPONSES = {
-    str(code): {
+    code: {
         "description": text,
         "content": {"application/json": {"schema": ref("Error")}},
-        **(
-            {"headers": {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}}
-            if code == "429"
-            else {}
-        ),
+        **({"headers": ERROR_HEADERS[code]} if code in ERROR_HEADERS else {}),
     }
     for code, text in ERRORS.items()
 }

@@ -38,6 +38,7 @@ from civicboard.api.core import (
     rename_fields,
     take,
     text_arg,
+    unauthorized,
 )
 from civicboard.extensions import db, limiter
 from civicboard.permissions import PermissionDenied, require_active
@@ -101,7 +102,7 @@ def problem_url(problem: Problem) -> str:
 def _filters() -> queries.ProblemFilters:
     voted = flag_arg("voted")
     if voted and optional_user() is None:
-        abort(401, "voted=1 lists the problems you vote for: send 'Authorization: Bearer <token>'.")
+        raise unauthorized("voted=1 lists the problems you vote for: send 'Authorization: Bearer <token>'.")
     return queries.ProblemFilters(
         status=choice_arg("status", STATUS_FILTERS, None),
         dataset_id=int_arg("dataset"),

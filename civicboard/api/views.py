@@ -11,13 +11,13 @@ Rules every API request follows, set up here:
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, jsonify, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from civicboard.api import challenges, datasets, flags, problems, serializers, staff
-from civicboard.api.core import MAX_ID, acting_user, check_args, config_limit, rate_key
+from civicboard.api.core import MAX_ID, acting_user, check_args, config_limit, rate_key, unauthorized
 from civicboard.api.openapi import openapi_document
 from civicboard.extensions import limiter
 
@@ -54,7 +54,7 @@ def _anonymous_writes_are_unauthorized() -> None:
     if not request.path.startswith(bp.url_prefix + "/") or "Authorization" in request.headers:
         return
     if not current_user.is_authenticated:
-        abort(401, "Authentication required: send 'Authorization: Bearer <token>'.")
+        raise unauthorized()
 
 
 bp.before_request(check_args)

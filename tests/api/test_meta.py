@@ -20,10 +20,11 @@ def test_me_says_who_the_token_belongs_to(as_staff, staff):
     assert body == {"id": staff.id, "name": "Sam Staff", "roles": ["resident", "staff"], "department": "Transportation"}
 
 
-def test_me_without_a_token_is_401(anonymous):
+def test_me_without_a_token_is_401_naming_the_scheme(anonymous):
     response = anonymous.get("/me")
     assert response.status_code == 401
     assert error_of(response)["code"] == "unauthorized"
+    assert response.headers["WWW-Authenticate"] == "Bearer"
 
 
 def test_a_bogus_token_is_401(api_as, make_client):
@@ -160,3 +161,7 @@ def test_the_vote_budget_is_shared_with_the_page(app, make_client, login, reside
     api = api_as(resident)
     assert api.delete(f"/problems/{problem.id}/vote").status_code == 200
     assert api.put(f"/problems/{problem.id}/vote").status_code == 429
+
+
+def test_a_nul_character_in_a_path_is_404(anonymous):
+    assert anonymous.get("/challenges/bad%00slug").status_code == 404
