@@ -171,6 +171,8 @@ class Problem(db.Model):
         Index("ix_problems_created_at", "created_at", "id"),
         Index("ix_problems_comment_count", "comment_count", "id"),
         Index("ix_problems_status", "status"),
+        # Small enough to count from: "how many visible problems (with this status/category)".
+        Index("ix_problems_visible", "hidden_at", "status", "category_id"),
         Index("ix_problems_author_id", "author_id"),
         Index("ix_problems_category_id", "category_id"),
         Index("ix_problems_duplicate_of_id", "duplicate_of_id"),
