@@ -1,4 +1,4 @@
-"""visible problems: index (hidden_at, status, category_id), so list totals count an index, not the table
+"""visible problems: index (status, category_id, hidden_at), so list totals count an index, not the table
 
 Revision ID: 0005
 Revises: 0004
@@ -17,7 +17,7 @@ depends_on = None
 # Plain create/drop index, not batch mode: a batch rebuild of `problems` on SQLite would drop
 # the full-text search triggers (see 0003).
 def upgrade():
-    op.create_index("ix_problems_visible", "problems", ["hidden_at", "status", "category_id"], unique=False)
+    op.create_index("ix_problems_visible", "problems", ["status", "category_id", "hidden_at"], unique=False)
 
 
 def downgrade():
