@@ -201,6 +201,16 @@ def login(app: Flask) -> Callable[..., Any]:
 
 
 @pytest.fixture
+def residents(user_factory: Callable[..., User]) -> Callable[[int], list[User]]:
+    """residents(3) -> three new residents."""
+
+    def make(n: int) -> list[User]:
+        return [user_factory() for _ in range(n)]
+
+    return make
+
+
+@pytest.fixture
 def logged_in(client: Client, user_factory: Callable[..., User], login: Callable[..., Any]):
     """A client logged in as a new resident; returns (client, user)."""
     user = user_factory()

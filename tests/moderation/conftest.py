@@ -17,13 +17,3 @@ def moderator_client(make_client, moderator, login):
     client = make_client()
     login(client, moderator)
     return client
-
-
-@pytest.fixture
-def residents(user_factory):
-    """residents(3) -> three new residents."""
-
-    def make(n: int) -> list:
-        return [user_factory() for _ in range(n)]
-
-    return make

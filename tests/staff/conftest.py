@@ -17,13 +17,3 @@ def staff_client(make_client, staff, login):
     client = make_client()
     login(client, staff)
     return client
-
-
-@pytest.fixture
-def residents(user_factory):
-    """residents(3) -> three new residents."""
-
-    def make(n: int) -> list:
-        return [user_factory() for _ in range(n)]
-
-    return make
