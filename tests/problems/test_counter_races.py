@@ -13,12 +13,11 @@ import threading
 from collections.abc import Callable
 
 from sqlalchemy import func, select
-from werkzeug.exceptions import NotFound
 
 from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
 from civicboard.moderation import services as moderation
-from civicboard.permissions import PermissionDenied
+from civicboard.permissions import NotFound, PermissionDenied
 from civicboard.problems import counters, services
 from civicboard.problems.models import Problem, Vote
 from civicboard.staff import services as staff_services
