@@ -77,8 +77,9 @@ def _table() -> Table:
 def _update_problem(problem_id: int, **values) -> LockedProblem:
     """One UPDATE of the problem's row (taking its lock) that returns the row as it now is.
 
-    The statement is on the table, not the mapped class, so it never flushes pending changes
-    of a loaded Problem: callers say what they are changing (a new status, hidden or not).
+    The session may flush a loaded Problem's pending changes first (autoflush), so the row read
+    back can already hold a caller's new status or hidden_at: callers therefore say what they
+    changed (the old status, whether it was hidden), and only the rest is taken from the row.
     """
     table = _table()
     row = db.session.execute(
