@@ -80,6 +80,13 @@ def test_check_reports_a_hot_score_that_does_not_match_the_counts(runner, board)
     assert f"problems {board['problem_id']} hot: stored 0.0" in result.output
 
 
+def test_a_hot_score_is_judged_against_the_recounted_votes_and_comments(runner, board):
+    corrupt("UPDATE problems SET vote_count = 7 WHERE id = :id", id=board["problem_id"])
+    result = runner.invoke(args=["counters", "check"])
+    assert "vote_count: stored 7, actual 3" in result.output
+    assert " hot:" not in result.output  # it still matches the 3 real votes
+
+
 def test_fix_sets_every_counter_to_its_recount(runner, board):
     corrupt(
         "UPDATE problems SET vote_count = 7, comment_count = 0, follower_count = 9, hot = 0 WHERE id = :id",

@@ -352,8 +352,8 @@ def _count_drift(counter: StoredCounter) -> Iterator[Drift]:
         yield Drift(model.__tablename__, row_id, counter.column, value, recounted)
 
 
-def _hot_drift(batch_size: int = 5000) -> Iterator[Drift]:
-    """Hot scores that do not match the stored counts (keyset batches: flat memory at 100k)."""
+def _hot_drift(recounted: dict[tuple[int, str], int], batch_size: int = 5000) -> Iterator[Drift]:
+    """Hot scores that do not match the counts (as recounted), in keyset batches: flat memory at 100k."""
     last_id = 0
     while True:
         rows = db.session.execute(
@@ -365,6 +365,8 @@ def _hot_drift(batch_size: int = 5000) -> Iterator[Drift]:
         if not rows:
             return
         for row_id, votes, comments, created_at, hot in rows:
+            votes = recounted.get((row_id, "vote_count"), votes)
+            comments = recounted.get((row_id, "comment_count"), comments)
             expected = hot_score(votes, comments, created_at)
             if abs(hot - expected) > HOT_TOLERANCE:
                 yield Drift("problems", row_id, "hot", hot, expected)
@@ -378,7 +380,7 @@ def recount(*, fix: bool = False, counters: Iterable[StoredCounter] = ()) -> lis
 
     The caller commits. Each repair writes the recount in one statement; on a busy board run
     it again to confirm (a transaction still open meanwhile can leave a fresh difference).
-    Hot scores are checked last, against the counts as repaired.
+    Hot scores are checked last, against the recounted votes and comments.
     """
     found: list[Drift] = []
     for counter in [*COUNTERS, *counters]:
@@ -394,7 +396,8 @@ def recount(*, fix: bool = False, counters: Iterable[StoredCounter] = ()) -> lis
                     .values({counter.column: counter.actual()})
                     .execution_options(synchronize_session=False)
                 )
-    hot = list(_hot_drift())
+    recounted = {(d.row_id, d.column): int(d.actual) for d in found if d.table == "problems"}
+    hot = list(_hot_drift(recounted))
     found.extend(hot)
     if fix and hot:
         table = _table()
