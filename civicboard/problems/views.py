@@ -260,8 +260,9 @@ def _render_problem(problem, *, comment_form=None, status=200):
             datasets=page.datasets,
             evidence=page.evidence,
             duplicates=duplicates_of(problem.id, current_user),
-            comment_form=comment_form or CommentForm(formdata=None),
-            empty_form=EmptyForm(formdata=None),
+            # Anonymous readers get no form: building one writes a CSRF token into a new
+            # session, and its cookie would keep them out of the page cache from then on.
+            comment_form=comment_form or (CommentForm(formdata=None) if current_user.is_authenticated else None),
             challenge_badges=badges_for_problem(problem.id, current_user),
             statuses=STATUS_LABELS,
         ),
