@@ -1,8 +1,8 @@
 """Read paths shared by the pages and the JSON API; each asks the database a fixed number of times.
 
 - list_problems(): the board (`/`): sorts, filters, keyset pagination (never OFFSET).
-- load_problem_page(): a problem with its datasets, comments, official responses, evidence,
-  and whether the viewer votes for / follows it.
+- load_problem_page(): a problem with its datasets, official responses, evidence, and whether
+  the viewer votes for / follows it (its comments come a page at a time from problems.threads).
 - find_duplicates(): open problems on the same datasets with similar titles.
 - user_problems(), user_comments(), notification_page(), suggest_datasets().
 
@@ -16,7 +16,7 @@ import base64
 import binascii
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -221,19 +221,10 @@ def all_categories() -> list[Category]:
 
 
 @dataclass
-class Thread:
-    """A top-level comment and its replies, as the viewer may see them."""
-
-    comment: Comment
-    replies: list[Comment] = field(default_factory=list)
-
-
-@dataclass
 class ProblemPage:
     """Everything a problem's page shows."""
 
     problem: Problem
-    threads: list[Thread]
     responses: list[Response]
     evidence: list[Evidence]
     voted: bool
@@ -267,37 +258,11 @@ def comment_visible_to(comment: Comment, viewer: Any) -> bool:
     return _is_moderator(viewer) or (_viewer_id(viewer) is not None and comment.author_id == viewer.id)
 
 
-def build_threads(comments: list[Comment], viewer: Any) -> list[Thread]:
-    """Top-level comments in order, each with its replies.
-
-    A hidden comment the viewer may not see is left out, unless visible replies hang off it:
-    then it stays as a placeholder (the template shows no text) so the thread keeps its shape.
-    """
-    threads: dict[int, Thread] = {}
-    order: list[int] = []
-    replies: dict[int, list[Comment]] = {}
-    for comment in comments:
-        if comment.parent_id is None:
-            threads[comment.id] = Thread(comment)
-            order.append(comment.id)
-        else:
-            replies.setdefault(comment.parent_id, []).append(comment)
-    result = []
-    for comment_id in order:
-        thread = threads[comment_id]
-        thread.replies = [r for r in replies.get(comment_id, []) if comment_visible_to(r, viewer)]
-        if comment_visible_to(thread.comment, viewer) or thread.replies:
-            result.append(thread)
-    return result
-
-
 def load_problem_page(problem: Problem, viewer: Any) -> ProblemPage:
-    """Comments, responses, evidence and the viewer's vote/follow state: four more queries."""
-    comments = list(
-        db.session.execute(
-            select(Comment).where(Comment.problem_id == problem.id).order_by(Comment.created_at, Comment.id)
-        ).scalars()
-    )
+    """Responses, evidence and the viewer's vote/follow state: three more queries.
+
+    Its comments are paged apart (problems.threads): a thread of any size is a page of fixed size.
+    """
     responses = list(
         db.session.execute(
             select(Response).where(Response.problem_id == problem.id).order_by(Response.created_at, Response.id)
@@ -322,7 +287,6 @@ def load_problem_page(problem: Problem, viewer: Any) -> ProblemPage:
         ).one()
     return ProblemPage(
         problem=problem,
-        threads=build_threads(comments, viewer),
         responses=responses,
         evidence=evidence,
         voted=bool(voted),
