@@ -37,7 +37,7 @@ def _progress_factory():
     return factory
 
 
-def _echo_summary(summary: services.ImportSummary) -> None:
+def _echo_summary(summary: jobs.ImportSummary) -> None:
     click.echo(f"{summary.source}: {summary.line()}")
     if not summary.full:
         click.echo("  (part of a larger catalog: datasets missing from it were not withdrawn)")
@@ -79,7 +79,7 @@ def import_command(source: str, fmt: str | None, source_name: str | None, partia
             allow_files=True,
             progress_factory=_progress_factory(),
         )
-    except services.ImportFailed as exc:
+    except jobs.ImportFailed as exc:
         raise click.ClickException(f"import of {name} failed, nothing was changed: {exc.message}") from exc
     except ValidationError as exc:
         raise click.ClickException(exc.message) from exc
@@ -108,7 +108,7 @@ def refresh_command() -> None:
         name, url, fmt = source.name, source.url, source.format
         try:
             summary = jobs.run_import(name, url, format=fmt, progress_factory=_progress_factory())
-        except services.ImportFailed as exc:
+        except jobs.ImportFailed as exc:
             failed.append(name)
             click.echo(f"{name}: FAILED, nothing was changed: {exc.message}", err=True)
             continue

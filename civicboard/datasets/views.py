@@ -248,7 +248,7 @@ def refresh_source(source_id: int):
     name = source.name
     try:
         summary = jobs.refresh_source(current_user, source, fetcher=jobs.make_fetcher(current_app.config))
-    except services.ImportFailed as exc:
+    except jobs.ImportFailed as exc:
         flash(f"Refreshing {name} failed, nothing was changed: {exc.message}", "error")
     else:
         flash(f"Refreshed {name}: {summary.line()}.", "success")

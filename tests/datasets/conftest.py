@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from civicboard.datasets import services
+from civicboard.datasets import jobs
 from civicboard.datasets.importers import parse
 from civicboard.datasets.models import Dataset, ImportRun
 from civicboard.extensions import db
@@ -50,11 +50,11 @@ def runs() -> list[ImportRun]:
 
 
 @pytest.fixture
-def import_fixture(app) -> Callable[..., services.ImportSummary]:
+def import_fixture(app) -> Callable[..., jobs.ImportSummary]:
     """Import a fixture catalog through the service and commit: import_fixture("x.json", "src")."""
 
-    def do_import(name: str, source: str = "test", **options: Any) -> services.ImportSummary:
-        summary = services.import_catalog(source, parse(load(name)), **options)
+    def do_import(name: str, source: str = "test", **options: Any) -> jobs.ImportSummary:
+        summary = jobs.import_catalog(source, parse(load(name)), **options)
         db.session.commit()
         return summary
 

@@ -172,7 +172,7 @@ def test_residents_may_not_use_the_source_services(app, resident):
 
 
 def test_a_source_is_never_read_from_a_local_file(app, staff):
-    with pytest.raises(services.ImportFailed, match="must be an http"):
+    with pytest.raises(jobs.ImportFailed, match="must be an http"):
         jobs.load_catalog(fixture_path("somerville_ma.data.v1_0.json"))
 
 
