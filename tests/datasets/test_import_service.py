@@ -280,3 +280,32 @@ def test_documents_holding_part_of_a_catalog_are_recognised(name, partial):
 )
 def test_distribution_formats_are_named_for_a_badge(fmt, media_type, shown):
     assert display_format(fmt, media_type) == shown
+
+
+def test_withdrawing_exactly_half_of_a_source_is_allowed(app):
+    jobs.import_catalog("city", [_record(x) for x in "abcd"])
+    db.session.commit()
+
+    summary = jobs.import_catalog("city", [_record("a"), _record("b")])
+
+    assert summary.withdrawn == 2
+
+
+def test_withdrawing_more_than_half_of_a_source_is_refused_before_anything_changes(app):
+    jobs.import_catalog("city", [_record(x) for x in "abcd"])
+    db.session.commit()
+
+    with pytest.raises(jobs.MassWithdrawalRefused, match="would withdraw 3 of the 4 active datasets of city"):
+        jobs.import_catalog("city", [_record("a"), _record("new")])
+
+    assert not db.session.new and not db.session.dirty
+    assert count(Dataset, Dataset.source == "city", Dataset.status == "active") == 4
+
+
+def test_a_partial_import_never_counts_as_a_mass_withdrawal(app):
+    jobs.import_catalog("city", [_record(x) for x in "abcd"])
+    db.session.commit()
+
+    summary = jobs.import_catalog("city", [_record("a")], full=False)
+
+    assert summary.withdrawn == 0
