@@ -41,7 +41,6 @@ from civicboard.api.core import (
     unauthorized,
 )
 from civicboard.extensions import db, limiter
-from civicboard.permissions import PermissionDenied, require_active
 from civicboard.problems import queries, services
 from civicboard.problems.models import Category, Comment, Problem, ProblemStatus
 from civicboard.validation import ValidationError
@@ -167,7 +166,6 @@ def _category_id(slug: Any) -> int | None:
 def create():
     """Propose a problem (or a data request); 201 with its Location."""
     user = acting_user()
-    require_active(user)
     fields = take(json_body(), PROBLEM_FIELDS)
     try:
         problem = services.create_problem(
@@ -191,8 +189,6 @@ def update(problem_id: int):
     """Change some of a problem's fields (its author while open, or a moderator)."""
     user = acting_user()
     problem = problem_or_404(problem_id)
-    if not problem.can_edit(user):
-        raise PermissionDenied("You cannot edit this problem.")
     fields = take(json_body(), PROBLEM_FIELDS)
     category_id = _category_id(fields["category"]) if "category" in fields else problem.category_id
     current_ids = [link.dataset_id for link in problem.dataset_links]

@@ -27,7 +27,7 @@ from civicboard.auth.views import apply_errors
 from civicboard.challenges.queries import badges_for_problem
 from civicboard.errors import json_error
 from civicboard.extensions import client_address, db, limiter
-from civicboard.permissions import PermissionDenied, capability_required
+from civicboard.permissions import Capability, PermissionDenied, capability_required
 from civicboard.problems import notifications, queries, search, services
 from civicboard.problems.forms import CategoryForm, CommentForm, EditCommentForm, ProblemForm
 from civicboard.problems.models import STATUS_LABELS, Category, Comment, CommentRevision, ProblemStatus
@@ -206,7 +206,10 @@ def dataset_suggest():
     """JSON for the dataset type-ahead: active datasets whose title has every word typed."""
     datasets = queries.suggest_datasets(request.args.get("q", ""), limit=10)
     return jsonify(
-        items=[{"id": d.id, "title": d.title, "publisher": d.publisher, "url": f"/datasets/{d.id}"} for d in datasets]
+        items=[
+            {"id": d.id, "title": d.title, "publisher": d.publisher, "url": url_for("datasets.show", dataset_id=d.id)}
+            for d in datasets
+        ]
     )
 
 
@@ -442,7 +445,7 @@ def delete_comment(problem_id: int, comment_id: int):
 
 
 @bp.get("/problems/<int:problem_id>/comments/<int:comment_id>/history")
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def comment_history(problem_id: int, comment_id: int):
     """Earlier versions of a comment, for moderators."""
     problem, comment = _comment_or_404(problem_id, comment_id)
@@ -544,14 +547,14 @@ def _render_categories(new_form=None, edit_forms=None, status=200):
 
 
 @bp.get("/manage/categories")
-@capability_required("manage_categories")
+@capability_required(Capability.MANAGE_CATEGORIES)
 def categories():
     """The categories residents choose from: add, rename, reorder, deactivate, link a department."""
     return _render_categories()
 
 
 @bp.post("/manage/categories")
-@capability_required("manage_categories")
+@capability_required(Capability.MANAGE_CATEGORIES)
 def create_category():
     """Add a category."""
     form = CategoryForm(prefix="new", departments=_departments())
@@ -571,7 +574,7 @@ def create_category():
 
 
 @bp.post("/manage/categories/<int:category_id>")
-@capability_required("manage_categories")
+@capability_required(Capability.MANAGE_CATEGORIES)
 def update_category(category_id: int):
     """Rename, (de)activate or link a category to a department."""
     category = db.get_or_404(Category, category_id)
@@ -597,7 +600,7 @@ def update_category(category_id: int):
 
 
 @bp.post("/manage/categories/<int:category_id>/move")
-@capability_required("manage_categories")
+@capability_required(Capability.MANAGE_CATEGORIES)
 def move_category(category_id: int):
     """Move a category up or down the list."""
     category = db.get_or_404(Category, category_id)
