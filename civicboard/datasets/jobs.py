@@ -54,7 +54,7 @@ from civicboard.datasets.models import (
     RunStatus,
 )
 from civicboard.extensions import db
-from civicboard.permissions import require
+from civicboard.permissions import Capability, require
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError, ValidationError
 
@@ -213,7 +213,7 @@ def import_catalog(
     executed) or a new ImportRun, in the same transaction; nothing is committed here.
     """
     if actor is not None:
-        require(actor, "manage_datasets")
+        require(actor, Capability.MANAGE_DATASETS)
     source_name = services.check_source_name(source_name)
     if isinstance(records, ParseResult):
         items, skipped, format = records.records, list(records.skipped), format or records.format
@@ -620,7 +620,7 @@ def queue_refresh(actor: Any, source: CatalogSource) -> ImportRun:
     makes this a ConflictError, so a double click does not import twice. The caller
     commits, then hands the run to :func:`dispatch`.
     """
-    require(actor, "manage_datasets")
+    require(actor, Capability.MANAGE_DATASETS)
     expire_stale_runs(source.name)
     busy = active_run(source.name)
     if busy is not None:
