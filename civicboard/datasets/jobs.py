@@ -7,6 +7,13 @@ import must still leave its ImportRun row behind, which is only possible by roll
 import back and then writing and committing the failure on its own. The command line
 (``flask datasets import`` / ``refresh``) and the staff page's "refresh now" button both
 go through :func:`run_import`.
+
+A staff refresh never runs inside the request: :func:`queue_refresh` writes a queued
+ImportRun, and a runner executes it with :func:`execute_run`, which claims the run
+(queued -> running) in one conditional UPDATE, so any number of runners may poll
+:func:`queued_run_ids`. Until the board has a job worker, :func:`dispatch` hands the run
+to one background thread per process; ``flask datasets run-queued`` is the same loop
+from the command line.
 """
 
 from __future__ import annotations
