@@ -173,7 +173,9 @@ def check_withdrawals(source_name: str, withdrawing: int, active: int) -> None:
     )
 
 
-def _prepare(items: Iterable[DatasetRecord], summary: ImportSummary, progress: Callable[[int], None] | None):
+def _prepare(
+    items: Iterable[DatasetRecord], summary: ImportSummary, progress: Callable[[int], None] | None
+) -> dict[str, dict[str, Any]]:
     """Normalised values keyed by source_id, in document order; refused records go to ``summary.skipped``."""
     prepared: dict[str, dict[str, Any]] = {}
     for record in items:
