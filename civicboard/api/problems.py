@@ -21,8 +21,6 @@ from civicboard.api.core import (
     acting_user,
     bad_cursor,
     choice_arg,
-    config_limit,
-    created,
     created_response,
     decode_cursor,
     encode_cursor,
@@ -34,15 +32,15 @@ from civicboard.api.core import (
     list_response,
     optional_user,
     page_url,
-    rate_key,
     rename_fields,
     take,
     text_arg,
     unauthorized,
 )
-from civicboard.extensions import db, limiter
+from civicboard.extensions import db
 from civicboard.problems import queries, services
 from civicboard.problems.models import Category, Comment, Problem, ProblemStatus
+from civicboard.ratelimits import comments_limit, problems_limit, votes_limit
 from civicboard.validation import ValidationError
 
 bp = Blueprint("problems", __name__, url_prefix="/problems")
@@ -61,25 +59,6 @@ FIELD_NAMES = {"category_id": "category"}
 COMMENT_FIELDS = {"body": TEXT, "parent_id": OPTIONAL_ID}
 # 64-bit keys are the most a cursor can carry into a comparison on either database.
 MAX_KEY = 2**63 - 1
-
-# The pages' scopes: one budget per person whichever way they post (see problems.views).
-problems_limit = limiter.shared_limit(
-    config_limit("RATELIMIT_PROBLEMS"),
-    scope="problems.new_problem",
-    key_func=rate_key,
-    deduct_when=created,
-    override_defaults=False,
-)
-comments_limit = limiter.shared_limit(
-    config_limit("RATELIMIT_COMMENTS"),
-    scope="problems.add_comment",
-    key_func=rate_key,
-    deduct_when=created,
-    override_defaults=False,
-)
-votes_limit = limiter.shared_limit(
-    config_limit("RATELIMIT_VOTES"), scope="votes", key_func=rate_key, override_defaults=False
-)
 
 
 def problem_or_404(problem_id: int) -> Problem:
