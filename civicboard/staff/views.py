@@ -29,8 +29,8 @@ bp = Blueprint("staff", __name__)
 
 
 def problem_path(problem_id: int) -> str:
-    """The problem page (a plain path: the problems blueprint owns the route)."""
-    return f"/problems/{problem_id}"
+    """The problem's page."""
+    return url_for("problems.show", problem_id=problem_id)
 
 
 @bp.app_context_processor
