@@ -219,7 +219,8 @@ def test_moderators_still_see_hidden_items_and_the_original(client, login, user_
 def test_moderators_see_no_hidden_item_in_open_data(client, login, user_factory, board):
     login(client, user_factory(roles=["moderator"]))
 
-    for path in ("/feeds/problems.atom", "/exports/problems.csv", "/exports/problems.json", "/open311/v2/requests.json"):
+    open_data = ("/feeds/problems.atom", "/exports/problems.csv", "/exports/problems.json", "/open311/v2/requests.json")
+    for path in open_data:
         body = client.get(path).get_data(as_text=True)
         assert not [secret for secret in SECRETS if secret in body], path
 
