@@ -159,7 +159,7 @@ def public_surfaces(board: Board) -> list[str]:
 def leaks(client, board: Board) -> list[str]:
     """(path: secret) for every surface that shows a hidden item's text or the original's link."""
     found = []
-    original_links = (f"/problems/{board.original.id}\"", f'"duplicate_of": {board.original.id}')
+    original_links = (f'/problems/{board.original.id}"', f'"duplicate_of": {board.original.id}')
     for path in public_surfaces(board):
         response = client.get(path)
         assert response.status_code in (200, 404), (path, response.status_code)
