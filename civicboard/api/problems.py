@@ -131,7 +131,9 @@ def list_problems():
     sort = choice_arg("sort", list(queries.SORTS), "hot")
     filters = _filters()
     limit = limit_arg()
-    page = queries.list_problems(viewer, sort=sort, filters=filters, after=_checked_cursor(sort), limit=limit)
+    page = queries.list_problems(
+        viewer, sort=sort, filters=filters, after=_checked_cursor(sort), limit=limit, with_originals=True
+    )
     total = db.session.execute(
         select(func.count()).select_from(Problem).where(*queries.filter_clauses(viewer, filters))
     ).scalar_one()

@@ -169,13 +169,16 @@ def list_problems(
     filters: ProblemFilters | None = None,
     after: str | None = None,
     limit: int = PAGE_SIZE,
+    with_originals: bool = False,
 ) -> ProblemList:
     """One page of the board: two queries (problems with authors, categories and the viewer's
     votes; then their datasets), whatever the page size.
 
     Keyset pagination: `after` carries the last item's (sort key, id), and the next page is
     the rows strictly after it in (key DESC, id DESC) order, an index range scan on
-    ix_problems_<key> however deep the reader goes.
+    ix_problems_<key> however deep the reader goes. `with_originals` also loads what a
+    duplicate needs to name its original (the API's `duplicate_of`): one more query, only when
+    the page holds a duplicate.
     """
     sort = sort if sort in SORTS else "hot"
     filters = filters or ProblemFilters()
@@ -183,7 +186,7 @@ def list_problems(
     query = (
         select(Problem, voted_column(viewer))
         .where(*filter_clauses(viewer, filters))
-        .options(selectinload(Problem.dataset_links), original_loader())
+        .options(selectinload(Problem.dataset_links), *([original_loader()] if with_originals else []))
         .order_by(column.desc(), Problem.id.desc())
         .limit(limit + 1)
     )
