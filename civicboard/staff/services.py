@@ -25,14 +25,13 @@ from urllib.parse import urlsplit
 from sqlalchemy import exists, func, insert, literal, select, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import identity_key
-from werkzeug.exceptions import NotFound
 
 from civicboard import markup
 from civicboard.audit.services import record
 from civicboard.auth.models import User
 from civicboard.datasets.models import Dataset, DatasetStatus
 from civicboard.extensions import db
-from civicboard.permissions import PermissionDenied, has_capability, require, require_active
+from civicboard.permissions import Capability, NotFound, PermissionDenied, has_capability, require, require_active
 from civicboard.problems import counters, visibility
 from civicboard.problems.models import (
     STATUS_LABELS,
@@ -503,7 +502,7 @@ ANSWER_STATUSES = (DataRequestStatus.PLANNED, DataRequestStatus.PUBLISHED, DataR
 
 def can_answer_data_requests(user: Any) -> bool:
     """Staff who manage datasets or respond to problems answer data requests."""
-    return has_capability(user, "manage_datasets") or has_capability(user, "respond")
+    return has_capability(user, Capability.MANAGE_DATASETS) or has_capability(user, Capability.RESPOND)
 
 
 def answer_data_request(

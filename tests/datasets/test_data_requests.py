@@ -7,12 +7,11 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from werkzeug.exceptions import NotFound
 
 from civicboard.audit.models import AuditEntry
 from civicboard.auth.models import User
 from civicboard.extensions import db
-from civicboard.permissions import PermissionDenied
+from civicboard.permissions import NotFound, PermissionDenied
 from civicboard.problems.models import Notification, Problem, ProblemDataset, Vote
 from civicboard.problems.notifications import follow
 from civicboard.staff import services
