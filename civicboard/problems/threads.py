@@ -13,8 +13,9 @@ ix_comments_problem_id (problem_id, created_at, id) from there, however long the
 - `thread=<id>` shows one top-level comment with all its replies, REPLIES_PAGE_SIZE at a time.
 
 Each page asks the database a fixed number of questions (two; a comment's link adds at most
-two), whatever the number of comments. Who sees a hidden comment is comment_visible(): a
-hidden comment the viewer may not see stays as a placeholder when visible replies hang off it.
+two), whatever the number of comments. Who sees a hidden comment is problems.visibility's
+rule; a hidden comment the viewer may not see stays as a placeholder when visible replies hang
+off it, so its thread keeps its shape.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true, uni
 from sqlalchemy.orm import aliased
 
 from civicboard.extensions import db
+from civicboard.problems import visibility
 from civicboard.problems.models import Comment, Problem
-from civicboard.problems.queries import comment_visible_to
 
 PAGE_SIZE = 50  # top-level comments on a page
 REPLIES_SHOWN = 10  # newest replies shown under each of them
@@ -71,26 +72,13 @@ class CommentPage:
 # -- visibility ------------------------------------------------------------------------------------
 
 
-def _sees_everything(viewer: Any) -> bool:
-    return bool(viewer is not None and getattr(viewer, "is_authenticated", False) and viewer.is_moderator)
-
-
-def comment_visible(model: Any, viewer: Any) -> ColumnElement[bool]:
-    """WHERE clause: comments this viewer may see (comment_visible_to() as SQL)."""
-    if _sees_everything(viewer):
-        return true()
-    if viewer is not None and getattr(viewer, "is_authenticated", False):
-        return or_(model.hidden_at.is_(None), model.author_id == viewer.id)
-    return model.hidden_at.is_(None)
-
-
 def _shown_top_level(problem_id: int, viewer: Any) -> list[ColumnElement[bool]]:
     """Top-level comments of a problem the viewer sees, as text or as a placeholder over replies."""
     reply = aliased(Comment)
     clauses: list[ColumnElement[bool]] = [Comment.problem_id == problem_id, Comment.parent_id.is_(None)]
-    if not _sees_everything(viewer):
-        seen = exists().where(reply.parent_id == Comment.id, comment_visible(reply, viewer))
-        clauses.append(or_(comment_visible(Comment, viewer), seen))
+    if not visibility.is_moderator(viewer):
+        seen = exists().where(reply.parent_id == Comment.id, visibility.visible(reply, viewer))
+        clauses.append(or_(visibility.visible(Comment, viewer), seen))
     return clauses
 
 
@@ -134,7 +122,7 @@ def load_comments(
     """The page of comments the arguments ask for (see the module's docstring)."""
     if comment:
         target = db.session.get(Comment, comment)
-        if target is not None and target.problem_id == problem.id and comment_visible_to(target, viewer):
+        if target is not None and target.problem_id == problem.id and visibility.is_visible_to(target, viewer):
             if target.parent_id is None:
                 page = _top_level_page(problem.id, viewer, start=target.id)
             else:
@@ -171,7 +159,7 @@ def _top_level_page(
             func.row_number().over(partition_by=Comment.parent_id, order_by=_DESC).label("rank"),
             func.count().over(partition_by=Comment.parent_id).label("total"),
         )
-        .where(Comment.parent_id.in_(select(tops.c.id)), comment_visible(Comment, viewer))
+        .where(Comment.parent_id.in_(select(tops.c.id)), visibility.visible(Comment, viewer))
         .cte("page_replies")
     )
     wanted = union_all(select(tops.c.id), select(ranked.c.id).where(ranked.c.rank <= REPLIES_SHOWN)).subquery()
@@ -220,7 +208,7 @@ def _thread_page(
         return None
     query = (
         select(Comment)
-        .where(Comment.parent_id == top.id, comment_visible(Comment, viewer))
+        .where(Comment.parent_id == top.id, visibility.visible(Comment, viewer))
         .order_by(*_ASC)
         .limit(REPLIES_PAGE_SIZE + 1)
     )
@@ -230,7 +218,7 @@ def _thread_page(
         query = query.where(_after(after))
     rows = list(db.session.execute(query).scalars())
     replies = rows[:REPLIES_PAGE_SIZE]
-    if not comment_visible_to(top, viewer) and not replies and not (start or after):
+    if not visibility.is_visible_to(top, viewer) and not replies and not (start or after):
         return None
     thread = Thread(top, replies, reply_count=len(replies))
     later = replies[-1].id if len(rows) > REPLIES_PAGE_SIZE else None
