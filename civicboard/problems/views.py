@@ -274,6 +274,7 @@ def _render_problem(problem, *, comment_form=None, status=200):
             page=page,
             problem=problem,
             comments=threads.load_comments(problem, current_user, **position),
+            problem_url=url_for("problems.show", problem_id=problem.id),
             datasets=page.datasets,
             evidence=page.evidence,
             duplicates=duplicates_of(problem.id, current_user),
@@ -298,7 +299,12 @@ def show(problem_id: int):
         comments = threads.load_comments(problem, current_user, **_comment_position())
         form = CommentForm(formdata=None) if current_user.is_authenticated else None
         return render_template(
-            "problems/_comment_items.html", problem=problem, comments=comments, comment_form=form, reply_to=""
+            "problems/_comment_items.html",
+            problem=problem,
+            problem_url=url_for("problems.show", problem_id=problem.id),
+            comments=comments,
+            comment_form=form,
+            reply_to="",
         )
     return _render_problem(problem)
 

@@ -239,3 +239,10 @@ def test_the_page_asks_the_same_number_of_questions_for_10_or_300_comments(
             )
         )
     assert counts[0] == counts[1], counts
+
+
+def test_a_comment_links_to_itself_on_the_page_that_holds_it(client, thread_of):
+    problem, tops = thread_of(60)
+    page = client.get(f"/problems/{problem.id}").get_data(as_text=True)
+    newest = tops[-1].id
+    assert f'href="/problems/{problem.id}?comment={newest}#comment-{newest}"' in page
