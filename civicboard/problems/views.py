@@ -252,8 +252,12 @@ def edit_problem(problem_id: int):
 
 
 def _comment_position() -> dict:
-    """Which page of comments the query string asks for (see problems.threads)."""
-    return {name: _int_arg(name) for name in ("before", "after", "comment", "thread")}
+    """Which page of comments the query string asks for (see problems.threads).
+
+    An id no comment can have is ignored (the databases' integers stop at 2**31 - 1).
+    """
+    position = {name: _int_arg(name) for name in ("before", "after", "comment", "thread")}
+    return {name: value if value and value < 2**31 else None for name, value in position.items()}
 
 
 def _render_problem(problem, *, comment_form=None, status=200):

@@ -246,3 +246,12 @@ def test_a_comment_links_to_itself_on_the_page_that_holds_it(client, thread_of):
     page = client.get(f"/problems/{problem.id}").get_data(as_text=True)
     newest = tops[-1].id
     assert f'href="/problems/{problem.id}?comment={newest}#comment-{newest}"' in page
+
+
+@pytest.mark.parametrize("query", ["before=abc", "after=-3", "comment=99999999999999999999999", "thread=0"])
+def test_a_malformed_position_shows_the_newest_page(client, thread_of, query):
+    problem, tops = thread_of(60)
+    response = client.get(f"/problems/{problem.id}?{query}")
+    assert response.status_code == 200
+    shown = [int(i) for i in TOP_LEVEL.findall(response.get_data(as_text=True))]
+    assert shown == [c.id for c in tops[-threads.PAGE_SIZE :]]
