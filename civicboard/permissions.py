@@ -53,12 +53,18 @@ class PermissionDenied(Exception):
 
 
 def has_capability(user: Any, capability: str) -> bool:
-    """True when the user holds a role granting the capability (admins hold all)."""
+    """True when the user holds a role granting the capability (admins hold all).
+
+    A suspended or banned account holds no capability, whatever its roles: the one place
+    every service, view and API path asks (User.active_roles).
+    """
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if capability not in CAPABILITIES:
         raise KeyError(f"unknown capability {capability!r}")
-    roles = user.role_set
+    if user.is_banned:
+        return False
+    roles = user.active_roles
     return Role.ADMIN in roles or bool(roles & CAPABILITIES[capability])
 
 

@@ -298,7 +298,7 @@ def ban_user(actor: User, user: User, until: datetime | None, reason: str) -> No
     require(actor, "moderate")
     if user.id == actor.id:
         raise ValidationError("You cannot suspend yourself.")
-    if user.is_admin and not actor.is_admin:
+    if user.has_role(Role.ADMIN) and not actor.is_admin:
         raise PermissionDenied("Only an administrator can suspend an administrator.")
     reason = clean_text(reason, "reason", label="Reason", max_length=1000)
     if until is not None and until <= utcnow():
