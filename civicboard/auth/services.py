@@ -13,7 +13,7 @@ from datetime import datetime
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from civicboard.audit.services import record
@@ -127,10 +127,16 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def set_password(user: User, password: str) -> None:
-    """Store a new password hash and end every session (reset tokens die with the old hash)."""
+    """Store a new password hash, end every session and revoke every API token.
+
+    Whoever knew the old password may have made a token with it; a change or a reset is
+    when the owner takes the account back, so nothing made before survives it (reset links
+    die with the old hash).
+    """
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     end_all_sessions(user)
+    revoke_all_api_tokens(user, user)
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:
@@ -337,6 +343,16 @@ def create_api_token(user: User, label: str = "") -> tuple[ApiToken, str]:
     db.session.add(token)
     db.session.flush()
     return token, raw
+
+
+def revoke_all_api_tokens(actor: User, user: User) -> int:
+    """Revoke every active token of a user (its owner or an admin); returns how many."""
+    if user.id != actor.id and not actor.is_admin:
+        raise PermissionDenied()
+    result = db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+    )
+    return result.rowcount or 0
 
 
 def revoke_api_token(actor: User, token: ApiToken) -> None:
