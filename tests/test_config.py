@@ -57,3 +57,41 @@ def test_redis_url_becomes_the_rate_limit_storage(database_url):
     app = make_app(database_url, REDIS_URL="redis://127.0.0.1:6379/15")
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/15"
     assert make_app(database_url).config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def _production(database_url, **overrides):
+    return create_app(ProductionConfig, {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+
+def test_production_refuses_to_start_without_civicboard_url(database_url, monkeypatch):
+    monkeypatch.delenv("CIVICBOARD_URL", raising=False)
+    with pytest.raises(RuntimeError, match="CIVICBOARD_URL"):
+        _production(database_url, CIVICBOARD_URL=None)
+
+
+@pytest.mark.parametrize("url", ["board.example.gov", "ftp://board.example.gov", "https://", "https://x.gov/?a=1"])
+def test_a_civicboard_url_that_is_not_a_base_url_is_refused(database_url, url):
+    with pytest.raises(RuntimeError, match="CIVICBOARD_URL"):
+        _production(database_url, CIVICBOARD_URL=url)
+
+
+def test_production_takes_civicboard_url_without_its_trailing_slash(database_url):
+    app = _production(database_url, CIVICBOARD_URL="https://Board.Example.gov/")
+    assert app.config["CIVICBOARD_URL"] == "https://board.example.gov"
+
+
+def test_development_links_default_to_where_make_run_serves(database_url):
+    from config import DevelopmentConfig
+
+    app = create_app(DevelopmentConfig, {"SQLALCHEMY_DATABASE_URI": database_url, "CIVICBOARD_URL": None})
+    assert app.config["CIVICBOARD_URL"] == "http://127.0.0.1:5000"
+
+
+def test_development_links_follow_server_name_when_set(database_url):
+    from config import DevelopmentConfig
+
+    app = create_app(
+        DevelopmentConfig,
+        {"SQLALCHEMY_DATABASE_URI": database_url, "CIVICBOARD_URL": None, "SERVER_NAME": "board.test:8080"},
+    )
+    assert app.config["CIVICBOARD_URL"] == "http://board.test:8080"

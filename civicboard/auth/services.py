@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -20,6 +20,7 @@ from civicboard.audit.services import record
 from civicboard.auth.models import ApiToken, Department, User, UserRole, hash_token
 from civicboard.auth.sessions import end_all_sessions
 from civicboard.extensions import db
+from civicboard.links import absolute_url
 from civicboard.mail import send_email
 from civicboard.permissions import PermissionDenied, Role, require
 from civicboard.timeutil import utcnow
@@ -176,7 +177,7 @@ def request_password_reset(email: str) -> None:
     user = find_user_by_email(address)
     if user is None:
         return
-    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    link = absolute_url("auth.reset_password", token=make_reset_token(user))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     send_email(
         user.email,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import has_request_context, render_template, request, url_for
+from flask import render_template, url_for
 from sqlalchemy import and_, case, exists, func, select, union
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -28,6 +28,7 @@ from civicboard.challenges.models import (
 )
 from civicboard.datasets.models import Dataset, DatasetStatus
 from civicboard.extensions import db
+from civicboard.links import absolute_url, site_url
 from civicboard.problems.models import Category, Problem, ProblemDataset
 from civicboard.staff.models import Evidence
 from civicboard.timeutil import isoformat_z, utcnow
@@ -45,10 +46,8 @@ def _like(text: str) -> str:
 
 
 def absolute(path: str) -> str:
-    """An absolute URL for a site path when serving a request (briefs are read elsewhere)."""
-    if has_request_context():
-        return request.host_url.rstrip("/") + path
-    return path
+    """An absolute URL for a site path, on the configured CIVICBOARD_URL."""
+    return site_url(path)
 
 
 # -- one challenge -----------------------------------------------------------------------------
@@ -423,10 +422,10 @@ def challenge_summary(challenge: Challenge) -> dict[str, Any]:
         "contact": challenge.contact,
         "published_at": isoformat_z(challenge.published_at),
         "closed_at": isoformat_z(challenge.closed_at),
-        "url": absolute(url_for("challenges.show", slug=challenge.slug)),
+        "url": absolute_url("challenges.show", slug=challenge.slug),
         "brief": {
-            "markdown": absolute(url_for("challenges.brief_markdown", slug=challenge.slug)),
-            "json": absolute(url_for("challenges.brief_json", slug=challenge.slug)),
+            "markdown": absolute_url("challenges.brief_markdown", slug=challenge.slug),
+            "json": absolute_url("challenges.brief_json", slug=challenge.slug),
         },
     }
 

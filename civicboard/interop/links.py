@@ -1,4 +1,4 @@
-"""Absolute links and identifiers for open data, built from the request's own address.
+"""Absolute links and identifiers for open data, built from the configured CIVICBOARD_URL.
 
 Pages such as /problems/<id> belong to other blueprints; their paths are part of the public
 contract, so they are written as paths here rather than looked up by endpoint name.
@@ -7,14 +7,11 @@ contract, so they are written as paths here rather than looked up by endpoint na
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import urlsplit
 
-from flask import request
+from civicboard import links
+from civicboard.links import site_url
 
-
-def site_url(path: str) -> str:
-    """An absolute URL on this site for a path starting with '/' (keeps a script root)."""
-    return request.url_root.rstrip("/") + path
+__all__ = ["problem_url", "site_url", "tag_uri"]
 
 
 def problem_url(problem_id: int, anchor: str | None = None) -> str:
@@ -23,9 +20,9 @@ def problem_url(problem_id: int, anchor: str | None = None) -> str:
 
 
 def tag_uri(created_at: datetime, specific: str) -> str:
-    """A tag: URI (RFC 4151) for an item: this host, the day it was created, and its path.
+    """A tag: URI (RFC 4151) for an item: the board's host, the day it was created, and its path.
 
     The date is the item's own creation day, so the id never changes once the item exists.
     """
-    authority = urlsplit(request.url_root).hostname or "localhost"
+    authority = links.host() or "localhost"
     return f"tag:{authority},{created_at.date().isoformat()}:{specific}"
