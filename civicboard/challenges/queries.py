@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import render_template, url_for
+from flask import has_request_context, render_template, request, url_for
 from sqlalchemy import and_, case, exists, func, select, union
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -46,7 +46,10 @@ def _like(text: str) -> str:
 
 
 def absolute(path: str) -> str:
-    """An absolute URL for a site path, on the configured CIVICBOARD_URL."""
+    """An absolute URL on the configured CIVICBOARD_URL for a site path as url_for gives it."""
+    if has_request_context():
+        # url_for's path starts with the script root, which the configured base already ends with.
+        path = path.removeprefix(request.script_root)
     return site_url(path)
 
 
@@ -431,7 +434,7 @@ def challenge_summary(challenge: Challenge) -> dict[str, Any]:
 
 
 def _dataset_ref(dataset: Dataset) -> dict[str, Any]:
-    return {"id": dataset.id, "title": dataset.title, "url": absolute(f"/datasets/{dataset.id}")}
+    return {"id": dataset.id, "title": dataset.title, "url": absolute(url_for("datasets.show", dataset_id=dataset.id))}
 
 
 def _problem_document(item: CuratedProblem) -> dict[str, Any]:
@@ -446,7 +449,7 @@ def _problem_document(item: CuratedProblem) -> dict[str, Any]:
         "note": item.note,
         "category": problem.category.name if problem.category else None,
         "data_request": problem.data_request,
-        "url": absolute(f"/problems/{problem.id}"),
+        "url": absolute(url_for("problems.show", problem_id=problem.id)),
         "datasets": [_dataset_ref(d) for d in item.datasets],
         "evidence": [
             {

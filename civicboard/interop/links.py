@@ -1,7 +1,7 @@
 """Absolute links and identifiers for open data, built from the configured CIVICBOARD_URL.
 
-Pages such as /problems/<id> belong to other blueprints; their paths are part of the public
-contract, so they are written as paths here rather than looked up by endpoint name.
+Links to pages are built from endpoint names (site_url_for), so a route is spelled once,
+in its blueprint; the paths are part of the public contract and tests pin them.
 """
 
 from __future__ import annotations
@@ -9,14 +9,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from civicboard import links
-from civicboard.links import site_url
+from civicboard.links import absolute_url, site_url
 
-__all__ = ["problem_url", "site_url", "tag_uri"]
+__all__ = ["problem_url", "site_url", "site_url_for", "tag_uri"]
+
+
+def site_url_for(endpoint: str, **values: object) -> str:
+    """The absolute URL of an endpoint on the configured base (never the request's host)."""
+    return absolute_url(endpoint, **values)
 
 
 def problem_url(problem_id: int, anchor: str | None = None) -> str:
     """The absolute URL of a problem's page."""
-    return site_url(f"/problems/{problem_id}" + (f"#{anchor}" if anchor else ""))
+    return site_url_for("problems.show", problem_id=problem_id, _anchor=anchor)
 
 
 def tag_uri(created_at: datetime, specific: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from civicboard.auth.models import User
@@ -39,10 +39,10 @@ def moderation_template_helpers() -> dict:
 def target_path(target: Problem | Comment | None) -> str:
     """Where an item lives: its problem's page (a comment's anchor on it)."""
     if isinstance(target, Problem):
-        return f"/problems/{target.id}"
+        return url_for("problems.show", problem_id=target.id)
     if isinstance(target, Comment):
-        return f"/problems/{target.problem_id}#comment-{target.id}"
-    return "/"
+        return url_for("problems.show", problem_id=target.problem_id, _anchor=f"comment-{target.id}")
+    return url_for("problems.index")
 
 
 # -- flags -------------------------------------------------------------------------------------
@@ -70,7 +70,7 @@ def create_flag():
             flash("Thank you. Moderators will review your report.", "success")
             problem = target if isinstance(target, Problem) else db.session.get(Problem, target.problem_id)
             if not problem.visible_to(current_user):
-                return redirect("/")  # the report just hid it: its reporter can no longer see it
+                return redirect(url_for("problems.index"))  # the report just hid it: its reporter can no longer see it
             return redirect(safe_next(form.next.data, target_path(target)))
     return render_template("moderation/flag.html", form=form), 422
 
@@ -235,7 +235,7 @@ def suspend_user(user_id: int):
         else:
             db.session.commit()
             flash(f"{target.name} is {'banned' if form.permanent.data else 'suspended'}.", "success")
-            return redirect(f"/moderation/users/{target.id}")
+            return redirect(url_for("moderation.user", user_id=target.id))
     return _render_user(target, suspend_form=form, status=422)
 
 
@@ -254,7 +254,7 @@ def lift_suspension(user_id: int):
         else:
             db.session.commit()
             flash("Suspension lifted." if changed else "Nothing to change.", "success")
-            return redirect(f"/moderation/users/{target.id}")
+            return redirect(url_for("moderation.user", user_id=target.id))
     return _render_user(target, lift_form=form, status=422)
 
 

@@ -206,7 +206,10 @@ def dataset_suggest():
     """JSON for the dataset type-ahead: active datasets whose title has every word typed."""
     datasets = queries.suggest_datasets(request.args.get("q", ""), limit=10)
     return jsonify(
-        items=[{"id": d.id, "title": d.title, "publisher": d.publisher, "url": f"/datasets/{d.id}"} for d in datasets]
+        items=[
+            {"id": d.id, "title": d.title, "publisher": d.publisher, "url": url_for("datasets.show", dataset_id=d.id)}
+            for d in datasets
+        ]
     )
 
 

@@ -6,7 +6,7 @@ redirects back to /problems/<id>, and a form with errors is shown again on a pag
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -24,8 +24,8 @@ bp = Blueprint("staff", __name__)
 
 
 def problem_path(problem_id: int) -> str:
-    """The problem page (a plain path: the problems blueprint owns the route)."""
-    return f"/problems/{problem_id}"
+    """The problem's page."""
+    return url_for("problems.show", problem_id=problem_id)
 
 
 @bp.app_context_processor
