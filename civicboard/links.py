@@ -27,7 +27,7 @@ def host(app: Flask | None = None) -> str:
 
 
 def site_url(path: str) -> str:
-    """An absolute URL for a site path starting with '/': site_url("/data.json")."""
+    """An absolute URL for a site path starting with '/' (as url_for gives it, without a script root)."""
     return base_url() + path
 
 
