@@ -1,5 +1,5 @@
-"""Shared machinery of the JSON API: request bodies, query arguments, the acting user, cursors,
-list pages and rate-limit keys.
+"""Shared machinery of the JSON API: request bodies, query arguments, the acting user, cursors
+and list pages.
 
 Everything a client sends is checked here for shape (types, id ranges, text the databases can
 store) before a service sees it, so a malformed request is a 400 or a 422, never a 500: a
@@ -11,17 +11,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, abort, current_app, jsonify, request
+from flask import Response, abort, jsonify, request
 from flask_login import current_user
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
 from civicboard.auth.models import User
-from civicboard.extensions import client_address
 from civicboard.links import absolute_url
 from civicboard.validation import ValidationError
 
@@ -56,27 +55,6 @@ def acting_user() -> User:
 def optional_user() -> User | None:
     """The authenticated user, or None for anonymous requests."""
     return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def rate_key() -> str:
-    """Rate-limit key: the account when authenticated, else the client address.
-
-    The same format as the pages' key (problems.views.user_key), so a budget shared with a
-    page (votes, new problems, comments) is one budget whichever way the writes arrive.
-    """
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
-    return f"addr:{client_address()}"
-
-
-def config_limit(name: str) -> Callable[[], str]:
-    """A limit read from the configuration at request time (tests and operators can change it)."""
-    return lambda: current_app.config[name]
-
-
-def created(response: Response) -> bool:
-    """Count a write against its budget only when it created something."""
-    return response.status_code == 201
 
 
 # -- text and ids ------------------------------------------------------------------------------

@@ -21,14 +21,13 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import NotFound
 
 from civicboard.audit.services import record
 from civicboard.auth import services as auth_services
 from civicboard.auth.models import User
 from civicboard.extensions import db
 from civicboard.moderation.models import Flag, FlagReason
-from civicboard.permissions import require, require_active
+from civicboard.permissions import NotFound, require, require_active
 from civicboard.problems import counters
 from civicboard.problems.models import Comment, Problem
 from civicboard.problems.services import adjust_comment_count

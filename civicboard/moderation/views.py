@@ -19,7 +19,7 @@ from civicboard.extensions import db
 from civicboard.moderation import queries, services
 from civicboard.moderation.forms import AuditFilterForm, DismissForm, FlagForm, ReasonForm, SuspendForm
 from civicboard.moderation.models import FlagReason
-from civicboard.permissions import capability_required
+from civicboard.permissions import Capability, capability_required
 from civicboard.problems.models import Comment, Problem
 from civicboard.security import safe_next
 from civicboard.validation import ConflictError, ValidationError
@@ -79,7 +79,7 @@ def create_flag():
 
 
 @bp.get("/moderation")
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def queue():
     """Flagged items, grouped, most recently flagged first."""
     page = queries.flag_queue(before=request.args.get("before", type=int))
@@ -116,7 +116,7 @@ def _reason_action(
 
 
 @bp.route("/moderation/problems/<int:problem_id>/hide", methods=["GET", "POST"])
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def hide_problem(problem_id: int):
     """Hide a problem (reason required; its author sees it)."""
     problem = db.get_or_404(Problem, problem_id)
@@ -126,7 +126,7 @@ def hide_problem(problem_id: int):
 
 
 @bp.route("/moderation/problems/<int:problem_id>/restore", methods=["GET", "POST"])
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def restore_problem(problem_id: int):
     """Bring a hidden problem back."""
     problem = db.get_or_404(Problem, problem_id)
@@ -136,7 +136,7 @@ def restore_problem(problem_id: int):
 
 
 @bp.route("/moderation/problems/<int:problem_id>/lock", methods=["GET", "POST"])
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def lock_problem(problem_id: int):
     """Lock a problem: no new comments or votes."""
     problem = db.get_or_404(Problem, problem_id)
@@ -146,7 +146,7 @@ def lock_problem(problem_id: int):
 
 
 @bp.route("/moderation/problems/<int:problem_id>/unlock", methods=["GET", "POST"])
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def unlock_problem(problem_id: int):
     """Unlock a problem."""
     problem = db.get_or_404(Problem, problem_id)
@@ -156,7 +156,7 @@ def unlock_problem(problem_id: int):
 
 
 @bp.route("/moderation/comments/<int:comment_id>/hide", methods=["GET", "POST"])
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def hide_comment(comment_id: int):
     """Hide a comment (reason required; its author sees it)."""
     comment = db.get_or_404(Comment, comment_id)
@@ -166,7 +166,7 @@ def hide_comment(comment_id: int):
 
 
 @bp.route("/moderation/comments/<int:comment_id>/restore", methods=["GET", "POST"])
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def restore_comment(comment_id: int):
     """Bring a hidden comment back."""
     comment = db.get_or_404(Comment, comment_id)
@@ -176,7 +176,7 @@ def restore_comment(comment_id: int):
 
 
 @bp.post("/moderation/flags/dismiss")
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def dismiss_flags():
     """Close an item's open flags as unfounded."""
     form = DismissForm()
@@ -212,14 +212,14 @@ def _render_user(user: User, suspend_form: SuspendForm | None = None, lift_form:
 
 
 @bp.get("/moderation/users/<int:user_id>")
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def user(user_id: int):
     """A user's recent content, flags and moderation history, with suspension controls."""
     return _render_user(db.get_or_404(User, user_id))
 
 
 @bp.post("/moderation/users/<int:user_id>/suspend")
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def suspend_user(user_id: int):
     """Suspend a user until a date, or ban for good; their sessions end at once."""
     target = db.get_or_404(User, user_id)
@@ -240,7 +240,7 @@ def suspend_user(user_id: int):
 
 
 @bp.post("/moderation/users/<int:user_id>/lift")
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def lift_suspension(user_id: int):
     """Lift a suspension or ban."""
     target = db.get_or_404(User, user_id)
@@ -262,7 +262,7 @@ def lift_suspension(user_id: int):
 
 
 @bp.get("/moderation/audit")
-@capability_required("view_audit_log")
+@capability_required(Capability.VIEW_AUDIT_LOG)
 def audit_log():
     """Browse the audit log, newest first, filtered; keyset pages."""
     form = AuditFilterForm(formdata=request.args)
