@@ -229,3 +229,13 @@ def test_a_suspended_account_still_reads_public_pages(client, login, user_factor
     login(client, user)
     _suspend_leaving_sessions(user)
     assert client.get(f"/problems/{problem.id}").status_code == 200
+
+
+def test_a_suspended_moderators_session_reads_no_hidden_problem(client, login, user_factory, problem_factory):
+    moderator = user_factory(roles=["moderator"])
+    hidden = problem_factory(title="Hidden pending review", hidden_at=utcnow())
+    login(client, moderator)
+    assert client.get(f"/problems/{hidden.id}").status_code == 200
+    _suspend_leaving_sessions(moderator)
+    assert client.get(f"/problems/{hidden.id}").status_code == 404
+    assert client.get(f"/api/v1/problems/{hidden.id}").status_code == 404
