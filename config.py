@@ -154,6 +154,11 @@ class Config:
     CATALOG_ALLOW_PRIVATE_ADDRESSES = _bool("CATALOG_ALLOW_PRIVATE_ADDRESSES", False)
     # Sources `flask datasets refresh` adds if missing: "name=url" pairs, space or comma separated.
     CATALOG_SOURCES = os.environ.get("CATALOG_SOURCES", "")
+    # Who runs a staff "refresh now": "thread" (a background thread in the web process) or
+    # "off" (left queued for `flask datasets run-queued`); and when a queued or running
+    # run whose process died counts as abandoned.
+    CATALOG_RUNNER = os.environ.get("CATALOG_RUNNER", "thread")
+    CATALOG_RUN_STALE_SECONDS = _int("CATALOG_RUN_STALE_SECONDS", 30 * 60)
 
     PREFERRED_URL_SCHEME = "http"
 
