@@ -206,19 +206,24 @@ class Problem(db.Model):
             return False
         if user.is_moderator:
             return True
-        return user.id == self.author_id and not self.is_hidden and not self.is_locked and not user.is_banned
+        return (
+            user.id == self.author_id
+            and visibility.takes_contributions(self)
+            and not self.is_locked
+            and not user.is_banned
+        )
 
     def can_vote(self, user) -> bool:
         """Logged-in, active users may vote on open, visible, unlocked problems."""
         if user is None or not user.is_authenticated or user.is_banned:
             return False
-        return not (self.is_closed or self.is_locked or self.is_hidden)
+        return visibility.takes_contributions(self) and not (self.is_closed or self.is_locked)
 
     def can_comment(self, user) -> bool:
         """Logged-in, active users may comment unless the problem is locked or hidden."""
         if user is None or not user.is_authenticated or user.is_banned:
             return False
-        return not (self.is_locked or self.is_hidden)
+        return visibility.takes_contributions(self) and not self.is_locked
 
     def visible_to(self, user) -> bool:
         """Hidden problems are seen only by moderators and their author (problems.visibility)."""
@@ -277,7 +282,7 @@ class Comment(db.Model):
         """Only the author edits, while the comment is live and the problem open for comments."""
         if user is None or not user.is_authenticated or user.is_banned:
             return False
-        return user.id == self.author_id and not self.is_deleted and not self.is_hidden
+        return user.id == self.author_id and not self.is_deleted and visibility.takes_contributions(self)
 
 
 class CommentRevision(db.Model):
