@@ -83,6 +83,9 @@ class Config:
     RATELIMIT_COMMENTS = os.environ.get("RATELIMIT_COMMENTS", "10 per minute;200 per day")
     RATELIMIT_VOTES = os.environ.get("RATELIMIT_VOTES", "60 per minute;1000 per day")
     RATELIMIT_API = os.environ.get("RATELIMIT_API", "300 per minute")  # every /api/v1 request, per account or address
+    # Writes refused as malformed or oversized (400, 413: NUL characters, a 60,000-item list),
+    # per address and per account; once used up, every write from them is a 429 until it resets.
+    RATELIMIT_REFUSED = os.environ.get("RATELIMIT_REFUSED", "30 per minute;300 per hour")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = _int("MAIL_PORT", 587)

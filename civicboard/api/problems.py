@@ -191,8 +191,9 @@ def update(problem_id: int):
     """Change some of a problem's fields (its author while open, or a moderator)."""
     user = acting_user()
     problem = problem_or_404(problem_id)
-    if not problem.can_edit(user):
-        raise PermissionDenied("You cannot edit this problem.")
+    refusal = problem.edit_refusal(user)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
     fields = take(json_body(), PROBLEM_FIELDS)
     category_id = _category_id(fields["category"]) if "category" in fields else problem.category_id
     current_ids = [link.dataset_id for link in problem.dataset_links]

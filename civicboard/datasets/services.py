@@ -30,7 +30,7 @@ from civicboard.problems import counters
 from civicboard.problems.models import DataRequestStatus, NotificationKind, Problem, ProblemDataset
 from civicboard.problems.notifications import notify_followers
 from civicboard.timeutil import to_naive_utc, utcnow
-from civicboard.validation import ConflictError, ValidationError, clean_text
+from civicboard.validation import ConflictError, ValidationError, clean_name, clean_text
 
 #: How many skipped records an ImportRun keeps with their reasons (the count is always exact).
 MAX_SKIPPED_KEPT = 500
@@ -606,7 +606,7 @@ def _check_dataset_fields(fields: Mapping[str, Any], *, creating: bool) -> dict[
         raise ValidationError(message, dict.fromkeys(unknown, "Not a dataset field."))
     values: dict[str, Any] = {}
     if creating or "title" in fields:
-        values["title"] = clean_text(fields.get("title"), "title", max_length=300)
+        values["title"] = clean_name(fields.get("title"), "title", max_length=300)
     if "description" in fields:
         values["description"] = clean_text(fields["description"], "description", max_length=20000, required=False)
     for name, limit in (("publisher", 255), ("license", 500), ("contact_name", 255)):

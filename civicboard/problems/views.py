@@ -49,8 +49,9 @@ def user_key() -> str:
 
 
 def _created(response) -> bool:
-    """Count a submission against the limit only when it created something (a redirect)."""
-    return response.status_code in (302, 303)
+    """Count a submission when it created something (a redirect), or was refused as malformed
+    (400, 413: too many values, NUL characters); a form shown again for a mistake does not count."""
+    return response.status_code in (302, 303, 400, 413)
 
 
 def wants_json() -> bool:
@@ -215,8 +216,9 @@ def dataset_suggest():
 def edit_problem(problem_id: int):
     """Edit a problem (its author while it is open, or a moderator)."""
     problem = _problem_or_404(problem_id)
-    if not problem.can_edit(current_user):
-        abort(403)
+    refusal = problem.edit_refusal(current_user)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
     categories = queries.active_categories()
     if request.method == "GET":
         form = ProblemForm(
