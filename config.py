@@ -120,6 +120,10 @@ class Config:
 
     # Open reports from different people that hide an item automatically, pending review.
     FLAG_HIDE_THRESHOLD = _int("FLAG_HIDE_THRESHOLD", 3)
+    # Only reports from accounts at least this old count towards that threshold.
+    FLAG_MIN_ACCOUNT_AGE_HOURS = _int("FLAG_MIN_ACCOUNT_AGE_HOURS", 24)
+    # Reports, per person and (separately) per address, whichever way they arrive.
+    RATELIMIT_FLAGS = os.environ.get("RATELIMIT_FLAGS", "10 per minute;50 per day")
 
 
 class DevelopmentConfig(Config):

@@ -18,6 +18,7 @@ from civicboard.auth.views import apply_errors
 from civicboard.extensions import db
 from civicboard.moderation import queries, services
 from civicboard.moderation.forms import AuditFilterForm, DismissForm, FlagForm, ReasonForm, SuspendForm
+from civicboard.moderation.limits import limit_flags
 from civicboard.moderation.models import FlagReason
 from civicboard.permissions import capability_required
 from civicboard.problems.models import Comment, Problem
@@ -50,6 +51,7 @@ def target_path(target: Problem | Comment | None) -> str:
 
 @bp.post("/flags")
 @login_required
+@limit_flags
 def create_flag():
     """Report a problem or comment (any logged-in, active user; once per item)."""
     form = FlagForm()
