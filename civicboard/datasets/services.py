@@ -540,15 +540,15 @@ def _split_terms(value: Any, name: str) -> list[str]:
         parts = [str(v) for v in value if v is not None]
     else:
         raise ValidationError(f"{name.capitalize()} must be a list of words.", {name: "Give a list of words."})
+    # Counted before any entry is looked at.
+    if len([p for p in parts if p.strip()]) > MAX_TERMS:
+        message = f"At most {MAX_TERMS} entries."
+        raise ValidationError(message, {name: message})
     too_long = [p.strip() for p in parts if len(p.strip()) > MAX_TERM_LENGTH]
     if too_long:
         message = f"Each entry is at most {MAX_TERM_LENGTH} characters."
         raise ValidationError(message, {name: message})
-    terms = _terms(parts)
-    if len([p for p in parts if p.strip()]) > MAX_TERMS:
-        message = f"At most {MAX_TERMS} entries."
-        raise ValidationError(message, {name: message})
-    return terms
+    return _terms(parts)
 
 
 def _optional_url(value: Any, name: str, label: str) -> str | None:

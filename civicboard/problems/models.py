@@ -341,6 +341,7 @@ class NotificationKind(enum.StrEnum):
     STATUS = "status"
     CHALLENGE_ADDED = "challenge_added"
     DATA_PUBLISHED = "data_published"
+    PROJECT_INVITATION = "project_invitation"
 
 
 class Notification(db.Model):
