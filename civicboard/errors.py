@@ -6,7 +6,7 @@ from flask import Flask, Response, jsonify, redirect, render_template, request, 
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from civicboard.permissions import PermissionDenied
+from civicboard.permissions import NotFound, PermissionDenied
 from civicboard.validation import ValidationError
 
 ERROR_CODES = {
@@ -89,6 +89,13 @@ def register(app: Flask) -> None:
             return json_error(403, exc.message)
         html = render_template("errors/error.html", status=403, title="Not allowed", message=exc.message)
         return html, 403
+
+    @app.errorhandler(NotFound)
+    def handle_not_found(exc: NotFound):
+        if wants_json():
+            return json_error(404, exc.message)
+        html = render_template("errors/error.html", status=404, title=ERROR_TITLES[404][0], message=exc.message)
+        return html, 404
 
     @app.errorhandler(ValidationError)
     def handle_validation(exc: ValidationError):

@@ -1,4 +1,4 @@
-"""Roles, capabilities, and the checks services and views use to enforce them."""
+"""Roles, capabilities, the checks services and views use to enforce them, and the errors they raise."""
 
 from __future__ import annotations
 
@@ -29,19 +29,43 @@ ROLE_LABELS = {
     Role.ADMIN: "Administrator",
 }
 
-# Which roles grant which capability; admins hold every capability.
-CAPABILITIES: dict[str, set[Role]] = {
-    "respond": {Role.STAFF},
-    "manage_evidence": {Role.STAFF},
-    "manage_datasets": {Role.STAFF},
-    "manage_categories": {Role.STAFF},
-    "view_staff_queue": {Role.STAFF},
-    "moderate": {Role.MODERATOR},
-    "view_audit_log": {Role.MODERATOR},
-    "manage_challenges": {Role.ORGANIZER},
-    "manage_roles": set(),
-    "manage_departments": set(),
+
+class Capability(enum.StrEnum):
+    """What a role lets its holder do; services check these, templates only hide buttons."""
+
+    RESPOND = "respond"
+    MANAGE_EVIDENCE = "manage_evidence"
+    MANAGE_DATASETS = "manage_datasets"
+    MANAGE_CATEGORIES = "manage_categories"
+    VIEW_STAFF_QUEUE = "view_staff_queue"
+    MODERATE = "moderate"
+    VIEW_AUDIT_LOG = "view_audit_log"
+    MANAGE_CHALLENGES = "manage_challenges"
+    MANAGE_ROLES = "manage_roles"
+    MANAGE_DEPARTMENTS = "manage_departments"
+
+
+# Which roles grant which capability; admins hold every capability (the empty sets: admins only).
+CAPABILITIES: dict[Capability, frozenset[Role]] = {
+    Capability.RESPOND: frozenset({Role.STAFF}),
+    Capability.MANAGE_EVIDENCE: frozenset({Role.STAFF}),
+    Capability.MANAGE_DATASETS: frozenset({Role.STAFF}),
+    Capability.MANAGE_CATEGORIES: frozenset({Role.STAFF}),
+    Capability.VIEW_STAFF_QUEUE: frozenset({Role.STAFF}),
+    Capability.MODERATE: frozenset({Role.MODERATOR}),
+    Capability.VIEW_AUDIT_LOG: frozenset({Role.MODERATOR}),
+    Capability.MANAGE_CHALLENGES: frozenset({Role.ORGANIZER}),
+    Capability.MANAGE_ROLES: frozenset(),
+    Capability.MANAGE_DEPARTMENTS: frozenset(),
 }
+
+
+def as_capability(capability: Capability | str) -> Capability:
+    """The Capability named (a plain string is accepted); KeyError for a name that is none."""
+    try:
+        return Capability(capability)
+    except ValueError:
+        raise KeyError(f"unknown capability {capability!r}") from None
 
 
 class PermissionDenied(Exception):
@@ -52,17 +76,30 @@ class PermissionDenied(Exception):
         self.message = message
 
 
-def has_capability(user: Any, capability: str) -> bool:
+class NotFound(Exception):
+    """Raised by services when what they were asked about does not exist for the acting user.
+
+    A hidden item is "not found" to those who may not see it, so a 404 never confirms it exists.
+    The web layer answers 404 (an HTML page, or the API's JSON error).
+    """
+
+    status = 404
+
+    def __init__(self, message: str = "We could not find that. It may have moved or been removed.") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def has_capability(user: Any, capability: Capability | str) -> bool:
     """True when the user holds a role granting the capability (admins hold all)."""
+    granted_by = CAPABILITIES[as_capability(capability)]
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    if capability not in CAPABILITIES:
-        raise KeyError(f"unknown capability {capability!r}")
     roles = user.role_set
-    return Role.ADMIN in roles or bool(roles & CAPABILITIES[capability])
+    return Role.ADMIN in roles or bool(roles & granted_by)
 
 
-def require(user: Any, capability: str) -> None:
+def require(user: Any, capability: Capability | str) -> None:
     """Raise PermissionDenied unless the user holds the capability."""
     if not has_capability(user, capability):
         raise PermissionDenied()
@@ -79,8 +116,9 @@ def require_active(user: Any) -> None:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def capability_required(capability: str) -> Callable[[F], F]:
+def capability_required(capability: Capability | str) -> Callable[[F], F]:
     """View decorator: 401 for anonymous users, 403 without the capability."""
+    capability = as_capability(capability)  # a misspelt name fails at import, not per request
 
     def decorator(view: F) -> F:
         @wraps(view)

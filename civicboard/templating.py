@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import Flask, current_app, request, url_for
 
-from civicboard.permissions import has_capability
+from civicboard.permissions import Capability, has_capability
 from civicboard.timeutil import isoformat_z, utcnow
 
 
@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["ago"] = time_ago
     app.jinja_env.globals["can"] = has_capability
+    app.jinja_env.globals["Capability"] = Capability
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

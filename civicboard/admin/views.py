@@ -13,7 +13,7 @@ from civicboard.auth import services
 from civicboard.auth.models import Department, User
 from civicboard.auth.views import apply_errors
 from civicboard.extensions import db
-from civicboard.permissions import capability_required
+from civicboard.permissions import Capability, capability_required
 from civicboard.validation import ValidationError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -21,7 +21,7 @@ PAGE_SIZE = 50
 
 
 @bp.get("")
-@capability_required("manage_roles")
+@capability_required(Capability.MANAGE_ROLES)
 def index():
     """Users, newest first, searchable by name or email."""
     q = (request.args.get("q") or "").strip()[:200]
@@ -53,7 +53,7 @@ def _user_forms(user: User) -> tuple[RoleChangeForm, DepartmentAssignForm]:
 
 
 @bp.get("/users/<int:user_id>")
-@capability_required("manage_roles")
+@capability_required(Capability.MANAGE_ROLES)
 def user(user_id: int):
     """One user's roles and department."""
     target = db.get_or_404(User, user_id)
@@ -62,7 +62,7 @@ def user(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/roles")
-@capability_required("manage_roles")
+@capability_required(Capability.MANAGE_ROLES)
 def change_role(user_id: int):
     """Grant or revoke a role (audited)."""
     target = db.get_or_404(User, user_id)
@@ -86,7 +86,7 @@ def change_role(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/department")
-@capability_required("manage_roles")
+@capability_required(Capability.MANAGE_ROLES)
 def assign_department(user_id: int):
     """Put a user in a department (audited)."""
     target = db.get_or_404(User, user_id)
@@ -101,7 +101,7 @@ def assign_department(user_id: int):
 
 
 @bp.post("/departments")
-@capability_required("manage_departments")
+@capability_required(Capability.MANAGE_DEPARTMENTS)
 def create_department():
     """Add a department."""
     form = DepartmentForm()

@@ -1,5 +1,5 @@
-"""Shared machinery of the JSON API: request bodies, query arguments, the acting user, cursors,
-list pages and rate-limit keys.
+"""Shared machinery of the JSON API: request bodies, query arguments, the acting user, cursors
+and list pages.
 
 Everything a client sends is checked here for shape (types, id ranges, text the databases can
 store) before a service sees it, so a malformed request is a 400 or a 422, never a 500: a
@@ -11,17 +11,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, abort, current_app, jsonify, request, url_for
+from flask import Response, abort, jsonify, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
 from civicboard.auth.models import User
-from civicboard.extensions import client_address
 from civicboard.validation import MAX_FIELD_VALUES, MAX_ID, TooManyItems, ValidationError
 
 DEFAULT_LIMIT = 20
@@ -56,31 +55,6 @@ def acting_user() -> User:
 def optional_user() -> User | None:
     """The authenticated user, or None for anonymous requests."""
     return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def rate_key() -> str:
-    """Rate-limit key: the account when authenticated, else the client address.
-
-    The same format as the pages' key (problems.views.user_key), so a budget shared with a
-    page (votes, new problems, comments) is one budget whichever way the writes arrive.
-    """
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
-    return f"addr:{client_address()}"
-
-
-def config_limit(name: str) -> Callable[[], str]:
-    """A limit read from the configuration at request time (tests and operators can change it)."""
-    return lambda: current_app.config[name]
-
-
-def created(response: Response) -> bool:
-    """Count a write against its budget when it created something, or was refused as malformed.
-
-    Honest mistakes (422: a title too short) do not count; a malformed or oversized request
-    (400, 413: a list of 60,000 ids) does, so hammering the server with them runs into the limit.
-    """
-    return response.status_code in (201, 400, 413)
 
 
 # -- text and ids ------------------------------------------------------------------------------

@@ -21,8 +21,6 @@ from civicboard.api.core import (
     acting_user,
     bad_cursor,
     choice_arg,
-    config_limit,
-    created,
     created_response,
     decode_cursor,
     encode_cursor,
@@ -34,16 +32,15 @@ from civicboard.api.core import (
     list_response,
     optional_user,
     page_url,
-    rate_key,
     rename_fields,
     take,
     text_arg,
     unauthorized,
 )
-from civicboard.extensions import db, limiter
-from civicboard.permissions import PermissionDenied, require_active
+from civicboard.extensions import db
 from civicboard.problems import queries, services
 from civicboard.problems.models import Category, Comment, Problem, ProblemStatus
+from civicboard.ratelimits import comments_limit, problems_limit, votes_limit
 from civicboard.validation import ValidationError
 
 bp = Blueprint("problems", __name__, url_prefix="/problems")
@@ -62,25 +59,6 @@ FIELD_NAMES = {"category_id": "category"}
 COMMENT_FIELDS = {"body": TEXT, "parent_id": OPTIONAL_ID}
 # 64-bit keys are the most a cursor can carry into a comparison on either database.
 MAX_KEY = 2**63 - 1
-
-# The pages' scopes: one budget per person whichever way they post (see problems.views).
-problems_limit = limiter.shared_limit(
-    config_limit("RATELIMIT_PROBLEMS"),
-    scope="problems.new_problem",
-    key_func=rate_key,
-    deduct_when=created,
-    override_defaults=False,
-)
-comments_limit = limiter.shared_limit(
-    config_limit("RATELIMIT_COMMENTS"),
-    scope="problems.add_comment",
-    key_func=rate_key,
-    deduct_when=created,
-    override_defaults=False,
-)
-votes_limit = limiter.shared_limit(
-    config_limit("RATELIMIT_VOTES"), scope="votes", key_func=rate_key, override_defaults=False
-)
 
 
 def problem_or_404(problem_id: int) -> Problem:
@@ -167,7 +145,6 @@ def _category_id(slug: Any) -> int | None:
 def create():
     """Propose a problem (or a data request); 201 with its Location."""
     user = acting_user()
-    require_active(user)
     fields = take(json_body(), PROBLEM_FIELDS)
     try:
         problem = services.create_problem(
@@ -191,9 +168,6 @@ def update(problem_id: int):
     """Change some of a problem's fields (its author while open, or a moderator)."""
     user = acting_user()
     problem = problem_or_404(problem_id)
-    refusal = problem.edit_refusal(user)
-    if refusal is not None:
-        raise PermissionDenied(refusal)
     fields = take(json_body(), PROBLEM_FIELDS)
     category_id = _category_id(fields["category"]) if "category" in fields else problem.category_id
     current_ids = [link.dataset_id for link in problem.dataset_links]

@@ -17,9 +17,9 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from civicboard.api import challenges, datasets, flags, problems, serializers, staff
-from civicboard.api.core import MAX_ID, acting_user, check_args, config_limit, rate_key, unauthorized
+from civicboard.api.core import MAX_ID, acting_user, check_args, unauthorized
 from civicboard.api.openapi import openapi_document
-from civicboard.extensions import limiter
+from civicboard.ratelimits import api_limit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -58,7 +58,7 @@ def _anonymous_writes_are_unauthorized() -> None:
 
 
 bp.before_request(check_args)
-limiter.shared_limit(config_limit("RATELIMIT_API"), scope="api", key_func=rate_key)(bp)
+api_limit(bp)
 
 for resource in (problems, staff, datasets, challenges, flags):
     bp.register_blueprint(resource.bp)

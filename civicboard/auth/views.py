@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -19,7 +19,8 @@ from civicboard.auth.forms import (
 )
 from civicboard.auth.models import ApiToken, UserSession
 from civicboard.auth.sessions import end_other_sessions, end_session, start_session
-from civicboard.extensions import db, limiter
+from civicboard.extensions import db
+from civicboard.ratelimits import login_email_limit, login_limit, password_reset_limit, register_limit
 from civicboard.security import safe_next
 from civicboard.validation import ValidationError
 
@@ -45,7 +46,7 @@ def apply_errors(form, exc: ValidationError) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_REGISTER"], methods=["POST"])
+@register_limit
 def register():
     """Create an account and log in."""
     if current_user.is_authenticated:
@@ -67,8 +68,8 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"], key_func=_form_email_key)
+@login_limit
+@login_email_limit(_form_email_key)
 def login():
     """Log in; the same answer for an unknown email and a wrong password."""
     form = LoginForm(next=request.args.get("next", ""))
@@ -102,7 +103,7 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_PASSWORD_RESET"], methods=["POST"])
+@password_reset_limit
 def forgot_password():
     """Ask for a reset link; the answer does not reveal whether the address has an account."""
     form = ForgotPasswordForm()

@@ -432,7 +432,7 @@ def challenge_summary(challenge: Challenge) -> dict[str, Any]:
 
 
 def _dataset_ref(dataset: Dataset) -> dict[str, Any]:
-    return {"id": dataset.id, "title": dataset.title, "url": absolute(f"/datasets/{dataset.id}")}
+    return {"id": dataset.id, "title": dataset.title, "url": absolute(url_for("datasets.show", dataset_id=dataset.id))}
 
 
 def _problem_document(item: CuratedProblem) -> dict[str, Any]:
@@ -447,7 +447,7 @@ def _problem_document(item: CuratedProblem) -> dict[str, Any]:
         "note": item.note,
         "category": problem.category.name if problem.category else None,
         "data_request": problem.data_request,
-        "url": absolute(f"/problems/{problem.id}"),
+        "url": absolute(url_for("problems.show", problem_id=problem.id)),
         "datasets": [_dataset_ref(d) for d in item.datasets],
         "evidence": [
             {

@@ -14,7 +14,7 @@ from civicboard.datasets.forms import AnswerForm, SourceEditForm, SourceForm, da
 from civicboard.datasets.freshness import describe_periodicity, may_be_stale
 from civicboard.datasets.models import CatalogSource, Dataset
 from civicboard.extensions import db
-from civicboard.permissions import capability_required
+from civicboard.permissions import Capability, capability_required
 from civicboard.problems.models import Problem
 from civicboard.validation import ValidationError
 
@@ -82,7 +82,7 @@ def data_requests():
 
 
 @bp.route("/datasets/new", methods=["GET", "POST"])
-@capability_required("manage_datasets")
+@capability_required(Capability.MANAGE_DATASETS)
 def new():
     """Add a dataset by hand."""
     form = dataset_form_for(None, request.form if request.method == "POST" else None)
@@ -100,7 +100,7 @@ def new():
 
 
 @bp.route("/datasets/<int:dataset_id>/edit", methods=["GET", "POST"])
-@capability_required("manage_datasets")
+@capability_required(Capability.MANAGE_DATASETS)
 def edit(dataset_id: int):
     """Edit a dataset; imported ones get their catalog values back on the next import."""
     dataset = queries.get_dataset(dataset_id) or abort(404)
@@ -170,14 +170,14 @@ def _sources_page(form: SourceForm | None = None, status: int = 200):
 
 
 @bp.get("/datasets/sources")
-@capability_required("manage_datasets")
+@capability_required(Capability.MANAGE_DATASETS)
 def sources():
     """Configured catalog sources, their last import, and a form to add one."""
     return _sources_page()
 
 
 @bp.post("/datasets/sources")
-@capability_required("manage_datasets")
+@capability_required(Capability.MANAGE_DATASETS)
 def create_source():
     """Add a catalog source."""
     form = SourceForm()
@@ -204,7 +204,7 @@ def create_source():
 
 
 @bp.route("/datasets/sources/<int:source_id>/edit", methods=["GET", "POST"])
-@capability_required("manage_datasets")
+@capability_required(Capability.MANAGE_DATASETS)
 def edit_source(source_id: int):
     """Change a source's title, URL, format or nightly refresh."""
     source = db.get_or_404(CatalogSource, source_id)
@@ -226,7 +226,7 @@ def edit_source(source_id: int):
 
 
 @bp.post("/datasets/sources/<int:source_id>/<any(enable, disable):action>")
-@capability_required("manage_datasets")
+@capability_required(Capability.MANAGE_DATASETS)
 def toggle_source(source_id: int, action: str):
     """Turn a source's nightly refresh on or off."""
     if not EmptyForm().validate_on_submit():
@@ -239,7 +239,7 @@ def toggle_source(source_id: int, action: str):
 
 
 @bp.post("/datasets/sources/<int:source_id>/refresh")
-@capability_required("manage_datasets")
+@capability_required(Capability.MANAGE_DATASETS)
 def refresh_source(source_id: int):
     """Re-import a source now, with the safe fetcher (the import commits or records its failure)."""
     if not EmptyForm().validate_on_submit():

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from civicboard.interop.links import site_url
+from civicboard.interop.links import site_url_for
 from civicboard.timeutil import isoformat_z, utcnow
 
 CONFORMS_TO = "https://project-open-data.cio.gov/v1.1/schema"
@@ -47,11 +47,11 @@ def build_catalog(config: dict[str, Any], modified: datetime | None) -> dict[str
         "contactPoint": contact,
         "spatial": city,
         "language": ["en-US"],
-        "landingPage": site_url("/"),
+        "landingPage": site_url_for("problems.index"),
     }
     problems = {
         "@type": "dcat:Dataset",
-        "identifier": site_url("/exports/problems"),
+        "identifier": site_url_for("interop.export_json").removesuffix(".json"),
         "title": f"{site} {city}: problems proposed by residents",
         "description": (
             f"Every visible problem and data request on {site} for {city}: title, status, category, "
@@ -62,17 +62,20 @@ def build_catalog(config: dict[str, Any], modified: datetime | None) -> dict[str
         "modified": modified_text,
         "accrualPeriodicity": "R/PT1H",
         "distribution": [
-            _distribution("Problems (CSV)", "text/csv", "CSV", download=site_url("/exports/problems.csv")),
-            _distribution("Problems (JSON)", "application/json", "JSON", download=site_url("/exports/problems.json")),
+            _distribution("Problems (CSV)", "text/csv", "CSV", download=site_url_for("interop.export_csv")),
+            _distribution("Problems (JSON)", "application/json", "JSON", download=site_url_for("interop.export_json")),
             _distribution(
-                "Newest problems (Atom feed)", "application/atom+xml", "Atom", access=site_url("/feeds/problems.atom")
+                "Newest problems (Atom feed)",
+                "application/atom+xml",
+                "Atom",
+                access=site_url_for("interop.problems_feed"),
             ),
             {
                 **_distribution(
                     "Problems as service requests (Open311 GeoReport v2)",
                     "application/json",
                     "API",
-                    access=site_url("/open311/v2/discovery.json"),
+                    access=site_url_for("interop.open311_discovery"),
                 ),
                 "conformsTo": GEOREPORT_SPEC,
             },
@@ -80,7 +83,7 @@ def build_catalog(config: dict[str, Any], modified: datetime | None) -> dict[str
     }
     outcomes = {
         "@type": "dcat:Dataset",
-        "identifier": site_url("/insights"),
+        "identifier": site_url_for("insights.index"),
         "title": f"{site} {city}: response times and outcomes",
         "description": (
             "Aggregate figures on how the city answers residents: problems by status, median and "
@@ -91,13 +94,13 @@ def build_catalog(config: dict[str, Any], modified: datetime | None) -> dict[str
         "modified": modified_text,
         "accrualPeriodicity": "R/P1D",
         "distribution": [
-            _distribution("Outcome figures (CSV)", "text/csv", "CSV", download=site_url("/insights.csv")),
-            _distribution("Outcomes dashboard", "text/html", "HTML", access=site_url("/insights")),
+            _distribution("Outcome figures (CSV)", "text/csv", "CSV", download=site_url_for("insights.figures_csv")),
+            _distribution("Outcomes dashboard", "text/html", "HTML", access=site_url_for("insights.index")),
         ],
     }
     return {
         "@context": CONTEXT,
-        "@id": site_url("/data.json"),
+        "@id": site_url_for("interop.data_json"),
         "@type": "dcat:Catalog",
         "conformsTo": CONFORMS_TO,
         "describedBy": DESCRIBED_BY,

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from civicboard.challenges.models import Challenge, ChallengeProblem, Project
 from civicboard.datasets.models import Dataset
-from civicboard.interop.links import problem_url, site_url, tag_uri
+from civicboard.interop.links import problem_url, site_url_for, tag_uri
 from civicboard.interop.queries import FEED_LIMIT
 from civicboard.interop.text import xml_safe
 from civicboard.problems.models import STATUS_LABELS, Problem, ProblemStatus
@@ -201,7 +201,7 @@ def project_entry(challenge: Challenge, project: Project, submitter: str) -> Ent
     return Entry(
         id=tag_uri(project.created_at, f"challenges/{challenge.slug}/projects/{project.id}"),
         title=f"Project: {project.name}",
-        link=site_url(f"/challenges/{challenge.slug}#project-{project.id}"),
+        link=site_url_for("challenges.show", slug=challenge.slug, _anchor=f"project-{project.id}"),
         published=project.created_at,
         updated=project.updated_at or project.created_at,
         author=project.team_names.strip() or submitter,
@@ -218,11 +218,11 @@ def newest(entries: Iterable[Entry], limit: int = FEED_LIMIT) -> list[Entry]:
 def problems_feed(problems: list[Problem], site_name: str) -> Feed:
     """The newest problems on the board."""
     return Feed(
-        id=site_url("/feeds/problems.atom"),
+        id=site_url_for("interop.problems_feed"),
         title=f"{site_name}: newest problems",
         subtitle="Problems residents propose around the city's open data.",
-        self_url=site_url("/feeds/problems.atom"),
-        alternate_url=site_url("/?sort=new"),
+        self_url=site_url_for("interop.problems_feed"),
+        alternate_url=site_url_for("problems.index", sort="new"),
         entries=[problem_entry(p) for p in problems],
     )
 
@@ -239,11 +239,11 @@ def dataset_feed(
     entries += [response_entry(r, title) for r, title in responses]
     entries += [evidence_entry(e, title) for e, title in evidence]
     return Feed(
-        id=site_url(f"/feeds/datasets/{dataset.id}.atom"),
+        id=site_url_for("interop.dataset_feed", dataset_id=dataset.id),
         title=f"{site_name}: {dataset.title}",
         subtitle="Problems tied to this dataset, official responses to them, and evidence citing it.",
-        self_url=site_url(f"/feeds/datasets/{dataset.id}.atom"),
-        alternate_url=site_url(f"/datasets/{dataset.id}"),
+        self_url=site_url_for("interop.dataset_feed", dataset_id=dataset.id),
+        alternate_url=site_url_for("datasets.show", dataset_id=dataset.id),
         entries=newest(entries),
         fallback_updated=dataset.updated_at,
     )
@@ -259,11 +259,11 @@ def challenge_feed(
     entries = [curated_problem_entry(challenge, item) for item in curated]
     entries += [project_entry(challenge, project, name) for project, name in projects]
     return Feed(
-        id=site_url(f"/feeds/challenges/{challenge.slug}.atom"),
+        id=site_url_for("interop.challenge_feed", slug=challenge.slug),
         title=f"{site_name}: {challenge.title}",
         subtitle=f"Problems curated for the challenge “{challenge.title}” and the projects submitted to it.",
-        self_url=site_url(f"/feeds/challenges/{challenge.slug}.atom"),
-        alternate_url=site_url(f"/challenges/{challenge.slug}"),
+        self_url=site_url_for("interop.challenge_feed", slug=challenge.slug),
+        alternate_url=site_url_for("challenges.show", slug=challenge.slug),
         entries=newest(entries),
         fallback_updated=challenge.updated_at,
     )

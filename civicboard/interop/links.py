@@ -1,7 +1,7 @@
 """Absolute links and identifiers for open data, built from the request's own address.
 
-Pages such as /problems/<id> belong to other blueprints; their paths are part of the public
-contract, so they are written as paths here rather than looked up by endpoint name.
+Links to pages are built from endpoint names (site_url_for), so a route is spelled once,
+in its blueprint; the paths are part of the public contract and tests pin them.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import request, url_for
 
 
 def site_url(path: str) -> str:
@@ -17,9 +17,16 @@ def site_url(path: str) -> str:
     return request.url_root.rstrip("/") + path
 
 
+def site_url_for(endpoint: str, **values: object) -> str:
+    """The absolute URL of an endpoint, with the same base as site_url (one rule sets the host)."""
+    path = url_for(endpoint, **values)
+    # url_for includes the script root, which site_url's base already ends with.
+    return site_url(path.removeprefix(request.script_root))
+
+
 def problem_url(problem_id: int, anchor: str | None = None) -> str:
     """The absolute URL of a problem's page."""
-    return site_url(f"/problems/{problem_id}" + (f"#{anchor}" if anchor else ""))
+    return site_url_for("problems.show", problem_id=problem_id, _anchor=anchor)
 
 
 def tag_uri(created_at: datetime, specific: str) -> str:

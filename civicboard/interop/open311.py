@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 
 from civicboard.extensions import db
-from civicboard.interop.links import site_url
+from civicboard.interop.links import site_url_for
 from civicboard.interop.queries import MAX_ID, VISIBLE, ProblemRecord, problem_records
 from civicboard.interop.text import html_to_text
 from civicboard.problems.models import CLOSED_STATUSES, Category, Problem
@@ -188,7 +188,7 @@ def service_request(record: ProblemRecord) -> dict[str, Any]:
         "lat": None,
         "long": None,
         "media_url": None,
-        "url": site_url(f"/problems/{record.id}"),
+        "url": site_url_for("problems.show", problem_id=record.id),
     }
 
 
@@ -223,7 +223,7 @@ def discovery(config: Mapping[str, Any]) -> dict[str, Any]:
         "endpoints": [
             {
                 "specification": SPECIFICATION,
-                "url": site_url("/open311/v2"),
+                "url": site_url_for("interop.open311_discovery").removesuffix("/discovery.json"),
                 "changeset": CHANGESET,
                 "type": "production",
                 "formats": ["application/json"],

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
 from civicboard.interop import catalog, exports, feeds, open311, queries
-from civicboard.interop.links import site_url
+from civicboard.interop.links import site_url, site_url_for
 
 bp = Blueprint("interop", __name__)
 
@@ -152,7 +152,7 @@ def open311_requests():
     if more:
         args = request.args.to_dict()
         args.update(page=str(query.page + 1), page_size=str(query.page_size))
-        response.headers["Link"] = f'<{site_url("/open311/v2/requests.json")}?{urlencode(args)}>; rel="next"'
+        response.headers["Link"] = f'<{site_url_for("interop.open311_requests")}?{urlencode(args)}>; rel="next"'
     return response
 
 

@@ -10,7 +10,7 @@ open ones (not yet reviewed) are counted from the rows. When FLAG_HIDE_THRESHOLD
 (from different people, since each person flags once) from established accounts accumulate
 (older than FLAG_MIN_ACCOUNT_AGE_HOURS and, once email confirmation exists, confirmed), the
 item is hidden automatically pending review, as a system action (no actor). Reports are
-rate-limited per person and per address (RATELIMIT_FLAGS, moderation.limits). A moderator then hides it for
+rate-limited per person and per address (RATELIMIT_FLAGS, civicboard.ratelimits). A moderator then hides it for
 good (with their own reason), restores it, or dismisses the flags; dismissing the flags of an
 item hidden automatically also restores it, since the hide was only pending review.
 """
@@ -23,14 +23,13 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select, true, update
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import NotFound
 
 from civicboard.audit.services import record
 from civicboard.auth import services as auth_services
 from civicboard.auth.models import User
 from civicboard.extensions import db
 from civicboard.moderation.models import Flag, FlagReason
-from civicboard.permissions import require, require_active
+from civicboard.permissions import NotFound, require, require_active
 from civicboard.problems import counters
 from civicboard.problems.models import Comment, Problem
 from civicboard.problems.services import adjust_comment_count

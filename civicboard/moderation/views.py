@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from civicboard.auth.models import User
@@ -18,10 +18,10 @@ from civicboard.auth.views import apply_errors
 from civicboard.extensions import db
 from civicboard.moderation import queries, services
 from civicboard.moderation.forms import AuditFilterForm, DismissForm, FlagForm, ReasonForm, SuspendForm
-from civicboard.moderation.limits import limit_flags
 from civicboard.moderation.models import FlagReason
-from civicboard.permissions import capability_required
+from civicboard.permissions import Capability, capability_required
 from civicboard.problems.models import Comment, Problem
+from civicboard.ratelimits import flags_address_limit, flags_person_limit
 from civicboard.security import safe_next
 from civicboard.validation import ConflictError, ValidationError
 
@@ -40,10 +40,10 @@ def moderation_template_helpers() -> dict:
 def target_path(target: Problem | Comment | None) -> str:
     """Where an item lives: its problem's page (a comment's anchor on it)."""
     if isinstance(target, Problem):
-        return f"/problems/{target.id}"
+        return url_for("problems.show", problem_id=target.id)
     if isinstance(target, Comment):
-        return f"/problems/{target.problem_id}#comment-{target.id}"
-    return "/"
+        return url_for("problems.show", problem_id=target.problem_id, _anchor=f"comment-{target.id}")
+    return url_for("problems.index")
 
 
 # -- flags -------------------------------------------------------------------------------------
@@ -51,7 +51,8 @@ def target_path(target: Problem | Comment | None) -> str:
 
 @bp.post("/flags")
 @login_required
-@limit_flags
+@flags_person_limit
+@flags_address_limit
 def create_flag():
     """Report a problem or comment (any logged-in, active user; once per item)."""
     form = FlagForm()
@@ -72,7 +73,7 @@ def create_flag():
             flash("Thank you. Moderators will review your report.", "success")
             problem = target if isinstance(target, Problem) else db.session.get(Problem, target.problem_id)
             if not problem.visible_to(current_user):
-                return redirect("/")  # the report just hid it: its reporter can no longer see it
+                return redirect(url_for("problems.index"))  # the report just hid it: its reporter can no longer see it
             return redirect(safe_next(form.next.data, target_path(target)))
     return render_template("moderation/flag.html", form=form), 422
 
@@ -81,7 +82,7 @@ def create_flag():
 
 
 @bp.get("/moderation")
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def queue():
     """Flagged items, grouped, most recently flagged first."""
     page = queries.flag_queue(before=request.args.get("before", type=int))
@@ -118,7 +119,7 @@ def _reason_action(
 
 
 @bp.route("/moderation/problems/<int:problem_id>/hide", methods=["GET", "POST"])
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def hide_problem(problem_id: int):
     """Hide a problem (reason required; its author sees it)."""
     problem = db.get_or_404(Problem, problem_id)
@@ -128,7 +129,7 @@ def hide_problem(problem_id: int):
 
 
 @bp.route("/moderation/problems/<int:problem_id>/restore", methods=["GET", "POST"])
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def restore_problem(problem_id: int):
     """Bring a hidden problem back."""
     problem = db.get_or_404(Problem, problem_id)
@@ -138,7 +139,7 @@ def restore_problem(problem_id: int):
 
 
 @bp.route("/moderation/problems/<int:problem_id>/lock", methods=["GET", "POST"])
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def lock_problem(problem_id: int):
     """Lock a problem: no new comments or votes."""
     problem = db.get_or_404(Problem, problem_id)
@@ -148,7 +149,7 @@ def lock_problem(problem_id: int):
 
 
 @bp.route("/moderation/problems/<int:problem_id>/unlock", methods=["GET", "POST"])
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def unlock_problem(problem_id: int):
     """Unlock a problem."""
     problem = db.get_or_404(Problem, problem_id)
@@ -158,7 +159,7 @@ def unlock_problem(problem_id: int):
 
 
 @bp.route("/moderation/comments/<int:comment_id>/hide", methods=["GET", "POST"])
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def hide_comment(comment_id: int):
     """Hide a comment (reason required; its author sees it)."""
     comment = db.get_or_404(Comment, comment_id)
@@ -168,7 +169,7 @@ def hide_comment(comment_id: int):
 
 
 @bp.route("/moderation/comments/<int:comment_id>/restore", methods=["GET", "POST"])
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def restore_comment(comment_id: int):
     """Bring a hidden comment back."""
     comment = db.get_or_404(Comment, comment_id)
@@ -178,7 +179,7 @@ def restore_comment(comment_id: int):
 
 
 @bp.post("/moderation/flags/dismiss")
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def dismiss_flags():
     """Close an item's open flags as unfounded."""
     form = DismissForm()
@@ -214,14 +215,14 @@ def _render_user(user: User, suspend_form: SuspendForm | None = None, lift_form:
 
 
 @bp.get("/moderation/users/<int:user_id>")
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def user(user_id: int):
     """A user's recent content, flags and moderation history, with suspension controls."""
     return _render_user(db.get_or_404(User, user_id))
 
 
 @bp.post("/moderation/users/<int:user_id>/suspend")
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def suspend_user(user_id: int):
     """Suspend a user until a date, or ban for good; their sessions end at once."""
     target = db.get_or_404(User, user_id)
@@ -237,12 +238,12 @@ def suspend_user(user_id: int):
         else:
             db.session.commit()
             flash(f"{target.name} is {'banned' if form.permanent.data else 'suspended'}.", "success")
-            return redirect(f"/moderation/users/{target.id}")
+            return redirect(url_for("moderation.user", user_id=target.id))
     return _render_user(target, suspend_form=form, status=422)
 
 
 @bp.post("/moderation/users/<int:user_id>/lift")
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def lift_suspension(user_id: int):
     """Lift a suspension or ban."""
     target = db.get_or_404(User, user_id)
@@ -256,7 +257,7 @@ def lift_suspension(user_id: int):
         else:
             db.session.commit()
             flash("Suspension lifted." if changed else "Nothing to change.", "success")
-            return redirect(f"/moderation/users/{target.id}")
+            return redirect(url_for("moderation.user", user_id=target.id))
     return _render_user(target, lift_form=form, status=422)
 
 
@@ -264,7 +265,7 @@ def lift_suspension(user_id: int):
 
 
 @bp.get("/moderation/audit")
-@capability_required("view_audit_log")
+@capability_required(Capability.VIEW_AUDIT_LOG)
 def audit_log():
     """Browse the audit log, newest first, filtered; keyset pages."""
     form = AuditFilterForm(formdata=request.args)

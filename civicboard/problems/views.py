@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -26,11 +25,12 @@ from civicboard.auth.models import Department
 from civicboard.auth.views import apply_errors
 from civicboard.challenges.queries import badges_for_problem
 from civicboard.errors import json_error
-from civicboard.extensions import client_address, db, limiter
-from civicboard.permissions import PermissionDenied, capability_required
+from civicboard.extensions import db
+from civicboard.permissions import Capability, PermissionDenied, capability_required
 from civicboard.problems import notifications, queries, search, services
 from civicboard.problems.forms import CategoryForm, CommentForm, EditCommentForm, ProblemForm
 from civicboard.problems.models import STATUS_LABELS, Category, Comment, CommentRevision, ProblemStatus
+from civicboard.ratelimits import comments_limit, problems_limit, votes_limit
 from civicboard.security import safe_next
 from civicboard.staff.queries import duplicates_of
 from civicboard.validation import ValidationError
@@ -39,19 +39,6 @@ bp = Blueprint("problems", __name__)
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-
-def user_key() -> str:
-    """Rate-limit key: the account when logged in, else the client address."""
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
-    return f"addr:{client_address()}"
-
-
-def _created(response) -> bool:
-    """Count a submission when it created something (a redirect), or was refused as malformed
-    (400, 413: too many values, NUL characters); a form shown again for a mistake does not count."""
-    return response.status_code in (302, 303, 400, 413)
 
 
 def wants_json() -> bool:
@@ -151,12 +138,7 @@ def _render_problem_form(
 
 @bp.route("/problems/new", methods=["GET", "POST"])
 @login_required
-@limiter.limit(
-    lambda: current_app.config["RATELIMIT_PROBLEMS"],
-    key_func=user_key,
-    methods=["POST"],
-    deduct_when=_created,
-)
+@problems_limit
 def new_problem():
     """Propose a problem: find datasets, preview, see likely duplicates, then post."""
     form = ProblemForm(categories=queries.active_categories())
@@ -207,7 +189,10 @@ def dataset_suggest():
     """JSON for the dataset type-ahead: active datasets whose title has every word typed."""
     datasets = queries.suggest_datasets(request.args.get("q", ""), limit=10)
     return jsonify(
-        items=[{"id": d.id, "title": d.title, "publisher": d.publisher, "url": f"/datasets/{d.id}"} for d in datasets]
+        items=[
+            {"id": d.id, "title": d.title, "publisher": d.publisher, "url": url_for("datasets.show", dataset_id=d.id)}
+            for d in datasets
+        ]
     )
 
 
@@ -328,23 +313,15 @@ def _vote_action(problem_id: int, action):
     return _answer(problem, ok={"voted": voted, "vote_count": vote_count})
 
 
-def _vote_limit() -> str:
-    return current_app.config["RATELIMIT_VOTES"]
-
-
-# One budget for voting and withdrawing, so toggling cannot double it.
-_votes_limit = limiter.shared_limit(_vote_limit, scope="votes", key_func=user_key)
-
-
 @bp.post("/problems/<int:problem_id>/vote")
-@_votes_limit
+@votes_limit
 def vote(problem_id: int):
     """Vote for a problem (again is harmless)."""
     return _vote_action(problem_id, services.vote)
 
 
 @bp.post("/problems/<int:problem_id>/unvote")
-@_votes_limit
+@votes_limit
 def unvote(problem_id: int):
     """Withdraw your vote (again is harmless)."""
     return _vote_action(problem_id, services.withdraw_vote)
@@ -379,7 +356,7 @@ def unfollow(problem_id: int):
 
 @bp.post("/problems/<int:problem_id>/comments")
 @login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENTS"], key_func=user_key, deduct_when=_created)
+@comments_limit
 def add_comment(problem_id: int):
     """Comment, or reply to a comment."""
     problem = _problem_or_404(problem_id)
@@ -444,7 +421,7 @@ def delete_comment(problem_id: int, comment_id: int):
 
 
 @bp.get("/problems/<int:problem_id>/comments/<int:comment_id>/history")
-@capability_required("moderate")
+@capability_required(Capability.MODERATE)
 def comment_history(problem_id: int, comment_id: int):
     """Earlier versions of a comment, for moderators."""
     problem, comment = _comment_or_404(problem_id, comment_id)
@@ -546,14 +523,14 @@ def _render_categories(new_form=None, edit_forms=None, status=200):
 
 
 @bp.get("/manage/categories")
-@capability_required("manage_categories")
+@capability_required(Capability.MANAGE_CATEGORIES)
 def categories():
     """The categories residents choose from: add, rename, reorder, deactivate, link a department."""
     return _render_categories()
 
 
 @bp.post("/manage/categories")
-@capability_required("manage_categories")
+@capability_required(Capability.MANAGE_CATEGORIES)
 def create_category():
     """Add a category."""
     form = CategoryForm(prefix="new", departments=_departments())
@@ -573,7 +550,7 @@ def create_category():
 
 
 @bp.post("/manage/categories/<int:category_id>")
-@capability_required("manage_categories")
+@capability_required(Capability.MANAGE_CATEGORIES)
 def update_category(category_id: int):
     """Rename, (de)activate or link a category to a department."""
     category = db.get_or_404(Category, category_id)
@@ -599,7 +576,7 @@ def update_category(category_id: int):
 
 
 @bp.post("/manage/categories/<int:category_id>/move")
-@capability_required("manage_categories")
+@capability_required(Capability.MANAGE_CATEGORIES)
 def move_category(category_id: int):
     """Move a category up or down the list."""
     category = db.get_or_404(Category, category_id)

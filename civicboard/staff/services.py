@@ -24,14 +24,13 @@ from urllib.parse import urlsplit
 from sqlalchemy import exists, func, insert, literal, select, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import identity_key
-from werkzeug.exceptions import NotFound
 
 from civicboard import markup
 from civicboard.audit.services import record
 from civicboard.auth.models import User
 from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
-from civicboard.permissions import PermissionDenied, has_capability, require, require_active
+from civicboard.permissions import NotFound, PermissionDenied, has_capability, require, require_active
 from civicboard.problems import counters
 from civicboard.problems.models import (
     STATUS_LABELS,

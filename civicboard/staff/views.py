@@ -6,14 +6,14 @@ redirects back to /problems/<id>, and a form with errors is shown again on a pag
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from civicboard.auth.models import Department
 from civicboard.auth.views import apply_errors
 from civicboard.extensions import db
-from civicboard.permissions import capability_required
+from civicboard.permissions import Capability, capability_required
 from civicboard.problems.models import Problem
 from civicboard.staff import queries, services
 from civicboard.staff.forms import EvidenceForm, RemoveEvidenceForm, ResponseForm, dataset_choices
@@ -24,8 +24,8 @@ bp = Blueprint("staff", __name__)
 
 
 def problem_path(problem_id: int) -> str:
-    """The problem page (a plain path: the problems blueprint owns the route)."""
-    return f"/problems/{problem_id}"
+    """The problem's page."""
+    return url_for("problems.show", problem_id=problem_id)
 
 
 @bp.app_context_processor
@@ -55,7 +55,7 @@ def _int_arg(name: str) -> int | None:
 
 
 @bp.get("/staff")
-@capability_required("view_staff_queue")
+@capability_required(Capability.VIEW_STAFF_QUEUE)
 def queue():
     """Problems waiting for a first official response, and data requests waiting for an answer."""
     tab = request.args.get("tab", queries.QueueTab.RESPONSES)
@@ -75,7 +75,7 @@ def queue():
 
 
 @bp.route("/staff/problems/<int:problem_id>/respond", methods=["GET", "POST"])
-@capability_required("respond")
+@capability_required(Capability.RESPOND)
 def respond(problem_id: int):
     """Publish an official response (the problem page's form posts here)."""
     problem = _visible_problem(problem_id)
@@ -111,7 +111,7 @@ def _problem_datasets(problem: Problem) -> list:
 
 
 @bp.route("/staff/problems/<int:problem_id>/evidence", methods=["GET", "POST"])
-@capability_required("manage_evidence")
+@capability_required(Capability.MANAGE_EVIDENCE)
 def add_evidence(problem_id: int):
     """Add evidence to a problem (the problem page's form posts here)."""
     problem = _visible_problem(problem_id)
@@ -148,7 +148,7 @@ def _editable_evidence(evidence_id: int) -> tuple[Evidence, Problem]:
 
 
 @bp.route("/staff/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])
-@capability_required("manage_evidence")
+@capability_required(Capability.MANAGE_EVIDENCE)
 def edit_evidence(evidence_id: int):
     """Change a piece of evidence (audited with before and after)."""
     evidence, problem = _editable_evidence(evidence_id)
@@ -188,7 +188,7 @@ def edit_evidence(evidence_id: int):
 
 
 @bp.route("/staff/evidence/<int:evidence_id>/remove", methods=["GET", "POST"])
-@capability_required("manage_evidence")
+@capability_required(Capability.MANAGE_EVIDENCE)
 def remove_evidence(evidence_id: int):
     """Remove a piece of evidence, with a reason (it is marked removed, never deleted)."""
     evidence, problem = _editable_evidence(evidence_id)

@@ -141,6 +141,17 @@ def test_only_created_problems_count_against_the_problem_limit(app, as_resident,
     assert "Retry-After" in response.headers
 
 
+def test_the_problem_budget_is_shared_with_the_page(app, make_client, login, resident, api_as, dataset_factory):
+    app.config["RATELIMIT_PROBLEMS"] = "1 per minute"
+    dataset = dataset_factory()
+    browser = make_client()
+    login(browser, resident)
+    form = {"title": "Proposed on the page", "description": "x", "dataset_ids": str(dataset.id), "action": "post"}
+    assert browser.form("/problems/new", form).status_code == 303
+    body = {"title": "Proposed through the API", "description": "x", "dataset_ids": [dataset.id]}
+    assert api_as(resident).post("/problems", json=body).status_code == 429
+
+
 def test_the_comment_budget_is_shared_with_the_page(app, make_client, login, resident, api_as, make_problem):
     app.config["RATELIMIT_COMMENTS"] = "2 per minute"
     problem = make_problem()

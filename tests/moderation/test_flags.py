@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from werkzeug.exceptions import NotFound
 
 from civicboard.audit.models import AuditEntry
 from civicboard.extensions import db
 from civicboard.moderation import services
 from civicboard.moderation.models import Flag
-from civicboard.permissions import PermissionDenied
+from civicboard.permissions import NotFound, PermissionDenied
 from civicboard.problems.models import Comment, Problem
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError, ValidationError

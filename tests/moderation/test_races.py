@@ -6,13 +6,13 @@ import threading
 from collections.abc import Callable
 
 from sqlalchemy import func, select
-from werkzeug.exceptions import NotFound
 
 from civicboard.audit.models import AuditEntry
 from civicboard.auth.models import User
 from civicboard.extensions import db
 from civicboard.moderation import services
 from civicboard.moderation.models import Flag
+from civicboard.permissions import NotFound
 from civicboard.problems.models import Problem
 from civicboard.staff import services as staff_services
 from civicboard.staff.models import Response

@@ -138,8 +138,7 @@ def test_response_and_status_change_are_audited(staff, problem_factory):
 
 
 def test_staff_cannot_respond_to_a_hidden_problem(staff, problem_factory):
-    from werkzeug.exceptions import NotFound
-
+    from civicboard.permissions import NotFound
     from civicboard.timeutil import utcnow
 
     problem = problem_factory(hidden_at=utcnow(), hidden_reason="spam")
