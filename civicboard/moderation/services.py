@@ -30,9 +30,8 @@ from civicboard.auth.models import User
 from civicboard.extensions import db
 from civicboard.moderation.models import Flag, FlagReason
 from civicboard.permissions import NotFound, require, require_active
-from civicboard.problems import counters
+from civicboard.problems import counters, visibility
 from civicboard.problems.models import Comment, Problem
-from civicboard.problems.services import adjust_comment_count
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError, ValidationError, clean_text
 
@@ -188,7 +187,7 @@ def _visible_target(actor: User, target_type: str, target_id: int | str) -> Prob
     problem = db.session.get(Problem, comment.problem_id)
     if problem is None or not problem.visible_to(actor):
         raise NotFound()
-    if comment.is_hidden and not (actor.is_moderator or actor.id == comment.author_id):
+    if not visibility.is_visible_to(comment, actor):
         raise NotFound()
     return comment
 
@@ -299,7 +298,7 @@ def _hide(target: Problem | Comment, actor: User | None, reason: str) -> None:
     if isinstance(target, Problem):
         counters.on_visibility_change(target, was_hidden=False)
     elif not target.is_deleted:
-        adjust_comment_count(target.problem_id, -1)
+        counters.add_comments(target.problem_id, -1)
 
 
 def _unhide(target: Problem | Comment) -> None:
@@ -309,7 +308,7 @@ def _unhide(target: Problem | Comment) -> None:
     if isinstance(target, Problem):
         counters.on_visibility_change(target, was_hidden=True)
     elif not target.is_deleted:
-        adjust_comment_count(target.problem_id, +1)
+        counters.add_comments(target.problem_id, +1)
 
 
 def _lock(target: Problem | Comment) -> None:

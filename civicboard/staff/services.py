@@ -1,4 +1,5 @@
-"""Staff actions: official responses (with status changes and duplicates) and open-data evidence.
+"""Staff actions: official responses (with status changes and duplicates), open-data evidence,
+and answers to data requests.
 
 Every function takes the acting user first, checks the permission, validates, writes (audit
 entry included) and leaves the commit to the caller: the HTML views and the JSON API call
@@ -21,28 +22,28 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import exists, func, insert, literal, select, update
+from sqlalchemy import exists, insert, literal, select, update
 from sqlalchemy.orm import aliased
-from sqlalchemy.orm.util import identity_key
 
 from civicboard import markup
 from civicboard.audit.services import record
 from civicboard.auth.models import User
-from civicboard.datasets.models import Dataset
+from civicboard.datasets.models import Dataset, DatasetStatus
 from civicboard.extensions import db
-from civicboard.permissions import NotFound, PermissionDenied, has_capability, require, require_active
-from civicboard.problems import counters
+from civicboard.permissions import Capability, NotFound, PermissionDenied, has_capability, require, require_active
+from civicboard.problems import counters, visibility
 from civicboard.problems.models import (
     STATUS_LABELS,
     TRANSITIONS,
+    DataRequestStatus,
     NotificationKind,
     Problem,
+    ProblemDataset,
     ProblemStatus,
     Vote,
     can_transition,
 )
 from civicboard.problems.notifications import notify_followers
-from civicboard.problems.ranking import hot_score
 from civicboard.staff.models import Evidence, EvidenceStance, Response
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError, ValidationError, clean_text
@@ -202,7 +203,7 @@ def _resolve_original(problem: Problem, duplicate_of: Problem | int | str | None
         raise ValidationError(message, {"duplicate_of": message})
     seen = {problem.id}
     for _ in range(MAX_DUPLICATE_HOPS):
-        if candidate is None or candidate.is_hidden:
+        if candidate is None or not visibility.is_public(candidate):
             message = "There is no visible problem with that number."
             raise ValidationError(message, {"duplicate_of": message})
         if candidate.id in seen:
@@ -218,10 +219,6 @@ def _resolve_original(problem: Problem, duplicate_of: Problem | int | str | None
 
 def _merge_into(actor: User, duplicate: Problem, original: Problem) -> dict[str, int]:
     """Carry the duplicate's votes over to the original, each voter counted once."""
-    # Lock the original first: its vote count is set below from an exact count.
-    old_count = db.session.execute(
-        select(Problem.vote_count).where(Problem.id == original.id).with_for_update()
-    ).scalar_one()
     theirs = aliased(Vote)
     # RETURNING counts the rows carried over (psycopg reports no row count for INSERT ... SELECT).
     carried = len(
@@ -237,16 +234,8 @@ def _merge_into(actor: User, duplicate: Problem, original: Problem) -> dict[str,
             .returning(Vote.__table__.c.user_id)
         ).all()
     )
-    exact = select(func.count()).select_from(Vote).where(Vote.problem_id == original.id).scalar_subquery()
-    new_count = db.session.execute(
-        update(Problem)
-        .where(Problem.id == original.id)
-        .values(vote_count=exact)
-        .returning(Problem.vote_count)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    refresh_hot(original.id)
-    counters.on_vote(original, new_count - old_count)
+    # The original's count, hot score and demand follow, decided under its row lock.
+    _, new_count = counters.votes_recounted(original.id)
     # Problems that duplicated this one now point straight at the original.
     repointed = db.session.execute(
         update(Problem)
@@ -255,26 +244,6 @@ def _merge_into(actor: User, duplicate: Problem, original: Problem) -> dict[str,
         .execution_options(synchronize_session="fetch")
     ).rowcount
     return {"into": original.id, "votes_carried": carried, "vote_count": new_count, "repointed": repointed}
-
-
-def refresh_hot(problem_id: int) -> float:
-    """Recompute a problem's stored hot score from its stored counts (row already locked)."""
-    votes, comments, created_at = db.session.execute(
-        select(Problem.vote_count, Problem.comment_count, Problem.created_at).where(Problem.id == problem_id)
-    ).one()
-    hot = hot_score(votes, comments, created_at)
-    db.session.execute(
-        update(Problem).where(Problem.id == problem_id).values(hot=hot).execution_options(synchronize_session=False)
-    )
-    _expire_problem(problem_id, "vote_count", "comment_count", "hot")
-    return hot
-
-
-def _expire_problem(problem_id: int, *attributes: str) -> None:
-    """Forget stale counters of a problem loaded in this session (they were set in SQL)."""
-    problem = db.session.identity_map.get(identity_key(Problem, problem_id))
-    if problem is not None:
-        db.session.expire(problem, list(attributes))
 
 
 def _lock(problem: Problem, *attributes: str) -> None:
@@ -490,3 +459,74 @@ def _clean_as_of(value: date | str | None) -> date | None:
         message = "Enter a date after 1900."
         raise ValidationError(message, {"as_of": message})
     return value
+
+
+# -- data requests ---------------------------------------------------------------------------------
+
+ANSWER_STATUSES = (DataRequestStatus.PLANNED, DataRequestStatus.PUBLISHED, DataRequestStatus.DECLINED)
+
+
+def can_answer_data_requests(user: Any) -> bool:
+    """Staff who manage datasets or respond to problems answer data requests."""
+    return has_capability(user, Capability.MANAGE_DATASETS) or has_capability(user, Capability.RESPOND)
+
+
+def answer_data_request(
+    actor: Any, problem: Problem, status: str, note: str, dataset: Dataset | None = None
+) -> Problem:
+    """Answer a request for unpublished data: planned, published (with a dataset) or declined.
+
+    "published" ties the dataset to the problem (dataset counters kept exact) and tells
+    the problem's followers; "declined" needs a reason in ``note``. A hidden request is
+    answered only by those who may see it (moderators, its author). Audited.
+    """
+    if not can_answer_data_requests(actor):
+        raise PermissionDenied()
+    if not visibility.is_visible_to(problem, actor):
+        raise NotFound()
+    if problem.data_request is None:
+        raise ConflictError("This problem is not a data request.")
+    try:
+        status = DataRequestStatus((status or "").strip().lower())
+    except ValueError:
+        status = None
+    if status not in ANSWER_STATUSES:
+        message = "Choose planned, published or declined."
+        raise ValidationError(message, {"status": message})
+    declining = status == DataRequestStatus.DECLINED
+    note = clean_text(note, "note", label="Reason" if declining else "Note", max_length=2000, required=declining)
+    if status == DataRequestStatus.PUBLISHED:
+        if dataset is None:
+            message = "Say which dataset now holds the data."
+            raise ValidationError(message, {"dataset": message})
+        if dataset.status != DatasetStatus.ACTIVE:
+            message = "That dataset is withdrawn from the catalog; choose an active one."
+            raise ValidationError(message, {"dataset": message})
+    elif dataset is not None:
+        message = "A dataset is linked only when the data is published."
+        raise ValidationError(message, {"dataset": message})
+
+    newly_published = problem.data_request_status != DataRequestStatus.PUBLISHED
+    problem.data_request_status = status.value
+    problem.data_request_note = note
+    problem.updated_at = utcnow()
+    if dataset is not None:
+        links = problem.dataset_links
+        if all(link.dataset_id != dataset.id for link in links):
+            position = max((link.position for link in links), default=-1) + 1
+            links.append(ProblemDataset(dataset_id=dataset.id, position=position))
+            db.session.flush()
+            counters.on_datasets_changed(problem, added=[dataset.id], removed=[])
+            newly_published = True
+        if newly_published:
+            notify_followers(NotificationKind.DATA_PUBLISHED.value, actor=actor, problem_id=problem.id)
+    record(
+        actor,
+        "data_request.answer",
+        "problem",
+        problem.id,
+        reason=note,
+        status=status.value,
+        dataset_id=dataset.id if dataset is not None else None,
+    )
+    return problem

@@ -26,6 +26,7 @@ from civicboard.challenges.services.common import UNSET, clean_url
 from civicboard.extensions import db
 from civicboard.markup import render
 from civicboard.permissions import PermissionDenied, require
+from civicboard.problems import visibility
 from civicboard.problems.models import Follow, Notification, NotificationKind, Problem
 from civicboard.problems.notifications import follow, unfollow
 from civicboard.timeutil import to_naive_utc, utcnow
@@ -272,7 +273,7 @@ def _visible_problem_count(challenge_id: int) -> int:
         select(func.count())
         .select_from(ChallengeProblem)
         .join(Problem, Problem.id == ChallengeProblem.problem_id)
-        .where(ChallengeProblem.challenge_id == challenge_id, Problem.hidden_at.is_(None))
+        .where(ChallengeProblem.challenge_id == challenge_id, visibility.public(Problem))
     ).scalar_one()
 
 
@@ -342,7 +343,7 @@ def _notify_problem_followers(actor: User | None, challenge: Challenge, problem_
     curated = (
         select(ChallengeProblem.problem_id)
         .join(Problem, Problem.id == ChallengeProblem.problem_id)
-        .where(ChallengeProblem.challenge_id == challenge.id, Problem.hidden_at.is_(None))
+        .where(ChallengeProblem.challenge_id == challenge.id, visibility.public(Problem))
     )
     if problem_id is not None:
         curated = curated.where(ChallengeProblem.problem_id == problem_id)

@@ -17,6 +17,7 @@ from civicboard.challenges.services.common import parse_int
 from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
 from civicboard.permissions import require
+from civicboard.problems import visibility
 from civicboard.problems.models import Problem
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError, ValidationError, clean_text
@@ -30,8 +31,8 @@ def _curated_rows(challenge: Challenge, actor: User | None) -> list[ChallengePro
         .where(ChallengeProblem.challenge_id == challenge.id)
         .order_by(ChallengeProblem.position, ChallengeProblem.added_at, ChallengeProblem.problem_id)
     )
-    if actor is not None and not (actor.is_authenticated and actor.is_moderator):
-        query = query.where(Problem.hidden_at.is_(None))
+    if actor is not None:
+        query = query.where(visibility.listed(Problem, actor))
     return list(db.session.execute(query).scalars().all())
 
 
@@ -51,7 +52,7 @@ def add_problem(actor: User, challenge: Challenge, problem_id: Any, note: Any = 
     """Curate a visible problem at the end of the list; tell its followers if published."""
     require(actor, "manage_challenges")
     problem = db.session.get(Problem, parse_int(problem_id, "problem_id"))
-    if problem is None or problem.is_hidden:
+    if problem is None or not visibility.is_public(problem):
         message = "There is no such problem."
         raise ValidationError(message, {"problem_id": message})
     if db.session.get(ChallengeProblem, (challenge.id, problem.id)) is not None:
@@ -105,7 +106,7 @@ def move_problem(actor: User, challenge: Challenge, problem_id: Any, direction: 
         raise ValidationError(message, {"direction": message})
     target = _curated_row(challenge, problem_id)
     every_row = _curated_rows(challenge, None)  # each row's problem comes joined
-    visible = [row for row in every_row if actor.is_moderator or not row.problem.is_hidden]
+    visible = [row for row in every_row if visibility.is_listed_for(row.problem, actor)]
     if target not in visible:
         raise ValidationError("That problem is not in this challenge.")
     index = visible.index(target)

@@ -22,6 +22,7 @@ from civicboard.challenges.services.common import UNSET, clean_url, parse_int, s
 from civicboard.extensions import db
 from civicboard.markup import render
 from civicboard.permissions import PermissionDenied, require, require_active
+from civicboard.problems import visibility
 from civicboard.problems.models import Problem
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError, ValidationError, clean_name, clean_text
@@ -69,7 +70,7 @@ def _clean_problem_ids(challenge: Challenge, value: Any) -> list[int]:
         db.session.execute(
             select(ChallengeProblem.problem_id)
             .join(Problem, Problem.id == ChallengeProblem.problem_id)
-            .where(ChallengeProblem.challenge_id == challenge.id, Problem.hidden_at.is_(None))
+            .where(ChallengeProblem.challenge_id == challenge.id, visibility.public(Problem))
         ).scalars()
     )
     if not set(ids) <= allowed:
