@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from sqlalchemy import func, select
 
 from civicboard.auth.models import User
 from civicboard.challenges.models import Project, ProjectInvitation, ProjectMember
 from civicboard.extensions import db
+from civicboard.links import absolute_url
 from civicboard.mail import send_email
 from civicboard.permissions import PermissionDenied, require_active
 from civicboard.problems import notifications
@@ -56,10 +57,8 @@ def invite(actor: User, project: Project, email: str) -> ProjectInvitation:
 
 
 def invitation_link(token: str) -> str:
-    """The emailed link: CIVICBOARD_URL plus the path (the request's host only when it is unset)."""
-    path = current_app.url_map.bind("localhost").build("challenges.invitation", {"token": token})
-    base = current_app.config.get("CIVICBOARD_URL") or (request.host_url if has_request_context() else "")
-    return base.rstrip("/") + path
+    """The emailed link, on the configured base URL (CIVICBOARD_URL), never the request's host."""
+    return absolute_url("challenges.invitation", token=token)
 
 
 def _send(actor: User, project: Project, email: str, token: str) -> None:
