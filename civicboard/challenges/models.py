@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicboard.extensions import db
 from civicboard.permissions import has_capability
+from civicboard.problems import visibility
 from civicboard.timeutil import utcnow
 
 
@@ -238,7 +239,7 @@ class Project(db.Model):
 
     def can_edit(self, user: Any) -> bool:
         """Only active team members edit, and only while the challenge takes submissions."""
-        if not self.is_member(user) or user.is_banned or self.is_hidden:
+        if not self.is_member(user) or user.is_banned or not visibility.takes_contributions(self):
             return False
         return self.challenge.accepts_submissions()
 

@@ -213,7 +213,7 @@ class Problem(db.Model):
             return None
         if user.id != self.author_id or user.is_banned:
             return "You cannot edit this problem."
-        if self.is_hidden or self.is_locked:
+        if not visibility.takes_contributions(self) or self.is_locked:
             return "This problem is locked or hidden; it cannot be edited."
         if self.is_closed:
             return (
@@ -230,13 +230,13 @@ class Problem(db.Model):
         """Logged-in, active users may vote on open, visible, unlocked problems."""
         if user is None or not user.is_authenticated or user.is_banned:
             return False
-        return not (self.is_closed or self.is_locked or self.is_hidden)
+        return visibility.takes_contributions(self) and not (self.is_closed or self.is_locked)
 
     def can_comment(self, user) -> bool:
         """Logged-in, active users may comment unless the problem is locked or hidden."""
         if user is None or not user.is_authenticated or user.is_banned:
             return False
-        return not (self.is_locked or self.is_hidden)
+        return visibility.takes_contributions(self) and not self.is_locked
 
     def visible_to(self, user) -> bool:
         """Hidden problems are seen only by moderators and their author (problems.visibility)."""
@@ -295,7 +295,7 @@ class Comment(db.Model):
         """Only the author edits, while the comment is live and the problem open for comments."""
         if user is None or not user.is_authenticated or user.is_banned:
             return False
-        return user.id == self.author_id and not self.is_deleted and not self.is_hidden
+        return user.id == self.author_id and not self.is_deleted and visibility.takes_contributions(self)
 
 
 class CommentRevision(db.Model):

@@ -430,7 +430,7 @@ def add_comment(actor: User, problem: Problem, body: str | None, parent_id: int 
         replied_to = db.session.get(Comment, parse_ids([parent_id])[0]) if parse_ids([parent_id]) else None
         if replied_to is None or replied_to.problem_id != problem.id:
             raise ValidationError("The comment you replied to does not exist.", {"parent_id": "Unknown comment."})
-        if replied_to.is_deleted or replied_to.is_hidden:
+        if replied_to.is_deleted or not visibility.takes_contributions(replied_to):
             raise ConflictError("That comment is no longer available; reply to the problem instead.")
         thread_id = replied_to.parent_id or replied_to.id
     comment = Comment(
@@ -468,7 +468,7 @@ def edit_comment(actor: User, comment: Comment, body: str | None) -> Comment:
     if not comment.can_edit(actor):
         raise PermissionDenied("You cannot edit this comment.")
     problem = comment.problem
-    if problem.is_locked or problem.is_hidden:
+    if problem.is_locked or not visibility.takes_contributions(problem):
         raise ConflictError("Comments are closed on this problem.")
     body = clean_text(strip_controls(body), "body", label="Comment", max_length=COMMENT_MAX_LENGTH)
     if body == comment.body:

@@ -20,7 +20,7 @@ from civicboard.extensions import db
 from civicboard.links import absolute_url
 from civicboard.mail import send_email
 from civicboard.permissions import PermissionDenied, require_active
-from civicboard.problems import notifications
+from civicboard.problems import notifications, visibility
 from civicboard.problems.models import NotificationKind
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError
@@ -106,7 +106,7 @@ def pending_for(user: User) -> list[ProjectInvitation]:
 
 def _check_addressee(actor: User, invitation: ProjectInvitation | None) -> ProjectInvitation:
     require_active(actor)
-    if invitation is None or invitation.project.is_hidden:
+    if invitation is None or not visibility.takes_contributions(invitation.project):
         raise PermissionDenied("This invitation is not valid any more.")
     if invitation.email != actor.email.lower():
         raise PermissionDenied("This invitation was sent to another address: sign in with the address it was sent to.")

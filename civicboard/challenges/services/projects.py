@@ -116,7 +116,7 @@ def ensure_can_submit(actor: User, challenge: Challenge) -> None:
 def ensure_can_edit_project(actor: User, project: Project) -> None:
     """Raise unless the actor is on the team and the challenge still takes changes."""
     require_active(actor)
-    if not project.is_member(actor) or project.is_hidden:
+    if not project.is_member(actor) or not visibility.takes_contributions(project):
         raise PermissionDenied("Only the project's team can change it.")
     _ensure_submissions_open(project.challenge)
 
