@@ -302,6 +302,10 @@ def _render_problem(problem, *, comment_form=None, status=200):
             reply_to=reply_to,
             challenge_badges=badges_for_problem(problem.id, current_user),
             statuses=STATUS_LABELS,
+            # "Log in to vote" comes back here with ?vote=1: offer the vote, cast only by a POST.
+            confirm_vote=request.args.get("vote") == "1"
+            and not page.voted
+            and problem.can_vote(current_user),
         ),
         status,
     )
@@ -349,11 +353,12 @@ def _answer(problem, *, ok: dict | None = None, error: Exception | None = None, 
     return redirect(_back(default), 303)
 
 
-def _vote_action(problem_id: int, action):
+def _vote_action(problem_id: int, action, message: str):
     if not current_user.is_authenticated:
         if wants_json():
             return json_error(401, "Please log in to vote.")
-        return redirect(url_for("auth.login", next=url_for("problems.show", problem_id=problem_id)))
+        # The vote survives the login as `?vote=1`: the page then asks for a one-click POST.
+        return redirect(url_for("auth.login", next=url_for("problems.show", problem_id=problem_id, vote=1)))
     if not EmptyForm().validate_on_submit():
         abort(400)
     problem = _problem_or_404(problem_id)
@@ -363,21 +368,21 @@ def _vote_action(problem_id: int, action):
         db.session.rollback()
         return _answer(problem, error=exc)
     db.session.commit()
-    return _answer(problem, ok={"voted": voted, "vote_count": vote_count})
+    return _answer(problem, ok={"voted": voted, "vote_count": vote_count}, message=message)
 
 
 @bp.post("/problems/<int:problem_id>/vote")
 @votes_limit
 def vote(problem_id: int):
     """Vote for a problem (again is harmless)."""
-    return _vote_action(problem_id, services.vote)
+    return _vote_action(problem_id, services.vote, "Your vote is counted.")
 
 
 @bp.post("/problems/<int:problem_id>/unvote")
 @votes_limit
 def unvote(problem_id: int):
     """Withdraw your vote (again is harmless)."""
-    return _vote_action(problem_id, services.withdraw_vote)
+    return _vote_action(problem_id, services.withdraw_vote, "Your vote is withdrawn.")
 
 
 @bp.post("/problems/<int:problem_id>/follow")
