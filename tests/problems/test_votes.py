@@ -201,4 +201,4 @@ def test_anonymous_readers_are_offered_no_vote_on_a_closed_problem(client, make_
     db.session.commit()
     html = client.get(f"/problems/{problem.id}").get_data(as_text=True)
     assert "Log in to vote" not in html
-    assert "/login?next=/problems/{}?vote".format(problem.id) not in html
+    assert f"/login?next=/problems/{problem.id}?vote" not in html
