@@ -303,9 +303,7 @@ def _render_problem(problem, *, comment_form=None, status=200):
             challenge_badges=badges_for_problem(problem.id, current_user),
             statuses=STATUS_LABELS,
             # "Log in to vote" comes back here with ?vote=1: offer the vote, cast only by a POST.
-            confirm_vote=request.args.get("vote") == "1"
-            and not page.voted
-            and problem.can_vote(current_user),
+            confirm_vote=request.args.get("vote") == "1" and not page.voted and problem.can_vote(current_user),
         ),
         status,
     )
