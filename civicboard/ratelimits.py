@@ -24,6 +24,8 @@ LOGIN = "login"
 LOGIN_EMAIL = "login-email"
 REGISTER = "register"
 PASSWORD_RESET = "password-reset"  # noqa: S105 (a scope name)
+EXPORTS = "exports"
+INSIGHTS = "insights"
 
 # The methods that write; reading a page or a form never spends a budget.
 WRITES = ["POST", "PUT", "PATCH", "DELETE"]
@@ -71,3 +73,14 @@ login_limit = limiter.shared_limit(config_limit("RATELIMIT_LOGIN"), scope=LOGIN,
 def login_email_limit(key_func: Callable[[], str]) -> Callable:
     """The login budget per email address typed (key_func reads it from the form)."""
     return limiter.shared_limit(config_limit("RATELIMIT_LOGIN"), scope=LOGIN_EMAIL, key_func=key_func, methods=["POST"])
+
+
+def address_key() -> str:
+    """Rate-limit key: the client address, signed in or not (for public reads of the whole board)."""
+    return f"addr:{client_address()}"
+
+
+# Reads whose size grows with the whole board, per client address: the exports (both formats
+# share one budget) and the figures (page and CSV share another). See README, "Rate limits".
+export_limit = limiter.shared_limit(config_limit("RATELIMIT_EXPORTS"), scope=EXPORTS, key_func=address_key)
+insights_limit = limiter.shared_limit(config_limit("RATELIMIT_INSIGHTS"), scope=INSIGHTS, key_func=address_key)
