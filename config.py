@@ -128,6 +128,7 @@ class Config:
     # Public reads that grow with the whole board, per client address (see README, "Rate limits").
     RATELIMIT_EXPORTS = os.environ.get("RATELIMIT_EXPORTS", "30 per minute;300 per hour")
     RATELIMIT_INSIGHTS = os.environ.get("RATELIMIT_INSIGHTS", "60 per minute")
+    RATELIMIT_OPEN311 = os.environ.get("RATELIMIT_OPEN311", "120 per minute")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = _int("MAIL_PORT", 587)

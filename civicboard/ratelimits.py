@@ -26,6 +26,7 @@ REGISTER = "register"
 PASSWORD_RESET = "password-reset"  # noqa: S105 (a scope name)
 EXPORTS = "exports"
 INSIGHTS = "insights"
+OPEN311 = "open311"
 
 # The methods that write; reading a page or a form never spends a budget.
 WRITES = ["POST", "PUT", "PATCH", "DELETE"]
@@ -80,7 +81,9 @@ def address_key() -> str:
     return f"addr:{client_address()}"
 
 
-# Reads whose size grows with the whole board, per client address: the exports (both formats
-# share one budget) and the figures (page and CSV share another). See README, "Rate limits".
+# Reads whose work grows with the whole board, per client address: the exports (both formats
+# share one budget), the figures (page and CSV share another), and Open311's request list
+# (its `page` walks an OFFSET). See README, "Rate limits and response sizes".
 export_limit = limiter.shared_limit(config_limit("RATELIMIT_EXPORTS"), scope=EXPORTS, key_func=address_key)
 insights_limit = limiter.shared_limit(config_limit("RATELIMIT_INSIGHTS"), scope=INSIGHTS, key_func=address_key)
+open311_limit = limiter.shared_limit(config_limit("RATELIMIT_OPEN311"), scope=OPEN311, key_func=address_key)

@@ -13,7 +13,7 @@ from civicboard.extensions import db
 from civicboard.insights import store as insights_store
 from civicboard.interop import catalog, exports, feeds, open311, queries
 from civicboard.interop.links import site_url_for
-from civicboard.ratelimits import export_limit
+from civicboard.ratelimits import export_limit, open311_limit
 from civicboard.staff.queries import dataset_evidence
 
 bp = Blueprint("interop", __name__)
@@ -181,6 +181,7 @@ def open311_services():
 
 
 @bp.get("/open311/v2/requests.json")
+@open311_limit
 def open311_requests():
     """Visible problems as service requests, filtered and paged."""
     try:

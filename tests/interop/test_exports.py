@@ -399,3 +399,9 @@ def test_build_command_skips_while_another_build_holds_the_lock(app, runner):
         result = runner.invoke(args=["exports", "build"])
     assert result.exit_code == 0
     assert "Another build is running" in result.output
+
+
+def test_open311_request_list_has_a_per_address_rate_limit(app, client):
+    app.config["RATELIMIT_OPEN311"] = "1 per minute"
+    assert client.get("/open311/v2/requests.json").status_code == 200
+    assert client.get("/open311/v2/requests.json").status_code == 429
