@@ -129,6 +129,9 @@ class Config:
     RATELIMIT_EXPORTS = os.environ.get("RATELIMIT_EXPORTS", "30 per minute;300 per hour")
     RATELIMIT_INSIGHTS = os.environ.get("RATELIMIT_INSIGHTS", "60 per minute")
     RATELIMIT_OPEN311 = os.environ.get("RATELIMIT_OPEN311", "120 per minute")
+    # Writes refused as malformed or oversized (400, 413: NUL characters, a 60,000-item list),
+    # per address and per account; once used up, every write from them is a 429 until it resets.
+    RATELIMIT_REFUSED = os.environ.get("RATELIMIT_REFUSED", "30 per minute;300 per hour")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = _int("MAIL_PORT", 587)
@@ -180,6 +183,10 @@ class Config:
 
     # Open reports from different people that hide an item automatically, pending review.
     FLAG_HIDE_THRESHOLD = _int("FLAG_HIDE_THRESHOLD", 3)
+    # Only reports from accounts at least this old count towards that threshold.
+    FLAG_MIN_ACCOUNT_AGE_HOURS = _int("FLAG_MIN_ACCOUNT_AGE_HOURS", 24)
+    # Reports, per person and (separately) per address, whichever way they arrive.
+    RATELIMIT_FLAGS = os.environ.get("RATELIMIT_FLAGS", "10 per minute;50 per day")
 
 
 class DevelopmentConfig(Config):
