@@ -111,9 +111,10 @@ def _serve_export(fmt: str) -> Response:
             return _not_ready()
     else:
         exports.refresh_in_background()
-    gzipped = "gzip" in request.accept_encodings and exports.stored_file(app, fmt, True) is not None
+    # The quality, not mere mention: "gzip;q=0" refuses it.
+    gzipped = request.accept_encodings["gzip"] > 0 and exports.stored_file(app, fmt, True) is not None
     path = exports.stored_file(app, fmt, gzipped)
-    if path is None:  # replaced between the two looks: rare, and a retry finds the new one
+    if path is None:  # files are replaced, never removed; only a folder emptied by hand gets here
         return _not_ready()
     # Open first, then measure the open file: a new snapshot renamed into place meanwhile
     # cannot make the length or the ETag disagree with the bytes sent.

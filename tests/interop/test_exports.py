@@ -307,6 +307,13 @@ def test_gzip_is_sent_to_clients_that_accept_it(client, problem_factory, path):
     assert "Content-Encoding" not in plain.headers
 
 
+def test_gzip_refused_with_zero_quality_is_not_sent(client, problem_factory):
+    problem_factory()
+    response = client.get("/exports/problems.csv", headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in response.headers
+    assert response.get_data().startswith(b"id,title,")
+
+
 def test_a_reader_is_served_the_previous_snapshot_while_a_build_runs(app, client, problem_factory, monkeypatch):
     problem_factory("Before")
     exports.build(app)
