@@ -265,6 +265,17 @@ SCHEMAS: dict[str, Schema] = {
                     }
                 )
             ),
+            "project_invitations": array(
+                obj(
+                    {
+                        "project_id": ID,
+                        "created_at": TIMESTAMP,
+                        "accepted_at": nullable(TIMESTAMP),
+                        "declined_at": nullable(TIMESTAMP),
+                    }
+                ),
+                description="Invitations to join a project's team sent to your address.",
+            ),
         }
     ),
     "Index": obj(

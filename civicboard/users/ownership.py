@@ -28,7 +28,7 @@ from werkzeug.security import check_password_hash
 from civicboard.audit.services import record
 from civicboard.auth.models import ApiToken, User, UserRole, UserSession
 from civicboard.auth.sessions import end_all_sessions
-from civicboard.challenges.models import Challenge, Project, ProjectMember
+from civicboard.challenges.models import Challenge, Project, ProjectInvitation, ProjectMember
 from civicboard.extensions import db
 from civicboard.moderation.models import Flag
 from civicboard.permissions import PermissionDenied, Role
@@ -207,6 +207,16 @@ def export_account(user: User) -> dict[str, Any]:
             )
             .order_by(Project.id)
         ),
+        "project_invitations": _rows(
+            select(
+                ProjectInvitation.project_id,
+                ProjectInvitation.created_at,
+                ProjectInvitation.accepted_at,
+                ProjectInvitation.declined_at,
+            )
+            .where(ProjectInvitation.email == user.email)
+            .order_by(ProjectInvitation.id)
+        ),
     }
 
 
@@ -236,6 +246,8 @@ def delete_account(user: User, password: str | None, *, remove_unanswered: bool 
     db.session.execute(delete(Notification).where(Notification.user_id == uid))
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == uid))
     db.session.execute(delete(ProjectMember).where(ProjectMember.user_id == uid))
+    # Invitations addressed to them hold the address; those they sent hold others' and stay.
+    db.session.execute(delete(ProjectInvitation).where(ProjectInvitation.email == user.email))
     end_all_sessions(user)
     user.role_rows.clear()
     user.department = None

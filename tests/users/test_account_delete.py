@@ -169,3 +169,15 @@ def test_the_only_admin_cannot_leave(client, login, user_factory):
     assert response.status_code == 422
     db.session.expire_all()
     assert db.session.get(User, admin.id).is_admin
+
+
+def test_invitations_to_the_address_are_removed(client, login, board, make_challenge_with_project):
+    from civicboard.challenges.models import ProjectInvitation
+    from civicboard.challenges.services import invitations
+
+    project = make_challenge_with_project(board.other)
+    invitations.invite(board.other, project, "rosa@example.org")
+    db.session.commit()
+    login(client, board.me)
+    delete_me(client)
+    assert count(ProjectInvitation, ProjectInvitation.email == "rosa@example.org") == 0

@@ -102,3 +102,16 @@ def test_export_asks_a_fixed_number_of_queries(app, board, count_queries):
         auth_services.create_api_token(board.me, f"token {n}")
     db.session.commit()
     assert queries() == few
+
+
+def test_export_lists_invitations_to_my_address_only(client, login, board, make_challenge_with_project):
+    from civicboard.challenges.services import invitations
+
+    project = make_challenge_with_project(board.other)
+    invitations.invite(board.other, project, "rosa@example.org")
+    invitations.invite(board.other, project, "someone@example.org")
+    db.session.commit()
+    login(client, board.me)
+    data = download(client)
+    assert [i["project_id"] for i in data["project_invitations"]] == [project.id]
+    assert "someone@example.org" not in json.dumps(data)
