@@ -13,6 +13,7 @@ from civicboard.auth import services
 from civicboard.auth.models import Department, User
 from civicboard.auth.views import apply_errors
 from civicboard.extensions import db
+from civicboard.outbox import services as outbox_services
 from civicboard.permissions import Capability, capability_required
 from civicboard.validation import ValidationError
 
@@ -40,6 +41,8 @@ def index():
         q=q,
         departments=departments,
         department_form=DepartmentForm(),
+        failed_mail_count=outbox_services.failed_count(),
+        failed_mail=outbox_services.failed_messages(),
     )
 
 

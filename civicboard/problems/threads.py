@@ -91,10 +91,10 @@ def _position(comment_id: int) -> tuple[Any, int]:
     return select(anchor.created_at).where(anchor.id == comment_id).scalar_subquery(), comment_id
 
 
-def _before(comment_id: int, *, inclusive: bool = False) -> ColumnElement[bool]:
+def _before(comment_id: int, *, inclusive: bool = False, model: Any = Comment) -> ColumnElement[bool]:
     at, cid = _position(comment_id)
-    last = Comment.id <= cid if inclusive else Comment.id < cid
-    return or_(Comment.created_at < at, and_(Comment.created_at == at, last))
+    last = model.id <= cid if inclusive else model.id < cid
+    return or_(model.created_at < at, and_(model.created_at == at, last))
 
 
 def _after(comment_id: int, *, inclusive: bool = False) -> ColumnElement[bool]:
@@ -206,8 +206,14 @@ def _thread_page(
     top = db.session.get(Comment, top_id)
     if top is None or top.problem_id != problem_id or top.parent_id is not None:
         return None
+    columns: list[Any] = [Comment]
+    if start:
+        # Whether the reply a link asked for is its thread's first (then no link back to it).
+        older = aliased(Comment)
+        seen = visibility.visible(older, viewer)
+        columns.append(exists().where(older.parent_id == top.id, seen, _before(start, model=older)).label("older"))
     query = (
-        select(Comment)
+        select(*columns)
         .where(Comment.parent_id == top.id, visibility.visible(Comment, viewer))
         .order_by(*_ASC)
         .limit(REPLIES_PAGE_SIZE + 1)
@@ -216,12 +222,13 @@ def _thread_page(
         query = query.where(_after(start, inclusive=True))
     elif after:
         query = query.where(_after(after))
-    rows = list(db.session.execute(query).scalars())
-    replies = rows[:REPLIES_PAGE_SIZE]
+    rows = db.session.execute(query).all()
+    replies = [row[0] for row in rows[:REPLIES_PAGE_SIZE]]
     if not visibility.is_visible_to(top, viewer) and not replies and not (start or after):
         return None
     thread = Thread(top, replies, reply_count=len(replies))
     later = replies[-1].id if len(rows) > REPLIES_PAGE_SIZE else None
     # Replies page forward only; a page that starts past the first reply links back to the start.
-    earlier = 0 if (start or after) else None
+    starts_later = bool(after) or bool(start and (not rows or rows[0][1]))
+    earlier = 0 if starts_later else None
     return CommentPage(threads=[thread], earlier=earlier, later=later, thread=thread)

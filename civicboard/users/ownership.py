@@ -31,6 +31,7 @@ from civicboard.auth.sessions import end_all_sessions
 from civicboard.challenges.models import Challenge, Project, ProjectInvitation, ProjectMember
 from civicboard.extensions import db
 from civicboard.moderation.models import Flag
+from civicboard.outbox.models import OutboxMessage, OutboxStatus
 from civicboard.permissions import PermissionDenied, Role
 from civicboard.problems import counters, notifications
 from civicboard.problems.models import Comment, CommentRevision, Follow, Notification, Problem, Vote
@@ -248,6 +249,13 @@ def delete_account(user: User, password: str | None, *, remove_unanswered: bool 
     db.session.execute(delete(ProjectMember).where(ProjectMember.user_id == uid))
     # Invitations addressed to them hold the address; those they sent hold others' and stay.
     db.session.execute(delete(ProjectInvitation).where(ProjectInvitation.email == user.email))
+    # Mail not yet sent to them never goes out; what was sent stays as the delivery log.
+    db.session.execute(
+        delete(OutboxMessage).where(
+            (OutboxMessage.user_id == uid) | (OutboxMessage.recipient == user.email),
+            OutboxMessage.status.in_([OutboxStatus.QUEUED.value, OutboxStatus.FAILED.value]),
+        )
+    )
     end_all_sessions(user)
     user.role_rows.clear()
     user.department = None

@@ -255,3 +255,14 @@ def test_a_malformed_position_shows_the_newest_page(client, thread_of, query):
     assert response.status_code == 200
     shown = [int(i) for i in TOP_LEVEL.findall(response.get_data(as_text=True))]
     assert shown == [c.id for c in tops[-threads.PAGE_SIZE :]]
+
+
+def test_a_link_to_a_first_reply_offers_no_earlier_replies(client, thread_of):
+    problem, tops = thread_of(3, replies={1: 4})
+    first, third = (
+        db.session.execute(db.select(Comment.id).where(Comment.parent_id == tops[1].id).order_by(Comment.id))
+        .scalars()
+        .all()[0:3:2]
+    )
+    assert "Show the first replies" not in client.get(f"/problems/{problem.id}?comment={first}").get_data(as_text=True)
+    assert "Show the first replies" in client.get(f"/problems/{problem.id}?comment={third}").get_data(as_text=True)

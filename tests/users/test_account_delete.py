@@ -181,3 +181,16 @@ def test_invitations_to_the_address_are_removed(client, login, board, make_chall
     login(client, board.me)
     delete_me(client)
     assert count(ProjectInvitation, ProjectInvitation.email == "rosa@example.org") == 0
+
+
+def test_mail_not_yet_sent_to_them_is_dropped(client, login, board):
+    from civicboard.outbox.models import OutboxMessage
+    from civicboard.outbox.services import queue_email
+
+    queue_email("digest:me", "rosa@example.org", "Your digest", "News.", user_id=board.me.id)
+    queue_email("digest:other", "otto@example.org", "Your digest", "News.", user_id=board.other.id)
+    db.session.commit()
+    login(client, board.me)
+    delete_me(client)
+    assert count(OutboxMessage, OutboxMessage.recipient == "rosa@example.org") == 0
+    assert count(OutboxMessage, OutboxMessage.recipient == "otto@example.org") == 1
