@@ -23,7 +23,7 @@ from flask_login import current_user, login_required
 from civicboard.auth.forms import EmptyForm
 from civicboard.auth.models import Department
 from civicboard.auth.views import apply_errors
-from civicboard.challenges.queries import badges_for_problem
+from civicboard.challenges.queries import badges_for_problem, challenge_names
 from civicboard.datasets.queries import DatasetFilters, list_datasets
 from civicboard.errors import json_error
 from civicboard.extensions import db
@@ -35,7 +35,12 @@ from civicboard.problems.models import STATUS_LABELS, Category, Comment, Comment
 from civicboard.problems.visibility import is_visible_to
 from civicboard.ratelimits import comments_limit, problems_limit, votes_limit
 from civicboard.security import safe_next
-from civicboard.staff.queries import duplicates_of, evidence_for_problem, responses_for_problem
+from civicboard.staff.queries import (
+    duplicates_of,
+    evidence_for_problem,
+    response_status_changes,
+    responses_for_problem,
+)
 from civicboard.validation import ValidationError
 
 bp = Blueprint("problems", __name__)
@@ -533,7 +538,13 @@ def notifications_page():
     page = queries.notification_page(current_user, before=request.args.get("before"))
     unread_ids = {n.id for n in page.items if n.read_at is None}
     notifications.mark_read(current_user._get_current_object(), unread_ids)
-    html = render_template("problems/notifications.html", page=page, unread_ids=unread_ids)
+    html = render_template(
+        "problems/notifications.html",
+        page=page,
+        unread_ids=unread_ids,
+        status_changes=response_status_changes([n.response_id for n in page.items if n.response_id]),
+        challenges=challenge_names([n.challenge_id for n in page.items if n.challenge_id]),
+    )
     # Commit after rendering: a commit expires the loaded rows, and reloading them one by
     # one in the template would cost a query per notification.
     db.session.commit()
