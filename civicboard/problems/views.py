@@ -27,6 +27,7 @@ from civicboard.challenges.queries import badges_for_problem, challenge_names
 from civicboard.datasets.queries import DatasetFilters, list_datasets
 from civicboard.errors import json_error
 from civicboard.extensions import db
+from civicboard.moderation.queries import reported_items, reported_on_problem
 from civicboard.permissions import Capability, PermissionDenied, capability_required
 from civicboard.problems import notifications, queries, search, services, threads
 from civicboard.problems.forms import CategoryForm, CommentForm, EditCommentForm, ProblemForm
@@ -289,7 +290,8 @@ def _render_problem(problem, *, comment_form=None, status=200):
     reply_to = str(comment_form.parent_id.data or "") if comment_form is not None else ""
     # A reply that failed is shown again in its thread, wherever that thread's page is.
     position = {"comment": int(reply_to)} if reply_to.isdigit() else _comment_position()
-    page = queries.load_problem_page(problem, current_user)
+    marks = reported_on_problem(current_user, problem.id) if current_user.is_authenticated else None
+    page = queries.load_problem_page(problem, current_user, marks=marks)
     # Views sit on top of the layers: the page composes staff's records with the problem's own.
     page.responses = responses_for_problem(problem.id)
     page.evidence = evidence_for_problem(problem.id)
@@ -306,6 +308,7 @@ def _render_problem(problem, *, comment_form=None, status=200):
             comment_form=comment_form,
             reply_to=reply_to,
             challenge_badges=badges_for_problem(problem.id, current_user),
+            reported=page.marks,
             statuses=STATUS_LABELS,
             # "Log in to vote" comes back here with ?vote=1: offer the vote, cast only by a POST.
             confirm_vote=request.args.get("vote") == "1" and not page.voted and problem.can_vote(current_user),
@@ -332,6 +335,7 @@ def show(problem_id: int):
             comments=comments,
             comment_form=form,
             reply_to="",
+            reported=reported_items(current_user, problem.id),
         )
     return _render_problem(problem)
 
