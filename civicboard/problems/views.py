@@ -35,6 +35,7 @@ from civicboard.problems.models import STATUS_LABELS, Category, Comment, Comment
 from civicboard.problems.visibility import is_visible_to
 from civicboard.ratelimits import comments_limit, problems_limit, votes_limit
 from civicboard.security import safe_next
+from civicboard.staff import reopen
 from civicboard.staff.queries import (
     duplicates_of,
     evidence_for_problem,
@@ -290,7 +291,9 @@ def _render_problem(problem, *, comment_form=None, status=200):
     reply_to = str(comment_form.parent_id.data or "") if comment_form is not None else ""
     # A reply that failed is shown again in its thread, wherever that thread's page is.
     position = {"comment": int(reply_to)} if reply_to.isdigit() else _comment_position()
-    marks = reported_on_problem(current_user, problem.id) if current_user.is_authenticated else None
+    marks = []
+    if current_user.is_authenticated:
+        marks = [reported_on_problem(current_user, problem.id), reopen.requested_mark(current_user, problem.id)]
     page = queries.load_problem_page(problem, current_user, marks=marks)
     # Views sit on top of the layers: the page composes staff's records with the problem's own.
     page.responses = responses_for_problem(problem.id)
@@ -414,6 +417,24 @@ def unfollow(problem_id: int):
     services.unfollow_problem(current_user, problem)
     db.session.commit()
     return _answer(problem, ok={"following": False}, message="You no longer follow this problem.")
+
+
+@bp.post("/problems/<int:problem_id>/reopen-request")
+@login_required
+def request_reopen(problem_id: int):
+    """Say a resolved problem is still not fixed: the request goes to the staff queue."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    problem = _problem_or_404(problem_id)
+    try:
+        reopen.request_reopen(current_user, problem, request.form.get("reason", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        db.session.rollback()
+        flash(getattr(exc, "message", str(exc)), "error")
+    else:
+        db.session.commit()
+        flash("Thank you. Staff will look at this problem again.", "success")
+    return redirect(url_for("problems.show", problem_id=problem.id, _anchor="still-not-fixed"), 303)
 
 
 # -- comments --------------------------------------------------------------------------------------
