@@ -2,8 +2,9 @@
 search, notifications, and the staff's category list.
 
 Views are thin: parse, call one service, commit, redirect (or render the form again with
-everything typed kept). Vote and follow buttons answer JSON when asked (the page's small
-script updates counts in place); without JavaScript they redirect back.
+everything typed kept). Vote and follow buttons are plain forms that redirect back; the page's
+script sends the same clicks to the JSON API (/api/v1) instead, so there is one protocol
+for scripts and these routes are the path without JavaScript.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from civicboard.auth.forms import EmptyForm
 from civicboard.auth.models import Department
 from civicboard.auth.views import apply_errors
 from civicboard.challenges.queries import badges_for_problem
-from civicboard.errors import json_error
 from civicboard.extensions import db
 from civicboard.permissions import Capability, PermissionDenied, capability_required
 from civicboard.problems import notifications, queries, search, services
@@ -39,12 +39,6 @@ bp = Blueprint("problems", __name__)
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-
-def wants_json() -> bool:
-    """True when the request prefers a JSON answer (the page's script asks for one)."""
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
 def _problem_or_404(problem_id: int):
@@ -278,38 +272,28 @@ def show(problem_id: int):
 # -- votes and follows -------------------------------------------------------------------------
 
 
-def _answer(problem, *, ok: dict | None = None, error: Exception | None = None, message: str = ""):
-    """JSON for the script, or flash and redirect back for a plain form."""
-    default = url_for("problems.show", problem_id=problem.id)
+def _back_to(problem, *, error: Exception | None = None, message: str = ""):
+    """Flash the outcome and go back to the page the button was on."""
     if error is not None:
-        status = getattr(error, "status", 403)
-        text = getattr(error, "message", str(error))
-        if wants_json():
-            return json_error(status, text)
-        flash(text, "error")
-        return redirect(_back(default), 303)
-    if wants_json():
-        return jsonify(ok)
-    if message:
+        flash(getattr(error, "message", str(error)), "error")
+    elif message:
         flash(message, "success")
-    return redirect(_back(default), 303)
+    return redirect(_back(url_for("problems.show", problem_id=problem.id)), 303)
 
 
 def _vote_action(problem_id: int, action):
     if not current_user.is_authenticated:
-        if wants_json():
-            return json_error(401, "Please log in to vote.")
         return redirect(url_for("auth.login", next=url_for("problems.show", problem_id=problem_id)))
     if not EmptyForm().validate_on_submit():
         abort(400)
     problem = _problem_or_404(problem_id)
     try:
-        voted, vote_count = action(current_user, problem)
+        action(current_user, problem)
     except (ValidationError, PermissionDenied) as exc:
         db.session.rollback()
-        return _answer(problem, error=exc)
+        return _back_to(problem, error=exc)
     db.session.commit()
-    return _answer(problem, ok={"voted": voted, "vote_count": vote_count})
+    return _back_to(problem)
 
 
 @bp.post("/problems/<int:problem_id>/vote")
@@ -335,7 +319,7 @@ def follow(problem_id: int):
     problem = _problem_or_404(problem_id)
     services.follow_problem(current_user, problem)
     db.session.commit()
-    return _answer(problem, ok={"following": True}, message="You follow this problem.")
+    return _back_to(problem, message="You follow this problem.")
 
 
 @bp.post("/problems/<int:problem_id>/unfollow")
@@ -347,7 +331,7 @@ def unfollow(problem_id: int):
     problem = _problem_or_404(problem_id)
     services.unfollow_problem(current_user, problem)
     db.session.commit()
-    return _answer(problem, ok={"following": False}, message="You no longer follow this problem.")
+    return _back_to(problem, message="You no longer follow this problem.")
 
 
 # -- comments --------------------------------------------------------------------------------------
