@@ -1,8 +1,9 @@
-"""Command-line tools: flask users ..., flask demo ..."""
+"""Command-line tools: flask users ..., flask demo ..., flask counters ..."""
 
 from __future__ import annotations
 
 import sys
+from collections import Counter
 
 import click
 from flask import Flask
@@ -11,12 +12,18 @@ from flask.cli import AppGroup
 from civicboard.auth import services as auth_services
 from civicboard.datasets.cli import datasets_cli
 from civicboard.extensions import db
+from civicboard.moderation.counters import FLAG_COUNTERS
 from civicboard.permissions import Role
+from civicboard.problems import counters
 from civicboard.problems.cli import markdown_cli
 from civicboard.validation import ValidationError
 
 users_cli = AppGroup("users", help="Manage accounts.")
 demo_cli = AppGroup("demo", help="Load demonstration data.")
+counters_cli = AppGroup("counters", help="Check stored counters against a recount of their rows.")
+
+# Drift lines printed in full; the summary still counts every one.
+DRIFT_SHOWN = 50
 
 
 def register(app: Flask) -> None:
@@ -25,6 +32,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(markdown_cli)
     app.cli.add_command(datasets_cli)
+    app.cli.add_command(counters_cli)
 
 
 def _read_password() -> str:
@@ -90,3 +98,25 @@ def seed_command(scale: str, if_empty: bool, random_seed: int | None, scale_fact
     db.session.commit()
     for key, value in summary.items():
         click.echo(f"{key}: {value}")
+
+
+@counters_cli.command("check")
+@click.option("--fix", is_flag=True, help="Set every counter found wrong to its recount.")
+def counters_check_command(fix: bool) -> None:
+    """Recount every stored counter and report drift (exit status 1), or repair it with --fix."""
+    drift = counters.recount(fix=fix, counters=FLAG_COUNTERS)
+    for item in drift[:DRIFT_SHOWN]:
+        click.echo(str(item))
+    if len(drift) > DRIFT_SHOWN:
+        click.echo(f"... and {len(drift) - DRIFT_SHOWN} more")
+    by_column = Counter(f"{item.table}.{item.column}" for item in drift)
+    for name, count in sorted(by_column.items()):
+        click.echo(f"{name}: {count} wrong")
+    if fix:
+        db.session.commit()
+        click.echo(f"Repaired {len(drift)} counters." if drift else "Every counter matches its recount.")
+        return
+    db.session.rollback()
+    if drift:
+        raise click.ClickException(f"{len(drift)} counters differ from a recount; run `flask counters check --fix`.")
+    click.echo("Every counter matches its recount.")

@@ -114,6 +114,11 @@ def test_dataset_demand_counts_votes_on_visible_open_problems(city):
     assert wrong == 0
 
 
+def test_a_recount_of_every_stored_counter_finds_no_drift(city):
+    result = city.test_cli_runner().invoke(args=["counters", "check"])
+    assert result.exit_code == 0, result.output
+
+
 def test_problems_have_a_mix_of_statuses(city):
     assert scalar("SELECT count(DISTINCT status) FROM problems") >= 4
     assert scalar("SELECT count(*) FROM problems WHERE status IN ('resolved', 'declined', 'duplicate')") > 0

@@ -30,7 +30,6 @@ from civicboard.moderation.models import Flag, FlagReason
 from civicboard.permissions import NotFound, require, require_active
 from civicboard.problems import counters
 from civicboard.problems.models import Comment, Problem
-from civicboard.problems.services import adjust_comment_count
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError, ValidationError, clean_text
 
@@ -257,7 +256,7 @@ def _hide(target: Problem | Comment, actor: User | None, reason: str) -> None:
     if isinstance(target, Problem):
         counters.on_visibility_change(target, was_hidden=False)
     elif not target.is_deleted:
-        adjust_comment_count(target.problem_id, -1)
+        counters.add_comments(target.problem_id, -1)
 
 
 def _unhide(target: Problem | Comment) -> None:
@@ -267,7 +266,7 @@ def _unhide(target: Problem | Comment) -> None:
     if isinstance(target, Problem):
         counters.on_visibility_change(target, was_hidden=True)
     elif not target.is_deleted:
-        adjust_comment_count(target.problem_id, +1)
+        counters.add_comments(target.problem_id, +1)
 
 
 def _lock(target: Problem | Comment) -> None:

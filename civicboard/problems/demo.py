@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from civicboard.auth.models import Department, User
 from civicboard.datasets.models import Dataset, DatasetStatus
 from civicboard.extensions import db
-from civicboard.problems import services
+from civicboard.problems import counters, services
 from civicboard.problems.models import Category, Problem
 from civicboard.timeutil import utcnow
 
@@ -271,6 +271,6 @@ def seed_demo() -> dict[str, int]:
             comment.created_at = when + timedelta(hours=3 * (len(posted) + 1))
             posted.append(comment)
             comments += 1
-        services.recompute_hot(problem.id)
+        counters.refresh_hot(problem.id)
     db.session.flush()
     return {"categories": len(categories), "problems": created, "votes": votes, "comments": comments}

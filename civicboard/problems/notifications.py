@@ -21,7 +21,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from civicboard.auth.models import User
 from civicboard.extensions import db
-from civicboard.problems.models import Follow, Notification, Problem
+from civicboard.problems import counters
+from civicboard.problems.models import Follow, Notification
 from civicboard.timeutil import utcnow
 
 # Recipients are updated in chunks, so a problem with many followers stays within the
@@ -49,12 +50,7 @@ def follow(user: User, *, problem_id: int | None = None, challenge_id: int | Non
     except IntegrityError:
         return False  # a concurrent request followed first
     if problem_id is not None:
-        db.session.execute(
-            update(Problem)
-            .where(Problem.id == problem_id)
-            .values(follower_count=Problem.follower_count + 1)
-            .execution_options(synchronize_session=False)
-        )
+        counters.add_followers(problem_id, 1)
     return True
 
 
@@ -63,12 +59,7 @@ def unfollow(user: User, *, problem_id: int | None = None, challenge_id: int | N
     column, value = (Follow.problem_id, problem_id) if problem_id is not None else (Follow.challenge_id, challenge_id)
     result = db.session.execute(db.delete(Follow).where(Follow.user_id == user.id, column == value))
     if result.rowcount and problem_id is not None:
-        db.session.execute(
-            update(Problem)
-            .where(Problem.id == problem_id)
-            .values(follower_count=Problem.follower_count - 1)
-            .execution_options(synchronize_session=False)
-        )
+        counters.add_followers(problem_id, -1)
     return bool(result.rowcount)
 
 

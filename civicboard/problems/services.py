@@ -4,8 +4,8 @@ Each takes the acting user, checks permission, validates, writes, and leaves the
 caller (a view, the JSON API, the CLI). The HTML views and the JSON API call the same functions.
 
 Stored counters (vote_count, comment_count, the hot score, dataset counters) change only through
-relative, atomic updates in the same transaction as the rows they count: two requests voting at
-once both add one, whatever either of them read before.
+problems.counters, in the same transaction as the rows they count: two requests voting at once
+both add one, whatever either of them read before.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from civicboard.problems.models import (
     ProblemDataset,
     Vote,
 )
-from civicboard.problems.ranking import hot_score
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError, ValidationError, clean_text
 
@@ -237,7 +236,7 @@ def create_problem(
         created_at=now,
         updated_at=now,
         last_activity_at=now,
-        hot=hot_score(0, 0, now),
+        hot=counters.initial_hot(now),
     )
     for position, dataset_id in enumerate(data.dataset_ids):
         problem.dataset_links.append(ProblemDataset(dataset_id=dataset_id, position=position))
@@ -317,60 +316,6 @@ def edit_problem(
     return problem
 
 
-# -- stored counters -----------------------------------------------------------------------------
-
-
-def _apply_counts(problem_id: int, *, votes: int = 0, comments: int = 0, touch: bool = False) -> tuple[int, int]:
-    """Shift a problem's stored counts atomically and recompute its hot score from the result.
-
-    The UPDATE ... RETURNING both changes the counts relative to what the database holds and
-    reads the fresh values under the row lock it now holds, so the hot score written next
-    matches the final counts even when other transactions wait on the same row.
-    """
-    table = Problem.__table__
-    values: dict = {}
-    if votes:
-        values["vote_count"] = table.c.vote_count + votes
-    if comments:
-        values["comment_count"] = table.c.comment_count + comments
-    if touch:
-        values["last_activity_at"] = utcnow()
-    if not values:
-        values["vote_count"] = table.c.vote_count  # a no-op that still locks and returns the row
-    row = db.session.execute(
-        update(table)
-        .where(table.c.id == problem_id)
-        .values(**values)
-        .returning(table.c.vote_count, table.c.comment_count, table.c.created_at)
-    ).one()
-    hot = hot_score(row.vote_count, row.comment_count, row.created_at)
-    db.session.execute(update(table).where(table.c.id == problem_id).values(hot=hot))
-    problem = db.session.identity_map.get(db.session.identity_key(Problem, problem_id))
-    if problem is not None:
-        # Tell the loaded object what the database now holds, without marking it dirty (an
-        # ORM flush of absolute values would undo concurrent relative updates).
-        set_committed_value(problem, "vote_count", row.vote_count)
-        set_committed_value(problem, "comment_count", row.comment_count)
-        set_committed_value(problem, "hot", hot)
-    return row.vote_count, row.comment_count
-
-
-def adjust_comment_count(problem_id: int, delta: int) -> int:
-    """Add delta to a problem's live-comment count (and recompute hot); returns the new count.
-
-    For the moderation services too: hiding a live comment is -1, restoring a hidden comment
-    that is not deleted is +1. The caller has already checked permissions.
-    """
-    _, comment_count = _apply_counts(problem_id, comments=delta, touch=delta > 0)
-    return comment_count
-
-
-def recompute_hot(problem_id: int) -> float:
-    """Rewrite a problem's hot score from its stored counts (after a merge of votes, say)."""
-    _apply_counts(problem_id)
-    return db.session.execute(select(Problem.hot).where(Problem.id == problem_id)).scalar_one()
-
-
 # -- votes ---------------------------------------------------------------------------------------
 
 
@@ -411,8 +356,7 @@ def vote(actor: User, problem: Problem) -> tuple[bool, int]:
     """Support a problem; returns (voted, vote_count). Voting twice changes nothing."""
     _check_can_vote(actor, problem)
     if _insert_vote(actor.id, problem.id):
-        vote_count, _ = _apply_counts(problem.id, votes=1)
-        counters.on_vote(problem, 1)
+        vote_count = counters.add_votes(problem.id, 1)
     else:
         vote_count = counters.current_vote_count(problem.id)
     return True, vote_count
@@ -425,11 +369,7 @@ def withdraw_vote(actor: User, problem: Problem) -> tuple[bool, int]:
     """
     _check_can_vote(actor, problem)
     result = db.session.execute(delete(Vote).where(Vote.user_id == actor.id, Vote.problem_id == problem.id))
-    if result.rowcount:
-        vote_count, _ = _apply_counts(problem.id, votes=-1)
-        counters.on_vote(problem, -1)
-    else:
-        vote_count = counters.current_vote_count(problem.id)
+    vote_count = counters.add_votes(problem.id, -1) if result.rowcount else counters.current_vote_count(problem.id)
     return False, vote_count
 
 
@@ -475,7 +415,7 @@ def add_comment(actor: User, problem: Problem, body: str | None, parent_id: int 
     )
     db.session.add(comment)
     db.session.flush()
-    adjust_comment_count(problem.id, 1)
+    counters.add_comments(problem.id, 1)
     told: list[int] = []
     if replied_to is not None and notifications.notify_user(
         replied_to.author_id,
@@ -536,7 +476,7 @@ def delete_comment(actor: User, comment: Comment) -> bool:
     if old_body:
         db.session.add(CommentRevision(comment_id=comment.id, body=old_body, created_at=row.deleted_at))
     if row.hidden_at is None:
-        adjust_comment_count(comment.problem_id, -1)
+        counters.add_comments(comment.problem_id, -1)
     return True
 
 

@@ -21,9 +21,8 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import exists, func, insert, literal, select, update
+from sqlalchemy import exists, insert, literal, select, update
 from sqlalchemy.orm import aliased
-from sqlalchemy.orm.util import identity_key
 
 from civicboard import markup
 from civicboard.audit.services import record
@@ -42,7 +41,6 @@ from civicboard.problems.models import (
     can_transition,
 )
 from civicboard.problems.notifications import notify_followers
-from civicboard.problems.ranking import hot_score
 from civicboard.staff.models import Evidence, EvidenceStance, Response
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError, ValidationError, clean_text
@@ -218,10 +216,6 @@ def _resolve_original(problem: Problem, duplicate_of: Problem | int | str | None
 
 def _merge_into(actor: User, duplicate: Problem, original: Problem) -> dict[str, int]:
     """Carry the duplicate's votes over to the original, each voter counted once."""
-    # Lock the original first: its vote count is set below from an exact count.
-    old_count = db.session.execute(
-        select(Problem.vote_count).where(Problem.id == original.id).with_for_update()
-    ).scalar_one()
     theirs = aliased(Vote)
     # RETURNING counts the rows carried over (psycopg reports no row count for INSERT ... SELECT).
     carried = len(
@@ -237,16 +231,8 @@ def _merge_into(actor: User, duplicate: Problem, original: Problem) -> dict[str,
             .returning(Vote.__table__.c.user_id)
         ).all()
     )
-    exact = select(func.count()).select_from(Vote).where(Vote.problem_id == original.id).scalar_subquery()
-    new_count = db.session.execute(
-        update(Problem)
-        .where(Problem.id == original.id)
-        .values(vote_count=exact)
-        .returning(Problem.vote_count)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    refresh_hot(original.id)
-    counters.on_vote(original, new_count - old_count)
+    # The original's count, hot score and demand follow, decided under its row lock.
+    _, new_count = counters.votes_recounted(original.id)
     # Problems that duplicated this one now point straight at the original.
     repointed = db.session.execute(
         update(Problem)
@@ -255,26 +241,6 @@ def _merge_into(actor: User, duplicate: Problem, original: Problem) -> dict[str,
         .execution_options(synchronize_session="fetch")
     ).rowcount
     return {"into": original.id, "votes_carried": carried, "vote_count": new_count, "repointed": repointed}
-
-
-def refresh_hot(problem_id: int) -> float:
-    """Recompute a problem's stored hot score from its stored counts (row already locked)."""
-    votes, comments, created_at = db.session.execute(
-        select(Problem.vote_count, Problem.comment_count, Problem.created_at).where(Problem.id == problem_id)
-    ).one()
-    hot = hot_score(votes, comments, created_at)
-    db.session.execute(
-        update(Problem).where(Problem.id == problem_id).values(hot=hot).execution_options(synchronize_session=False)
-    )
-    _expire_problem(problem_id, "vote_count", "comment_count", "hot")
-    return hot
-
-
-def _expire_problem(problem_id: int, *attributes: str) -> None:
-    """Forget stale counters of a problem loaded in this session (they were set in SQL)."""
-    problem = db.session.identity_map.get(identity_key(Problem, problem_id))
-    if problem is not None:
-        db.session.expire(problem, list(attributes))
 
 
 def _lock(problem: Problem, *attributes: str) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from civicboard.auth.models import User
 from civicboard.extensions import db
 from civicboard.permissions import PermissionDenied
-from civicboard.problems import services
+from civicboard.problems import counters, services
 from civicboard.problems.models import Comment, CommentRevision, Notification
 from civicboard.problems.ranking import hot_score
 from civicboard.timeutil import utcnow
@@ -181,12 +181,12 @@ def test_others_cannot_delete_my_comment(make_problem, user_factory):
         services.delete_comment(user_factory(), comment)
 
 
-def test_adjust_comment_count_is_what_moderation_calls(make_problem, user_factory):
+def test_counters_add_comments_moves_the_count_and_the_hot_score(make_problem, user_factory):
     problem = make_problem()
     comment = services.add_comment(user_factory(), problem, "Rude")
     db.session.commit()
     comment.hidden_at = utcnow()
-    assert services.adjust_comment_count(problem.id, -1) == 0
+    assert counters.add_comments(problem.id, -1) == 0
     db.session.commit()
     fresh = stored(problem.id)
     assert fresh.comment_count == 0 == live_comments(problem.id)

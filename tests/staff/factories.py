@@ -16,10 +16,8 @@ def add_votes(problem: Problem, users: list[Any]) -> None:
     """Vote for a problem as each user, keeping the stored counters exact (as the vote service does)."""
     for user in users:
         db.session.add(Vote(user_id=user.id, problem_id=problem.id))
-    problem.vote_count += len(users)
-    problem.hot = hot_score(problem.vote_count, problem.comment_count, problem.created_at)
     db.session.flush()
-    counters.on_vote(problem, len(users))
+    counters.votes_recounted(problem.id)
     db.session.commit()
 
 
