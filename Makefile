@@ -12,7 +12,7 @@ help:
 	@echo "make test    - install dev tools and run the whole suite (TEST_DATABASE_URL for PostgreSQL)"
 	@echo "make e2e     - only the browser tests (Debian's Chromium, axe-core from npm)"
 	@echo "make bench   - seed the city-scale database and measure pages with wrk"
-	@echo "make lint    - ruff check and format check"
+	@echo "make lint    - ruff check and format check, and the import layers (lint-imports)"
 	@echo "make format  - ruff format and fix"
 
 $(BIN)/python:
@@ -66,6 +66,7 @@ endef
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Flask, current_app, request, url_for
 
 from civicboard.permissions import Capability, has_capability
+from civicboard.problems import visibility
 from civicboard.timeutil import isoformat_z, utcnow
 
 
@@ -19,6 +20,9 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["can"] = has_capability
     app.jinja_env.globals["Capability"] = Capability
     app.jinja_env.globals["url_with"] = url_with
+    # Who sees a hidden item, for templates: problems.visibility is the one owner of the rule.
+    app.jinja_env.globals["visible_to"] = visibility.is_visible_to
+    app.jinja_env.globals["original_of"] = visibility.original_of
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

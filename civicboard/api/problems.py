@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, request, url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from civicboard.api import serializers
 from civicboard.api.core import (
@@ -38,7 +38,7 @@ from civicboard.api.core import (
     unauthorized,
 )
 from civicboard.extensions import db
-from civicboard.problems import queries, services
+from civicboard.problems import queries, services, visibility
 from civicboard.problems.models import Category, Comment, Problem, ProblemStatus
 from civicboard.ratelimits import comments_limit, problems_limit, votes_limit
 from civicboard.validation import ValidationError
@@ -109,11 +109,13 @@ def list_problems():
     sort = choice_arg("sort", list(queries.SORTS), "hot")
     filters = _filters()
     limit = limit_arg()
-    page = queries.list_problems(viewer, sort=sort, filters=filters, after=_checked_cursor(sort), limit=limit)
+    page = queries.list_problems(
+        viewer, sort=sort, filters=filters, after=_checked_cursor(sort), limit=limit, with_originals=True
+    )
     total = db.session.execute(
         select(func.count()).select_from(Problem).where(*queries.filter_clauses(viewer, filters))
     ).scalar_one()
-    items = [serializers.problem(p, voted=p.id in page.voted_ids) for p in page.items]
+    items = [serializers.problem(p, voted=p.id in page.voted_ids, viewer=viewer) for p in page.items]
     return list_response(items, total, page_url("api.problems.list_problems", page.next_cursor))
 
 
@@ -123,7 +125,7 @@ def show(problem_id: int):
     problem = problem_or_404(problem_id)
     user = optional_user()
     voted = services.has_voted(user, problem.id) if user is not None else False
-    return serializers.problem(problem, voted=voted)
+    return serializers.problem(problem, voted=voted, viewer=user)
 
 
 # -- proposing and editing -------------------------------------------------------------------------
@@ -160,7 +162,7 @@ def create():
         raise rename_fields(exc, FIELD_NAMES) from None
     db.session.commit()
     problem = problem_or_404(problem.id)
-    return created_response(serializers.problem(problem), problem_url(problem))
+    return created_response(serializers.problem(problem, viewer=user), problem_url(problem))
 
 
 @bp.patch("/<id:problem_id>")
@@ -186,7 +188,7 @@ def update(problem_id: int):
         raise rename_fields(exc, FIELD_NAMES) from None
     db.session.commit()
     problem = problem_or_404(problem.id)
-    return serializers.problem(problem, voted=services.has_voted(user, problem.id))
+    return serializers.problem(problem, voted=services.has_voted(user, problem.id), viewer=user)
 
 
 # -- comments --------------------------------------------------------------------------------------
@@ -194,12 +196,7 @@ def update(problem_id: int):
 
 def _comment_conditions(problem: Problem, viewer: Any) -> list[Any]:
     """A problem's comments the viewer may see: hidden ones only for moderators and their author."""
-    conditions: list[Any] = [Comment.problem_id == problem.id]
-    if viewer is None:
-        conditions.append(Comment.hidden_at.is_(None))
-    elif not viewer.is_moderator:
-        conditions.append(or_(Comment.hidden_at.is_(None), Comment.author_id == viewer.id))
-    return conditions
+    return [Comment.problem_id == problem.id, visibility.visible(Comment, viewer)]
 
 
 @bp.get("/<id:problem_id>/comments")

@@ -13,6 +13,7 @@ from flask import url_for
 
 from civicboard.datasets.queries import dataset_as_dict
 from civicboard.permissions import Role
+from civicboard.problems import visibility
 from civicboard.timeutil import isoformat_z
 
 
@@ -39,8 +40,11 @@ def me(user: Any) -> dict[str, Any]:
     }
 
 
-def problem(problem: Any, *, voted: bool = False) -> dict[str, Any]:
-    """A problem with its tied datasets (dataset_links must be loaded)."""
+def problem(problem: Any, *, voted: bool = False, viewer: Any = None) -> dict[str, Any]:
+    """A problem with its tied datasets (dataset_links must be loaded).
+
+    ``duplicate_of`` names the original only when ``viewer`` may see it (visibility.original_of).
+    """
     return {
         "id": problem.id,
         "title": problem.title,
@@ -55,9 +59,9 @@ def problem(problem: Any, *, voted: bool = False) -> dict[str, Any]:
         "datasets": [dataset_ref(link.dataset) for link in problem.dataset_links],
         "data_request": problem.data_request,
         "data_request_status": problem.data_request_status,
-        "duplicate_of": problem.duplicate_of_id,
+        "duplicate_of": visibility.original_id(problem, viewer),
         "locked": problem.locked_at is not None,
-        "hidden": problem.hidden_at is not None,
+        "hidden": visibility.is_hidden(problem),
         "voted": bool(voted),
         "author": user_ref(problem.author),
         "created_at": isoformat_z(problem.created_at),
@@ -76,7 +80,7 @@ def comment(comment: Any) -> dict[str, Any]:
         "body_html": "" if deleted else comment.body_html,
         "parent_id": comment.parent_id,
         "deleted": deleted,
-        "hidden": comment.hidden_at is not None,
+        "hidden": visibility.is_hidden(comment),
         "author": None if deleted else user_ref(comment.author),
         "created_at": isoformat_z(comment.created_at),
         "edited_at": isoformat_z(comment.edited_at),
@@ -84,8 +88,8 @@ def comment(comment: Any) -> dict[str, Any]:
     }
 
 
-def response(response: Any) -> dict[str, Any]:
-    """An official response."""
+def response(response: Any, *, viewer: Any = None) -> dict[str, Any]:
+    """An official response (``duplicate_of`` only when ``viewer`` may see the original)."""
     return {
         "id": response.id,
         "problem_id": response.problem_id,
@@ -93,7 +97,7 @@ def response(response: Any) -> dict[str, Any]:
         "body_html": response.body_html,
         "status_from": response.status_from,
         "status_to": response.status_to,
-        "duplicate_of": response.duplicate_of_id,
+        "duplicate_of": visibility.original_id(response, viewer),
         "department": response.department.name if response.department else None,
         "author": user_ref(response.author),
         "created_at": isoformat_z(response.created_at),

@@ -18,6 +18,7 @@ from civicboard.api.core import (
     created_response,
     json_body,
     list_response,
+    optional_user,
     take,
 )
 from civicboard.api.problems import problem_or_404
@@ -40,7 +41,8 @@ EVIDENCE_FIELDS = {
 def responses(problem_id: int):
     """A problem's official responses, oldest first (all of them: `next` is always null)."""
     problem = problem_or_404(problem_id)
-    items = [serializers.response(r) for r in queries.responses_for_problem(problem.id)]
+    viewer = optional_user()
+    items = [serializers.response(r, viewer=viewer) for r in queries.responses_for_problem(problem.id)]
     return list_response(items, len(items), None)
 
 
@@ -54,7 +56,7 @@ def respond(problem_id: int):
         user, problem, fields.get("body"), status=fields.get("status"), duplicate_of=fields.get("duplicate_of")
     )
     db.session.commit()
-    return created_response(serializers.response(response))
+    return created_response(serializers.response(response, viewer=user))
 
 
 @bp.get("/<id:problem_id>/evidence")

@@ -12,6 +12,7 @@ from civicboard.challenges import services
 from civicboard.challenges.models import Challenge
 from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
+from civicboard.problems import visibility
 from civicboard.problems.models import Problem
 
 ZONE = "America/New_York"
@@ -31,13 +32,13 @@ def _pick_problems(limit: int, keywords: tuple[str, ...]) -> list[Problem]:
     chosen = list(
         db.session.execute(
             select(Problem)
-            .where(Problem.hidden_at.is_(None), matching)
+            .where(visibility.public(Problem), matching)
             .order_by(Problem.vote_count.desc(), Problem.id)
             .limit(limit)
         ).scalars()
     )
     if len(chosen) < limit:
-        others = select(Problem).where(Problem.hidden_at.is_(None)).order_by(Problem.vote_count.desc(), Problem.id)
+        others = select(Problem).where(visibility.public(Problem)).order_by(Problem.vote_count.desc(), Problem.id)
         if chosen:
             others = others.where(Problem.id.not_in([p.id for p in chosen]))
         chosen += list(db.session.execute(others.limit(limit - len(chosen))).scalars())

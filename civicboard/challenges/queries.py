@@ -28,14 +28,10 @@ from civicboard.challenges.models import (
 )
 from civicboard.datasets.models import Dataset, DatasetStatus
 from civicboard.extensions import db
+from civicboard.problems import visibility
 from civicboard.problems.models import Category, Problem, ProblemDataset
 from civicboard.staff.models import Evidence
 from civicboard.timeutil import isoformat_z, utcnow
-
-
-def sees_hidden(user: Any) -> bool:
-    """Moderators (and admins) still see hidden problems and projects inside challenges."""
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_moderator)
 
 
 def _like(text: str) -> str:
@@ -125,8 +121,7 @@ def curated_problems(challenge: Challenge, user: Any) -> list[CuratedProblem]:
         .options(contains_eager(ChallengeProblem.problem).selectinload(Problem.dataset_links))
         .order_by(ChallengeProblem.position, ChallengeProblem.added_at, ChallengeProblem.problem_id)
     )
-    if not sees_hidden(user):
-        query = query.where(Problem.hidden_at.is_(None))
+    query = query.where(visibility.listed(Problem, user))
     links = db.session.execute(query).unique().scalars().all()
     items = [CuratedProblem(link=link, problem=link.problem) for link in links]
     if items:
@@ -149,8 +144,7 @@ def challenge_datasets(challenge: Challenge, user: Any) -> list[ChallengeDataset
         .join(Problem, Problem.id == ProblemDataset.problem_id)
         .where(ChallengeProblem.challenge_id == challenge.id)
     )
-    if not sees_hidden(user):
-        from_problems = from_problems.where(Problem.hidden_at.is_(None))
+    from_problems = from_problems.where(visibility.listed(Problem, user))
     extras = select(ChallengeDataset.dataset_id).where(ChallengeDataset.challenge_id == challenge.id)
     ids = union(from_problems, extras).subquery()
     rows = db.session.execute(
@@ -174,8 +168,7 @@ def challenge_projects(challenge: Challenge, user: Any) -> list[Project]:
         .options(selectinload(Project.members), selectinload(Project.problem_links))
         .order_by(Project.featured.desc(), case((Project.award != "", 0), else_=1), Project.created_at, Project.id)
     )
-    if not sees_hidden(user):
-        query = query.where(Project.hidden_at.is_(None))
+    query = query.where(visibility.listed(Project, user))
     return list(db.session.execute(query).scalars().all())
 
 
@@ -206,14 +199,14 @@ def _counted(statuses: tuple[str, ...] | None) -> Any:
         select(func.count())
         .select_from(ChallengeProblem)
         .join(Problem, Problem.id == ChallengeProblem.problem_id)
-        .where(ChallengeProblem.challenge_id == Challenge.id, Problem.hidden_at.is_(None))
+        .where(ChallengeProblem.challenge_id == Challenge.id, visibility.public(Problem))
         .correlate(Challenge)
         .scalar_subquery()
     )
     project_count = (
         select(func.count())
         .select_from(Project)
-        .where(Project.challenge_id == Challenge.id, Project.hidden_at.is_(None))
+        .where(Project.challenge_id == Challenge.id, visibility.public(Project))
         .correlate(Challenge)
         .scalar_subquery()
     )
@@ -310,8 +303,7 @@ def badges_for_problem(problem_id: int, user: Any) -> ChallengeBadges:
     projects = select(Project.id, Project.challenge_id, Project.name, Project.award, Project.featured).join(
         ProjectProblem, and_(ProjectProblem.project_id == Project.id, ProjectProblem.problem_id == problem_id)
     )
-    if not sees_hidden(user):
-        projects = projects.where(Project.hidden_at.is_(None))
+    projects = projects.where(visibility.listed(Project, user))
     projects = projects.subquery()
     query = (
         select(
@@ -332,8 +324,8 @@ def badges_for_problem(problem_id: int, user: Any) -> ChallengeBadges:
     )
     if not can_manage_challenges(user):
         query = query.where(Challenge.status.in_(PUBLIC_STATUSES))
-    if not sees_hidden(user):
-        query = query.where(exists().where(Problem.id == problem_id, Problem.hidden_at.is_(None)))
+    if not visibility.is_moderator(user):
+        query = query.where(exists().where(Problem.id == problem_id, visibility.public(Problem)))
     badges = ChallengeBadges()
     seen: set[str] = set()
     for slug, title, status, project_id, name, award, featured in db.session.execute(query).all():
@@ -360,7 +352,7 @@ def search_problems(
     limit: int = 50,
 ) -> list[Problem]:
     """Visible problems for organizers to curate: title text, dataset, category, minimum votes."""
-    query = select(Problem).where(Problem.hidden_at.is_(None))
+    query = select(Problem).where(visibility.public(Problem))
     if q:
         query = query.where(func.lower(Problem.title).like(_like(q), escape="\\"))
     if dataset or dataset_id:

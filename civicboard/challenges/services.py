@@ -41,6 +41,7 @@ from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
 from civicboard.markup import render
 from civicboard.permissions import PermissionDenied, require, require_active
+from civicboard.problems import visibility
 from civicboard.problems.models import Follow, Notification, NotificationKind, Problem
 from civicboard.problems.notifications import follow, unfollow
 from civicboard.timeutil import to_naive_utc, utcnow
@@ -320,7 +321,7 @@ def _visible_problem_count(challenge_id: int) -> int:
         select(func.count())
         .select_from(ChallengeProblem)
         .join(Problem, Problem.id == ChallengeProblem.problem_id)
-        .where(ChallengeProblem.challenge_id == challenge_id, Problem.hidden_at.is_(None))
+        .where(ChallengeProblem.challenge_id == challenge_id, visibility.public(Problem))
     ).scalar_one()
 
 
@@ -390,7 +391,7 @@ def _notify_problem_followers(actor: User | None, challenge: Challenge, problem_
     curated = (
         select(ChallengeProblem.problem_id)
         .join(Problem, Problem.id == ChallengeProblem.problem_id)
-        .where(ChallengeProblem.challenge_id == challenge.id, Problem.hidden_at.is_(None))
+        .where(ChallengeProblem.challenge_id == challenge.id, visibility.public(Problem))
     )
     if problem_id is not None:
         curated = curated.where(ChallengeProblem.problem_id == problem_id)
@@ -437,8 +438,8 @@ def _curated_rows(challenge: Challenge, actor: User | None) -> list[ChallengePro
         .where(ChallengeProblem.challenge_id == challenge.id)
         .order_by(ChallengeProblem.position, ChallengeProblem.added_at, ChallengeProblem.problem_id)
     )
-    if actor is not None and not (actor.is_authenticated and actor.is_moderator):
-        query = query.where(Problem.hidden_at.is_(None))
+    if actor is not None:
+        query = query.where(visibility.listed(Problem, actor))
     return list(db.session.execute(query).scalars().all())
 
 
@@ -466,7 +467,7 @@ def add_problem(actor: User, challenge: Challenge, problem_id: Any, note: Any = 
     """Curate a visible problem at the end of the list; tell its followers if published."""
     require(actor, "manage_challenges")
     problem = db.session.get(Problem, _int(problem_id, "problem_id"))
-    if problem is None or problem.is_hidden:
+    if problem is None or not visibility.is_public(problem):
         message = "There is no such problem."
         raise ValidationError(message, {"problem_id": message})
     if db.session.get(ChallengeProblem, (challenge.id, problem.id)) is not None:
@@ -520,7 +521,7 @@ def move_problem(actor: User, challenge: Challenge, problem_id: Any, direction: 
         raise ValidationError(message, {"direction": message})
     target = _curated_row(challenge, problem_id)
     every_row = _curated_rows(challenge, None)  # each row's problem comes joined
-    visible = [row for row in every_row if actor.is_moderator or not row.problem.is_hidden]
+    visible = [row for row in every_row if visibility.is_listed_for(row.problem, actor)]
     if target not in visible:
         raise ValidationError("That problem is not in this challenge.")
     index = visible.index(target)
@@ -642,7 +643,7 @@ def _clean_problem_ids(challenge: Challenge, value: Any) -> list[int]:
         db.session.execute(
             select(ChallengeProblem.problem_id)
             .join(Problem, Problem.id == ChallengeProblem.problem_id)
-            .where(ChallengeProblem.challenge_id == challenge.id, Problem.hidden_at.is_(None))
+            .where(ChallengeProblem.challenge_id == challenge.id, visibility.public(Problem))
         ).scalars()
     )
     if not set(ids) <= allowed:

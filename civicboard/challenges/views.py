@@ -26,6 +26,7 @@ from civicboard.challenges.forms import (
 from civicboard.challenges.models import Challenge, Project, can_manage_challenges
 from civicboard.extensions import db
 from civicboard.permissions import capability_required
+from civicboard.problems import visibility
 from civicboard.problems.notifications import is_following
 from civicboard.validation import ValidationError
 
@@ -182,7 +183,7 @@ def _project_or_404(challenge: Challenge, project_id: int) -> Project:
     project = db.session.get(Project, project_id)
     if project is None or project.challenge_id != challenge.id:
         abort(404)
-    if project.is_hidden and not queries.sees_hidden(current_user):
+    if not visibility.is_listed_for(project, current_user):
         abort(404)
     return project
 

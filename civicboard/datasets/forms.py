@@ -12,7 +12,6 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from civicboard.datasets.freshness import CHOICES as FREQUENCY_CHOICES
 from civicboard.datasets.importers import FORMATS
-from civicboard.datasets.services import ANSWER_STATUSES
 
 #: Blank distribution rows offered below the existing ones (no JavaScript needed to add one).
 BLANK_DISTRIBUTION_ROWS = 3
@@ -132,30 +131,3 @@ class SourceEditForm(SourceForm):
     """Editing a source: the name is its key, shown but not changed."""
 
     name = StringField("Name", render_kw={"readonly": True})
-
-
-class AnswerForm(FlaskForm):
-    """Staff's answer to a request for unpublished data."""
-
-    status = SelectField(
-        "Answer",
-        choices=[
-            SelectChoice(s.value, label)
-            for s, label in zip(
-                ANSWER_STATUSES,
-                ("Planned: we intend to publish it", "Published: it is in the catalog", "Declined"),
-                strict=True,
-            )
-        ],
-        validators=[DataRequired()],
-    )
-    dataset = StringField(
-        "Dataset",
-        validators=[Length(max=2000)],
-        description="Only for 'published': the dataset's number or its page address (/datasets/123).",
-    )
-    note = TextAreaField(
-        "Note",
-        validators=[Length(max=2000)],
-        description="Shown with the request. Required when you decline: say why.",
-    )

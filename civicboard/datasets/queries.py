@@ -18,8 +18,6 @@ from sqlalchemy.orm import selectinload
 
 from civicboard.datasets.models import CatalogSource, Dataset, DatasetStatus, ImportRun
 from civicboard.extensions import db
-from civicboard.problems.models import DataRequestStatus, Problem, ProblemDataset, Vote
-from civicboard.staff.models import Evidence
 from civicboard.timeutil import isoformat_z
 
 SORTS = {
@@ -221,56 +219,6 @@ def get_dataset(dataset_id: int) -> Dataset | None:
     ).scalar_one_or_none()
 
 
-# Above this many tied problems, walking the problems by votes beats sorting the ties.
-WALK_BY_VOTES_ABOVE = 1000
-
-
-def dataset_problems(dataset_id: int, *, limit: int = 50, problem_count: int | None = None) -> list[Problem]:
-    """Visible problems tied to a dataset, most votes first (author and category joined).
-
-    Two plans with the same answer, chosen by the dataset's stored problem count: a dataset
-    tied to few problems sorts them; one tied to thousands (a city's 311 data) walks the
-    problems' (vote_count, id) index and stops at `limit`, instead of sorting 20,000 rows.
-    """
-    visible = Problem.hidden_at.is_(None)
-    order = (Problem.vote_count.desc(), Problem.id.desc())
-    if problem_count is not None and problem_count > WALK_BY_VOTES_ABOVE:
-        tied = (
-            select(ProblemDataset.problem_id)
-            .where(ProblemDataset.problem_id == Problem.id, ProblemDataset.dataset_id == dataset_id)
-            .exists()
-        )
-        query = select(Problem).where(tied, visible)
-    else:
-        query = (
-            select(Problem)
-            .join(ProblemDataset, ProblemDataset.problem_id == Problem.id)
-            .where(ProblemDataset.dataset_id == dataset_id, visible)
-        )
-    return list(db.session.execute(query.order_by(*order).limit(limit)).unique().scalars().all())
-
-
-@dataclass
-class EvidenceItem:
-    """Evidence citing a dataset, with the problem it belongs to."""
-
-    evidence: Evidence
-    problem_id: int
-    problem_title: str
-
-
-def dataset_evidence(dataset_id: int, *, limit: int = 100) -> list[EvidenceItem]:
-    """Evidence citing a dataset: not removed, on visible problems, newest first (one query)."""
-    rows = db.session.execute(
-        select(Evidence, Problem.id, Problem.title)
-        .join(Problem, Problem.id == Evidence.problem_id)
-        .where(Evidence.dataset_id == dataset_id, Evidence.removed_at.is_(None), Problem.hidden_at.is_(None))
-        .order_by(Evidence.created_at.desc(), Evidence.id.desc())
-        .limit(limit)
-    ).all()
-    return [EvidenceItem(evidence, problem_id, title) for evidence, problem_id, title in rows]
-
-
 def dataset_as_dict(dataset: Dataset) -> dict[str, Any]:
     """The contract's dataset fields (times ISO 8601 with Z); the caller adds ``url``."""
     return {
@@ -300,81 +248,6 @@ def dataset_as_dict(dataset: Dataset) -> dict[str, Any]:
         "problem_count": dataset.problem_count,
         "demand": dataset.demand,
     }
-
-
-# --------------------------------------------------------------------------- #
-# Data requests
-# --------------------------------------------------------------------------- #
-
-DATA_REQUEST_SORTS = {"votes": "Most votes", "new": "Newest"}
-DATA_REQUEST_STATUSES = [s.value for s in DataRequestStatus]
-
-
-@dataclass
-class DataRequestPage:
-    """A page of data requests, and which of them the viewer has voted for."""
-
-    items: list[Problem]
-    total: int
-    page: int
-    per_page: int
-    sort: str
-    status: str
-    voted: set[int] = field(default_factory=set)
-
-    @property
-    def has_next(self) -> bool:
-        return self.page * self.per_page < self.total
-
-
-def _status_condition(status: str) -> Any:
-    if status == DataRequestStatus.REQUESTED:
-        # A request nobody has answered yet may have no status at all.
-        return or_(Problem.data_request_status.is_(None), Problem.data_request_status == status)
-    return Problem.data_request_status == status
-
-
-def list_data_requests(
-    *, sort: str = "votes", status: str = "", page: int = 1, per_page: int = PER_PAGE, viewer: Any = None
-) -> DataRequestPage:
-    """Visible problems asking for unpublished data, by votes (or newest), with linked datasets.
-
-    Queries: the page, its dataset links (with datasets), a count, and the viewer's votes.
-    """
-    sort = sort if sort in DATA_REQUEST_SORTS else "votes"
-    status = status if status in DATA_REQUEST_STATUSES else ""
-    page = min(max(page, 1), MAX_PAGE)
-    per_page = min(max(per_page, 1), MAX_PER_PAGE)
-    conditions = [Problem.data_request.is_not(None), Problem.hidden_at.is_(None)]
-    if status:
-        conditions.append(_status_condition(status))
-    order = (
-        (Problem.vote_count.desc(), Problem.created_at.desc(), Problem.id.desc())
-        if sort == "votes"
-        else (Problem.created_at.desc(), Problem.id.desc())
-    )
-    items = list(
-        db.session.execute(
-            select(Problem)
-            .where(*conditions)
-            .order_by(*order)
-            .options(selectinload(Problem.dataset_links))
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-        .unique()
-        .scalars()
-        .all()
-    )
-    total = db.session.execute(select(func.count()).select_from(Problem).where(*conditions)).scalar_one()
-    result = DataRequestPage(items=items, total=total, page=page, per_page=per_page, sort=sort, status=status)
-    if viewer is not None and getattr(viewer, "is_authenticated", False) and items:
-        result.voted = set(
-            db.session.execute(
-                select(Vote.problem_id).where(Vote.user_id == viewer.id, Vote.problem_id.in_([p.id for p in items]))
-            ).scalars()
-        )
-    return result
 
 
 def find_datasets_for_linking(q: str, *, limit: int = 20) -> list[Dataset]:

@@ -1,4 +1,4 @@
-"""Catalog actions: importing a catalog, staff editing datasets and sources, answering data requests.
+"""Catalog actions: importing a catalog, staff editing datasets and sources (data requests: staff).
 
 Every function takes the acting user (``None`` only for the command line and the demo),
 checks the capability, validates, writes (with an audit entry for staff actions) and
@@ -25,10 +25,7 @@ from civicboard.audit.services import record as audit
 from civicboard.datasets.importers import FORMATS, DatasetRecord, DistributionRecord, ParseResult, is_http_url
 from civicboard.datasets.models import MANUAL_SOURCE, CatalogSource, Dataset, DatasetStatus, Distribution, ImportRun
 from civicboard.extensions import db
-from civicboard.permissions import PermissionDenied, has_capability, require
-from civicboard.problems import counters
-from civicboard.problems.models import DataRequestStatus, NotificationKind, Problem, ProblemDataset
-from civicboard.problems.notifications import notify_followers
+from civicboard.permissions import require
 from civicboard.timeutil import to_naive_utc, utcnow
 from civicboard.validation import ConflictError, ValidationError, clean_text
 
@@ -711,73 +708,3 @@ def update_dataset(actor: Any, dataset: Dataset, fields: Mapping[str, Any]) -> D
         dataset.updated_at = now
         audit(actor, "dataset.update", "dataset", dataset.id, changed=changed, source=dataset.source)
     return dataset
-
-
-# --------------------------------------------------------------------------- #
-# Data requests
-# --------------------------------------------------------------------------- #
-
-ANSWER_STATUSES = (DataRequestStatus.PLANNED, DataRequestStatus.PUBLISHED, DataRequestStatus.DECLINED)
-
-
-def can_answer_data_requests(user: Any) -> bool:
-    """Staff who manage datasets or respond to problems answer data requests."""
-    return has_capability(user, "manage_datasets") or has_capability(user, "respond")
-
-
-def answer_data_request(
-    actor: Any, problem: Problem, status: str, note: str, dataset: Dataset | None = None
-) -> Problem:
-    """Answer a request for unpublished data: planned, published (with a dataset) or declined.
-
-    "published" ties the dataset to the problem (dataset counters kept exact) and tells
-    the problem's followers; "declined" needs a reason in ``note``. Audited.
-    """
-    if not can_answer_data_requests(actor):
-        raise PermissionDenied()
-    if problem.data_request is None:
-        raise ConflictError("This problem is not a data request.")
-    try:
-        status = DataRequestStatus((status or "").strip().lower())
-    except ValueError:
-        status = None
-    if status not in ANSWER_STATUSES:
-        message = "Choose planned, published or declined."
-        raise ValidationError(message, {"status": message})
-    declining = status == DataRequestStatus.DECLINED
-    note = clean_text(note, "note", label="Reason" if declining else "Note", max_length=2000, required=declining)
-    if status == DataRequestStatus.PUBLISHED:
-        if dataset is None:
-            message = "Say which dataset now holds the data."
-            raise ValidationError(message, {"dataset": message})
-        if dataset.status != DatasetStatus.ACTIVE:
-            message = "That dataset is withdrawn from the catalog; choose an active one."
-            raise ValidationError(message, {"dataset": message})
-    elif dataset is not None:
-        message = "A dataset is linked only when the data is published."
-        raise ValidationError(message, {"dataset": message})
-
-    newly_published = problem.data_request_status != DataRequestStatus.PUBLISHED
-    problem.data_request_status = status.value
-    problem.data_request_note = note
-    problem.updated_at = utcnow()
-    if dataset is not None:
-        links = problem.dataset_links
-        if all(link.dataset_id != dataset.id for link in links):
-            position = max((link.position for link in links), default=-1) + 1
-            links.append(ProblemDataset(dataset_id=dataset.id, position=position))
-            db.session.flush()
-            counters.on_datasets_changed(problem, added=[dataset.id], removed=[])
-            newly_published = True
-        if newly_published:
-            notify_followers(NotificationKind.DATA_PUBLISHED.value, actor=actor, problem_id=problem.id)
-    audit(
-        actor,
-        "data_request.answer",
-        "problem",
-        problem.id,
-        reason=note,
-        status=status.value,
-        dataset_id=dataset.id if dataset is not None else None,
-    )
-    return problem

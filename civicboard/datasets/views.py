@@ -1,21 +1,28 @@
-"""Catalog pages: /datasets, /datasets/<id>, staff editing and sources, /data-requests."""
+"""Catalog pages: /datasets, /datasets/<id>, staff editing and sources, /data-requests.
+
+Views sit on top of the layers: a dataset's page composes the catalog's own record with the
+problems tied to it (problems.queries) and the evidence citing it (staff.queries). Answering
+a data request is staff's (staff.views).
+"""
 
 from __future__ import annotations
 
 import re
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from civicboard.auth.forms import EmptyForm
 from civicboard.auth.views import apply_errors
 from civicboard.datasets import jobs, queries, services
-from civicboard.datasets.forms import AnswerForm, SourceEditForm, SourceForm, dataset_form_for
+from civicboard.datasets.forms import SourceEditForm, SourceForm, dataset_form_for
 from civicboard.datasets.freshness import describe_periodicity, may_be_stale
 from civicboard.datasets.models import CatalogSource, Dataset
 from civicboard.extensions import db
 from civicboard.permissions import Capability, capability_required
-from civicboard.problems.models import Problem
+from civicboard.problems import queries as problem_queries
+from civicboard.staff import queries as staff_queries
+from civicboard.staff.services import can_answer_data_requests
 from civicboard.validation import ValidationError
 
 bp = Blueprint("datasets", __name__)
@@ -49,8 +56,10 @@ def show(dataset_id: int):
     return render_template(
         "datasets/show.html",
         dataset=dataset,
-        problems=queries.dataset_problems(dataset.id, limit=PROBLEMS_SHOWN, problem_count=dataset.problem_count),
-        evidence=queries.dataset_evidence(dataset.id),
+        problems=problem_queries.dataset_problems(
+            dataset.id, limit=PROBLEMS_SHOWN, problem_count=dataset.problem_count
+        ),
+        evidence=staff_queries.dataset_evidence(dataset.id),
         stale=may_be_stale(dataset.modified, dataset.accrual_periodicity),
         frequency=describe_periodicity(dataset.accrual_periodicity),
         license_is_link=bool(dataset.license and re.match(r"https?://", dataset.license, re.IGNORECASE)),
@@ -60,19 +69,20 @@ def show(dataset_id: int):
 @bp.get("/data-requests")
 def data_requests():
     """Problems whose data is not published yet, most wanted first, with a vote button each."""
-    result = queries.list_data_requests(
+    per_page = problem_queries.DATA_REQUESTS_PER_PAGE
+    result = problem_queries.list_data_requests(
         sort=request.args.get("sort", "votes"),
         status=request.args.get("status", ""),
         page=request.args.get("page", 1, type=int) or 1,
-        per_page=request.args.get("per_page", queries.PER_PAGE, type=int) or queries.PER_PAGE,
+        per_page=request.args.get("per_page", per_page, type=int) or per_page,
         viewer=current_user,
     )
     return render_template(
         "datasets/data_requests.html",
         result=result,
-        sorts=queries.DATA_REQUEST_SORTS,
-        statuses=queries.DATA_REQUEST_STATUSES,
-        can_answer=services.can_answer_data_requests(current_user),
+        sorts=problem_queries.DATA_REQUEST_SORTS,
+        statuses=problem_queries.DATA_REQUEST_STATUSES,
+        can_answer=can_answer_data_requests(current_user),
     )
 
 
@@ -253,52 +263,3 @@ def refresh_source(source_id: int):
     else:
         flash(f"Refreshed {name}: {summary.line()}.", "success")
     return redirect(url_for("datasets.sources"))
-
-
-# --------------------------------------------------------------------------- #
-# Staff: answering data requests
-# --------------------------------------------------------------------------- #
-
-
-def _dataset_from_reference(text: str) -> Dataset | None:
-    """A dataset named by its number or its page address; None when the field is blank."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    match = re.fullmatch(r"(?:.*/datasets/)?(\d{1,12})/?", text)
-    dataset = db.session.get(Dataset, int(match[1])) if match else None
-    if dataset is None:
-        message = "No dataset with that number or address."
-        raise ValidationError(message, {"dataset": message})
-    return dataset
-
-
-@bp.route("/data-requests/<int:problem_id>/answer", methods=["GET", "POST"])
-@login_required
-def answer(problem_id: int):
-    """Answer a data request: planned, published (with the dataset) or declined (with a reason)."""
-    if not services.can_answer_data_requests(current_user):
-        abort(403)
-    problem = db.get_or_404(Problem, problem_id)
-    if problem.data_request is None:
-        abort(404)
-    form = AnswerForm(status=problem.data_request_status or None, note=problem.data_request_note or None)
-    if form.validate_on_submit():
-        try:
-            dataset = _dataset_from_reference(form.dataset.data)
-            services.answer_data_request(current_user, problem, form.status.data, form.note.data, dataset)
-        except ValidationError as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Answer saved.", "success")
-            return redirect(url_for("datasets.data_requests"))
-    q = request.args.get("q", "")
-    return render_template(
-        "datasets/answer.html",
-        problem=problem,
-        form=form,
-        q=q,
-        matches=queries.find_datasets_for_linking(q),
-    ), 422 if form.errors else 200

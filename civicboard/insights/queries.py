@@ -1,7 +1,7 @@
 """The outcome figures, each computed by aggregate SQL (no problem rows are loaded into Python).
 
 Definitions (also on the page and in the README):
-- Only visible problems count (hidden_at is NULL).
+- Only public problems count (problems.visibility).
 - Time to first response: first_response_at - created_at, over problems that have one.
 - Time to resolution: resolved_at - created_at, over problems whose status is resolved now.
 - Percentiles are nearest-rank: the value at position ceil(p/100 * n) of the sorted values, so
@@ -28,6 +28,7 @@ from civicboard.auth.models import Department
 from civicboard.datasets.models import Dataset, DatasetStatus
 from civicboard.extensions import db
 from civicboard.insights.dialect import month_of, nearest_rank, seconds_between
+from civicboard.problems import visibility
 from civicboard.problems.models import STATUS_LABELS, Category, Problem, ProblemDataset, ProblemStatus
 from civicboard.staff.models import Response
 
@@ -35,7 +36,7 @@ MONTHS = 12
 DATASET_ROWS = 15
 DEMAND_ROWS = 10
 NO_DEPARTMENT = "No department"
-VISIBLE = Problem.hidden_at.is_(None)
+VISIBLE = visibility.public(Problem)  # figures count what open data shows
 RESOLVED = ProblemStatus.RESOLVED.value
 
 

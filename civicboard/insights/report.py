@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from civicboard.csvcells import neutralise
 from civicboard.insights.charts import BarChart, bar_chart
 from civicboard.insights.queries import Figures, Timing
-from civicboard.interop.exports import neutralise
 
 CSV_COLUMNS = ["section", "group_id", "group", "metric", "value"]
 

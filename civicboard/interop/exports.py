@@ -20,6 +20,7 @@ from typing import Any
 
 from flask import Flask
 
+from civicboard.csvcells import neutralise
 from civicboard.interop.queries import ProblemRecord, export_batch
 from civicboard.interop.text import excerpt
 from civicboard.timeutil import isoformat_z, utcnow
@@ -50,16 +51,6 @@ CSV_COLUMNS = [
 # Several datasets share one cell: ids separated by ";", titles by " | ".
 DATASET_ID_SEPARATOR = ";"
 DATASET_TITLE_SEPARATOR = " | "
-
-# A cell starting with one of these is read as a formula by spreadsheet programs (CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """Prefix a text cell that a spreadsheet would run as a formula with a single quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def license_info(name: str, url: str) -> dict[str, str]:

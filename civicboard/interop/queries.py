@@ -17,6 +17,7 @@ from civicboard.auth.models import Department, User
 from civicboard.challenges.models import Challenge, ChallengeProblem, ChallengeStatus, Project
 from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
+from civicboard.problems import visibility
 from civicboard.problems.models import Category, Problem, ProblemDataset
 from civicboard.staff.models import Evidence, Response
 
@@ -24,7 +25,8 @@ FEED_LIMIT = 50
 # Ids are 32-bit integers on PostgreSQL: larger numbers in a URL cannot name anything.
 MAX_ID = 2**31 - 1
 
-VISIBLE: ColumnElement[bool] = Problem.hidden_at.is_(None)
+# Open data shows no hidden problem, whoever asks (problems.visibility's "public" rule).
+VISIBLE: ColumnElement[bool] = visibility.public(Problem)
 
 
 @dataclass
@@ -238,7 +240,7 @@ def challenge_projects(challenge_id: int, limit: int = FEED_LIMIT) -> list[tuple
     stmt = (
         select(Project, User.name)
         .join(User, User.id == Project.created_by_id)
-        .where(Project.challenge_id == challenge_id, Project.hidden_at.is_(None))
+        .where(Project.challenge_id == challenge_id, visibility.public(Project))
         .order_by(Project.created_at.desc(), Project.id.desc())
         .limit(limit)
     )

@@ -28,7 +28,7 @@ from civicboard.auth.models import User
 from civicboard.extensions import db
 from civicboard.moderation.models import Flag, FlagReason
 from civicboard.permissions import NotFound, require, require_active
-from civicboard.problems import counters
+from civicboard.problems import counters, visibility
 from civicboard.problems.models import Comment, Problem
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError, ValidationError, clean_text
@@ -137,7 +137,7 @@ def _visible_target(actor: User, target_type: str, target_id: int | str) -> Prob
     problem = db.session.get(Problem, comment.problem_id)
     if problem is None or not problem.visible_to(actor):
         raise NotFound()
-    if comment.is_hidden and not (actor.is_moderator or actor.id == comment.author_id):
+    if not visibility.is_visible_to(comment, actor):
         raise NotFound()
     return comment
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicboard.extensions import db
+from civicboard.problems import visibility
 from civicboard.timeutil import utcnow
 
 
@@ -220,10 +221,8 @@ class Problem(db.Model):
         return not (self.is_locked or self.is_hidden)
 
     def visible_to(self, user) -> bool:
-        """Hidden problems are seen only by moderators and their author."""
-        if not self.is_hidden:
-            return True
-        return bool(user and user.is_authenticated and (user.is_moderator or user.id == self.author_id))
+        """Hidden problems are seen only by moderators and their author (problems.visibility)."""
+        return visibility.is_visible_to(self, user)
 
 
 class Vote(db.Model):

@@ -1,13 +1,15 @@
 """Read paths shared by the pages and the JSON API; each asks the database a fixed number of times.
 
 - list_problems(): the board (`/`): sorts, filters, keyset pagination (never OFFSET).
-- load_problem_page(): a problem with its datasets, comments, official responses, evidence,
-  and whether the viewer votes for / follows it.
+- load_problem_page(): a problem with its datasets, comments, and whether the viewer votes
+  for / follows it (its official responses and evidence come from staff.queries; the page
+  composes them).
 - find_duplicates(): open problems on the same datasets with similar titles.
+- dataset_problems(): the visible problems tied to a dataset (its page and feed).
+- list_data_requests(): problems asking for unpublished data (/data-requests).
 - user_problems(), user_comments(), notification_page(), suggest_datasets().
 
-visible_problems(viewer) is the one rule for hidden problems: moderators see all, authors see
-their own, nobody else sees them.
+Who sees a hidden problem or comment is problems.visibility's rule; every query here uses it.
 """
 
 from __future__ import annotations
@@ -20,16 +22,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, literal, or_, select, true
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy import ColumnElement, and_, exists, false, func, literal, or_, select
+from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from civicboard.auth.models import User
 from civicboard.datasets.models import Dataset, DatasetStatus
 from civicboard.extensions import db
+from civicboard.problems import visibility
 from civicboard.problems.models import (
     CLOSED_STATUSES,
     Category,
     Comment,
+    DataRequestStatus,
     Follow,
     Notification,
     Problem,
@@ -37,7 +41,6 @@ from civicboard.problems.models import (
     ProblemStatus,
     Vote,
 )
-from civicboard.staff.models import Evidence, Response
 
 PAGE_SIZE = 20
 
@@ -57,22 +60,14 @@ STATUS_GROUPS = {
 }
 
 
-def _is_moderator(viewer: Any) -> bool:
-    return bool(viewer is not None and getattr(viewer, "is_authenticated", False) and viewer.is_moderator)
+def original_loader() -> Any:
+    """Loader option for a duplicate's original: only what visibility.original_of needs.
 
-
-def _viewer_id(viewer: Any) -> int | None:
-    return viewer.id if viewer is not None and getattr(viewer, "is_authenticated", False) else None
-
-
-def visible_problems(viewer: Any) -> ColumnElement[bool]:
-    """The WHERE clause for problems this viewer may see (hidden: moderators and the author)."""
-    if _is_moderator(viewer):
-        return true()
-    viewer_id = _viewer_id(viewer)
-    if viewer_id is None:
-        return Problem.hidden_at.is_(None)
-    return or_(Problem.hidden_at.is_(None), Problem.author_id == viewer_id)
+    A select-in load asks nothing when no problem on the page is a duplicate.
+    """
+    return selectinload(Problem.duplicate_of).options(
+        load_only(Problem.id, Problem.title, Problem.author_id, Problem.hidden_at), lazyload("*")
+    )
 
 
 def status_values(status: str | None) -> list[str] | None:
@@ -140,7 +135,7 @@ class ProblemList:
 
 def filter_clauses(viewer: Any, filters: ProblemFilters) -> list[ColumnElement[bool]]:
     """WHERE clauses for the board's filters (shared with search and the API)."""
-    clauses: list[ColumnElement[bool]] = [visible_problems(viewer)]
+    clauses: list[ColumnElement[bool]] = [visibility.visible(Problem, viewer)]
     statuses = status_values(filters.status)
     if statuses:
         clauses.append(Problem.status.in_(statuses))
@@ -151,7 +146,7 @@ def filter_clauses(viewer: Any, filters: ProblemFilters) -> list[ColumnElement[b
     if filters.category:
         clauses.append(Problem.category_id.in_(select(Category.id).where(Category.slug == filters.category)))
     if filters.voted_by_me:
-        viewer_id = _viewer_id(viewer)
+        viewer_id = visibility.viewer_id(viewer)
         if viewer_id is None:
             clauses.append(false())
         else:
@@ -161,7 +156,7 @@ def filter_clauses(viewer: Any, filters: ProblemFilters) -> list[ColumnElement[b
 
 def voted_column(viewer: Any):
     """A boolean column: does the viewer vote for this problem (False for anonymous viewers)."""
-    viewer_id = _viewer_id(viewer)
+    viewer_id = visibility.viewer_id(viewer)
     if viewer_id is None:
         return literal(False).label("voted")
     return exists().where(Vote.problem_id == Problem.id, Vote.user_id == viewer_id).label("voted")
@@ -174,13 +169,16 @@ def list_problems(
     filters: ProblemFilters | None = None,
     after: str | None = None,
     limit: int = PAGE_SIZE,
+    with_originals: bool = False,
 ) -> ProblemList:
     """One page of the board: two queries (problems with authors, categories and the viewer's
     votes; then their datasets), whatever the page size.
 
     Keyset pagination: `after` carries the last item's (sort key, id), and the next page is
     the rows strictly after it in (key DESC, id DESC) order, an index range scan on
-    ix_problems_<key> however deep the reader goes.
+    ix_problems_<key> however deep the reader goes. `with_originals` also loads what a
+    duplicate needs to name its original (the API's `duplicate_of`): one more query, only when
+    the page holds a duplicate.
     """
     sort = sort if sort in SORTS else "hot"
     filters = filters or ProblemFilters()
@@ -188,7 +186,7 @@ def list_problems(
     query = (
         select(Problem, voted_column(viewer))
         .where(*filter_clauses(viewer, filters))
-        .options(selectinload(Problem.dataset_links))
+        .options(selectinload(Problem.dataset_links), *([original_loader()] if with_originals else []))
         .order_by(column.desc(), Problem.id.desc())
         .limit(limit + 1)
     )
@@ -230,14 +228,14 @@ class Thread:
 
 @dataclass
 class ProblemPage:
-    """Everything a problem's page shows."""
+    """Everything a problem's page shows; the page adds staff's responses and evidence."""
 
     problem: Problem
     threads: list[Thread]
-    responses: list[Response]
-    evidence: list[Evidence]
     voted: bool
     following: bool
+    responses: list[Any] = field(default_factory=list)
+    evidence: list[Any] = field(default_factory=list)
 
     @property
     def datasets(self) -> list[Dataset]:
@@ -255,16 +253,9 @@ def get_problem(problem_id: int, viewer: Any) -> Problem | None:
         .unique()
         .scalar_one_or_none()
     )
-    if problem is None or not problem.visible_to(viewer):
+    if problem is None or not visibility.is_visible_to(problem, viewer):
         return None
     return problem
-
-
-def comment_visible_to(comment: Comment, viewer: Any) -> bool:
-    """Hidden comments are seen by moderators and their author only."""
-    if not comment.is_hidden:
-        return True
-    return _is_moderator(viewer) or (_viewer_id(viewer) is not None and comment.author_id == viewer.id)
 
 
 def build_threads(comments: list[Comment], viewer: Any) -> list[Thread]:
@@ -285,33 +276,21 @@ def build_threads(comments: list[Comment], viewer: Any) -> list[Thread]:
     result = []
     for comment_id in order:
         thread = threads[comment_id]
-        thread.replies = [r for r in replies.get(comment_id, []) if comment_visible_to(r, viewer)]
-        if comment_visible_to(thread.comment, viewer) or thread.replies:
+        thread.replies = [r for r in replies.get(comment_id, []) if visibility.is_visible_to(r, viewer)]
+        if visibility.is_visible_to(thread.comment, viewer) or thread.replies:
             result.append(thread)
     return result
 
 
 def load_problem_page(problem: Problem, viewer: Any) -> ProblemPage:
-    """Comments, responses, evidence and the viewer's vote/follow state: four more queries."""
+    """Comments and the viewer's vote/follow state: two more queries."""
     comments = list(
         db.session.execute(
             select(Comment).where(Comment.problem_id == problem.id).order_by(Comment.created_at, Comment.id)
         ).scalars()
     )
-    responses = list(
-        db.session.execute(
-            select(Response).where(Response.problem_id == problem.id).order_by(Response.created_at, Response.id)
-        ).scalars()
-    )
-    evidence = list(
-        db.session.execute(
-            select(Evidence)
-            .where(Evidence.problem_id == problem.id, Evidence.removed_at.is_(None))
-            .order_by(Evidence.created_at, Evidence.id)
-        ).scalars()
-    )
     voted = following = False
-    viewer_id = _viewer_id(viewer)
+    viewer_id = visibility.viewer_id(viewer)
     if viewer_id is not None:
         # One statement for both questions.
         voted, following = db.session.execute(
@@ -323,8 +302,6 @@ def load_problem_page(problem: Problem, viewer: Any) -> ProblemPage:
     return ProblemPage(
         problem=problem,
         threads=build_threads(comments, viewer),
-        responses=responses,
-        evidence=evidence,
         voted=bool(voted),
         following=bool(following),
     )
@@ -380,7 +357,7 @@ def find_duplicates(
     query = (
         select(Problem)
         .where(
-            Problem.hidden_at.is_(None),
+            visibility.public(Problem),
             Problem.status.not_in([s.value for s in CLOSED_STATUSES]),
             Problem.id.in_(select(ProblemDataset.problem_id).where(ProblemDataset.dataset_id.in_(dataset_ids))),
         )
@@ -445,7 +422,7 @@ def user_problems(viewer: Any, user: User, *, before: Any = None, limit: int = P
     """A user's problems the viewer may see, newest first (datasets loaded in one more query)."""
     query = (
         select(Problem)
-        .where(Problem.author_id == user.id, visible_problems(viewer))
+        .where(Problem.author_id == user.id, visibility.visible(Problem, viewer))
         .order_by(Problem.id.desc())
         .limit(limit + 1)
     )
@@ -462,10 +439,12 @@ def user_comments(viewer: Any, user: User, *, before: Any = None, limit: int = P
 
     Items are (comment, problem_id, problem_title) tuples from one query.
     """
-    conditions = [Comment.author_id == user.id, Comment.deleted_at.is_(None), visible_problems(viewer)]
-    is_self = _viewer_id(viewer) == user.id
-    if not (_is_moderator(viewer) or is_self):
-        conditions.append(Comment.hidden_at.is_(None))
+    conditions = [
+        Comment.author_id == user.id,
+        Comment.deleted_at.is_(None),
+        visibility.visible(Problem, viewer),
+        visibility.visible(Comment, viewer),
+    ]
     query = (
         select(Comment, Problem.id, Problem.title)
         .join(Problem, Problem.id == Comment.problem_id)
@@ -505,3 +484,116 @@ def notification_page(user: User, *, before: Any = None, limit: int = NOTIFICATI
     rows = list(db.session.execute(query).scalars())
     items = rows[:limit]
     return Slice(items, items[-1].id if len(rows) > limit else None)
+
+
+# -- a dataset's problems --------------------------------------------------------------------------
+
+# Above this many tied problems, walking the problems by votes beats sorting the ties.
+WALK_BY_VOTES_ABOVE = 1000
+
+
+def dataset_problems(dataset_id: int, *, limit: int = 50, problem_count: int | None = None) -> list[Problem]:
+    """Public problems tied to a dataset, most votes first (author and category joined).
+
+    Two plans with the same answer, chosen by the dataset's stored problem count: a dataset
+    tied to few problems sorts them; one tied to thousands (a city's 311 data) walks the
+    problems' (vote_count, id) index and stops at `limit`, instead of sorting 20,000 rows.
+    """
+    shown = visibility.public(Problem)
+    order = (Problem.vote_count.desc(), Problem.id.desc())
+    if problem_count is not None and problem_count > WALK_BY_VOTES_ABOVE:
+        tied = (
+            select(ProblemDataset.problem_id)
+            .where(ProblemDataset.problem_id == Problem.id, ProblemDataset.dataset_id == dataset_id)
+            .exists()
+        )
+        query = select(Problem).where(tied, shown)
+    else:
+        query = (
+            select(Problem)
+            .join(ProblemDataset, ProblemDataset.problem_id == Problem.id)
+            .where(ProblemDataset.dataset_id == dataset_id, shown)
+        )
+    return list(db.session.execute(query.order_by(*order).limit(limit)).unique().scalars().all())
+
+
+# -- data requests ---------------------------------------------------------------------------------
+
+DATA_REQUEST_SORTS = {"votes": "Most votes", "new": "Newest"}
+DATA_REQUEST_STATUSES = [s.value for s in DataRequestStatus]
+DATA_REQUESTS_PER_PAGE = 20
+DATA_REQUESTS_MAX_PER_PAGE = 100
+DATA_REQUESTS_MAX_PAGE = 10_000
+
+
+@dataclass
+class DataRequestPage:
+    """A page of data requests, and which of them the viewer has voted for."""
+
+    items: list[Problem]
+    total: int
+    page: int
+    per_page: int
+    sort: str
+    status: str
+    voted: set[int] = field(default_factory=set)
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.per_page < self.total
+
+
+def _data_request_status(status: str) -> Any:
+    if status == DataRequestStatus.REQUESTED:
+        # A request nobody has answered yet may have no status at all.
+        return or_(Problem.data_request_status.is_(None), Problem.data_request_status == status)
+    return Problem.data_request_status == status
+
+
+def list_data_requests(
+    *,
+    sort: str = "votes",
+    status: str = "",
+    page: int = 1,
+    per_page: int = DATA_REQUESTS_PER_PAGE,
+    viewer: Any = None,
+) -> DataRequestPage:
+    """Public problems asking for unpublished data, by votes (or newest), with linked datasets.
+
+    Queries: the page, its dataset links (with datasets), a count, and the viewer's votes.
+    """
+    sort = sort if sort in DATA_REQUEST_SORTS else "votes"
+    status = status if status in DATA_REQUEST_STATUSES else ""
+    page = min(max(page, 1), DATA_REQUESTS_MAX_PAGE)
+    per_page = min(max(per_page, 1), DATA_REQUESTS_MAX_PER_PAGE)
+    conditions = [Problem.data_request.is_not(None), visibility.public(Problem)]
+    if status:
+        conditions.append(_data_request_status(status))
+    order = (
+        (Problem.vote_count.desc(), Problem.created_at.desc(), Problem.id.desc())
+        if sort == "votes"
+        else (Problem.created_at.desc(), Problem.id.desc())
+    )
+    items = list(
+        db.session.execute(
+            select(Problem)
+            .where(*conditions)
+            .order_by(*order)
+            .options(selectinload(Problem.dataset_links))
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        .unique()
+        .scalars()
+        .all()
+    )
+    total = db.session.execute(select(func.count()).select_from(Problem).where(*conditions)).scalar_one()
+    result = DataRequestPage(items=items, total=total, page=page, per_page=per_page, sort=sort, status=status)
+    viewer_id = visibility.viewer_id(viewer)
+    if viewer_id is not None and items:
+        result.voted = set(
+            db.session.execute(
+                select(Vote.problem_id).where(Vote.user_id == viewer_id, Vote.problem_id.in_([p.id for p in items]))
+            ).scalars()
+        )
+    return result

@@ -24,7 +24,7 @@ from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
 from civicboard.markup import render
 from civicboard.permissions import PermissionDenied, require, require_active
-from civicboard.problems import counters, notifications
+from civicboard.problems import counters, notifications, visibility
 from civicboard.problems.models import (
     Category,
     Comment,
@@ -321,7 +321,7 @@ def edit_problem(
 
 def _check_can_vote(actor: User, problem: Problem) -> None:
     require_active(actor)
-    if problem.is_hidden and not problem.visible_to(actor):
+    if not visibility.is_visible_to(problem, actor):
         raise PermissionDenied("This problem is not available.")
     if not problem.can_vote(actor):
         raise ConflictError(f"Voting is closed on this problem ({problem.status_label.lower()}).")

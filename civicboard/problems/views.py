@@ -30,9 +30,10 @@ from civicboard.permissions import Capability, PermissionDenied, capability_requ
 from civicboard.problems import notifications, queries, search, services
 from civicboard.problems.forms import CategoryForm, CommentForm, EditCommentForm, ProblemForm
 from civicboard.problems.models import STATUS_LABELS, Category, Comment, CommentRevision, ProblemStatus
+from civicboard.problems.visibility import is_visible_to
 from civicboard.ratelimits import comments_limit, problems_limit, votes_limit
 from civicboard.security import safe_next
-from civicboard.staff.queries import duplicates_of
+from civicboard.staff.queries import duplicates_of, evidence_for_problem, responses_for_problem
 from civicboard.validation import ValidationError
 
 bp = Blueprint("problems", __name__)
@@ -246,6 +247,9 @@ def edit_problem(problem_id: int):
 
 def _render_problem(problem, *, comment_form=None, status=200):
     page = queries.load_problem_page(problem, current_user)
+    # Views sit on top of the layers: the page composes staff's records with the problem's own.
+    page.responses = responses_for_problem(problem.id)
+    page.evidence = evidence_for_problem(problem.id)
     return (
         render_template(
             "problems/show.html",
@@ -364,7 +368,7 @@ def add_comment(problem_id: int):
 def _comment_or_404(problem_id: int, comment_id: int):
     problem = _problem_or_404(problem_id)
     comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.problem_id != problem.id or not queries.comment_visible_to(comment, current_user):
+    if comment is None or comment.problem_id != problem.id or not is_visible_to(comment, current_user):
         abort(404)
     return problem, comment
 

@@ -15,6 +15,7 @@ from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
 from civicboard.moderation import services as moderation
 from civicboard.moderation.models import Flag
+from civicboard.problems import visibility
 from civicboard.problems.models import Comment, Problem, ProblemStatus
 from civicboard.staff import services
 from civicboard.staff.models import Response
@@ -63,7 +64,7 @@ def seed_demo() -> dict[str, int]:
     problems = (
         db.session.execute(
             select(Problem)
-            .where(Problem.hidden_at.is_(None), Problem.status == ProblemStatus.OPEN.value)
+            .where(visibility.public(Problem), Problem.status == ProblemStatus.OPEN.value)
             .order_by(Problem.vote_count.desc(), Problem.id)
             .limit(len(RESPONSES) + 1)
         )

@@ -1,4 +1,4 @@
-"""Forms for official responses and evidence.
+"""Forms for official responses, evidence and answers to data requests.
 
 The forms parse and carry the CSRF token; the services validate (so the API gets the same
 rules). Field names match the JSON API's write bodies.
@@ -11,10 +11,16 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from civicboard.staff.models import EvidenceStance
-from civicboard.staff.services import MAX_CAPTION_LENGTH, MAX_REASON_LENGTH, MAX_RESPONSE_LENGTH, STANCE_LABELS
+from civicboard.staff.services import (
+    ANSWER_STATUSES,
+    MAX_CAPTION_LENGTH,
+    MAX_REASON_LENGTH,
+    MAX_RESPONSE_LENGTH,
+    STANCE_LABELS,
+)
 
 
 class ResponseForm(FlaskForm):
@@ -86,3 +92,30 @@ def dataset_choices(datasets: list, current: Any = None) -> list[SelectChoice]:
         choices.insert(0, SelectChoice(str(current.id), current.title))
     choices.append(SelectChoice("", "Another dataset (give its number below)"))
     return choices
+
+
+class AnswerForm(FlaskForm):
+    """Staff's answer to a request for unpublished data."""
+
+    status = SelectField(
+        "Answer",
+        choices=[
+            SelectChoice(s.value, label)
+            for s, label in zip(
+                ANSWER_STATUSES,
+                ("Planned: we intend to publish it", "Published: it is in the catalog", "Declined"),
+                strict=True,
+            )
+        ],
+        validators=[DataRequired()],
+    )
+    dataset = StringField(
+        "Dataset",
+        validators=[Length(max=2000)],
+        description="Only for 'published': the dataset's number or its page address (/datasets/123).",
+    )
+    note = TextAreaField(
+        "Note",
+        validators=[Length(max=2000)],
+        description="Shown with the request. Required when you decline: say why.",
+    )

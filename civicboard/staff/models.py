@@ -30,6 +30,8 @@ class Response(db.Model):
 
     author = relationship("User", lazy="joined")
     department = relationship("Department", lazy="joined")
+    # Loaded by the queries that show a response (visibility.original_of reads it).
+    duplicate_of = relationship("Problem", foreign_keys=[duplicate_of_id], lazy="select")
 
     __table_args__ = (
         Index("ix_responses_problem_id", "problem_id", "created_at"),

@@ -12,11 +12,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from civicboard.auth.models import Department
 from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
+from civicboard.problems import visibility
 from civicboard.problems.models import (
     CLOSED_STATUSES,
     Category,
@@ -74,7 +75,7 @@ def waiting_conditions(tab: str) -> list[Any]:
     """What "waiting" means for each tab (visible problems only)."""
     if tab == QueueTab.DATA_REQUESTS:
         return [
-            Problem.hidden_at.is_(None),
+            visibility.public(Problem),
             Problem.data_request.is_not(None),
             or_(
                 Problem.data_request_status.is_(None),
@@ -83,7 +84,7 @@ def waiting_conditions(tab: str) -> list[Any]:
             Problem.status.not_in([s.value for s in CLOSED_STATUSES]),
         ]
     return [
-        Problem.hidden_at.is_(None),
+        visibility.public(Problem),
         Problem.first_response_at.is_(None),
         Problem.status == ProblemStatus.OPEN.value,
     ]
@@ -178,7 +179,7 @@ class DepartmentResponse:
 
 
 def department_responses(
-    department_id: int, *, include_hidden: bool = False, before: str | None = None, limit: int = DEPARTMENT_PAGE_SIZE
+    department_id: int, *, viewer: Any = None, before: str | None = None, limit: int = DEPARTMENT_PAGE_SIZE
 ) -> Page:
     """A department's responses, newest first (hidden problems' only for moderators)."""
     query = (
@@ -187,8 +188,7 @@ def department_responses(
         .where(Response.department_id == department_id)
         .order_by(Response.created_at.desc(), Response.id.desc())
     )
-    if not include_hidden:
-        query = query.where(Problem.hidden_at.is_(None))
+    query = query.where(visibility.listed(Problem, viewer))
     anchor = _decode(before, datetime, int)
     if anchor:
         created_at, response_id = anchor
@@ -208,13 +208,20 @@ def department_responses(
 
 
 def responses_for_problem(problem_id: int) -> list[Response]:
-    """A problem's official responses, oldest first, with author and department (one query)."""
+    """A problem's official responses, oldest first, with author, department and the original a
+    duplicate points to (only what visibility.original_of needs; one query)."""
     return list(
         db.session.execute(
             select(Response)
             .where(Response.problem_id == problem_id)
+            .options(
+                joinedload(Response.duplicate_of).options(
+                    load_only(Problem.id, Problem.title, Problem.author_id, Problem.hidden_at), lazyload("*")
+                )
+            )
             .order_by(Response.created_at.asc(), Response.id.asc())
         )
+        .unique()
         .scalars()
         .all()
     )
@@ -233,6 +240,26 @@ def duplicates_of(problem_id: int, viewer: Any = None) -> list[Problem]:
     query = select(Problem).where(
         Problem.duplicate_of_id == problem_id, Problem.status == ProblemStatus.DUPLICATE.value
     )
-    if not (viewer is not None and getattr(viewer, "is_authenticated", False) and viewer.is_moderator):
-        query = query.where(Problem.hidden_at.is_(None))
+    query = query.where(visibility.listed(Problem, viewer))
     return list(db.session.execute(query.order_by(Problem.created_at.asc(), Problem.id.asc())).scalars().all())
+
+
+@dataclass
+class EvidenceItem:
+    """Evidence citing a dataset, with the problem it belongs to."""
+
+    evidence: Evidence
+    problem_id: int
+    problem_title: str
+
+
+def dataset_evidence(dataset_id: int, *, limit: int = 100) -> list[EvidenceItem]:
+    """Evidence citing a dataset: not removed, on public problems, newest first (one query)."""
+    rows = db.session.execute(
+        select(Evidence, Problem.id, Problem.title)
+        .join(Problem, Problem.id == Evidence.problem_id)
+        .where(Evidence.dataset_id == dataset_id, Evidence.removed_at.is_(None), visibility.public(Problem))
+        .order_by(Evidence.created_at.desc(), Evidence.id.desc())
+        .limit(limit)
+    ).all()
+    return [EvidenceItem(evidence, problem_id, title) for evidence, problem_id, title in rows]

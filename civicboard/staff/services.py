@@ -1,4 +1,5 @@
-"""Staff actions: official responses (with status changes and duplicates) and open-data evidence.
+"""Staff actions: official responses (with status changes and duplicates), open-data evidence,
+and answers to data requests.
 
 Every function takes the acting user first, checks the permission, validates, writes (audit
 entry included) and leaves the commit to the caller: the HTML views and the JSON API call
@@ -27,15 +28,17 @@ from sqlalchemy.orm import aliased
 from civicboard import markup
 from civicboard.audit.services import record
 from civicboard.auth.models import User
-from civicboard.datasets.models import Dataset
+from civicboard.datasets.models import Dataset, DatasetStatus
 from civicboard.extensions import db
-from civicboard.permissions import NotFound, PermissionDenied, has_capability, require, require_active
-from civicboard.problems import counters
+from civicboard.permissions import Capability, NotFound, PermissionDenied, has_capability, require, require_active
+from civicboard.problems import counters, visibility
 from civicboard.problems.models import (
     STATUS_LABELS,
     TRANSITIONS,
+    DataRequestStatus,
     NotificationKind,
     Problem,
+    ProblemDataset,
     ProblemStatus,
     Vote,
     can_transition,
@@ -200,7 +203,7 @@ def _resolve_original(problem: Problem, duplicate_of: Problem | int | str | None
         raise ValidationError(message, {"duplicate_of": message})
     seen = {problem.id}
     for _ in range(MAX_DUPLICATE_HOPS):
-        if candidate is None or candidate.is_hidden:
+        if candidate is None or not visibility.is_public(candidate):
             message = "There is no visible problem with that number."
             raise ValidationError(message, {"duplicate_of": message})
         if candidate.id in seen:
@@ -456,3 +459,74 @@ def _clean_as_of(value: date | str | None) -> date | None:
         message = "Enter a date after 1900."
         raise ValidationError(message, {"as_of": message})
     return value
+
+
+# -- data requests ---------------------------------------------------------------------------------
+
+ANSWER_STATUSES = (DataRequestStatus.PLANNED, DataRequestStatus.PUBLISHED, DataRequestStatus.DECLINED)
+
+
+def can_answer_data_requests(user: Any) -> bool:
+    """Staff who manage datasets or respond to problems answer data requests."""
+    return has_capability(user, Capability.MANAGE_DATASETS) or has_capability(user, Capability.RESPOND)
+
+
+def answer_data_request(
+    actor: Any, problem: Problem, status: str, note: str, dataset: Dataset | None = None
+) -> Problem:
+    """Answer a request for unpublished data: planned, published (with a dataset) or declined.
+
+    "published" ties the dataset to the problem (dataset counters kept exact) and tells
+    the problem's followers; "declined" needs a reason in ``note``. A hidden request is
+    answered only by those who may see it (moderators, its author). Audited.
+    """
+    if not can_answer_data_requests(actor):
+        raise PermissionDenied()
+    if not visibility.is_visible_to(problem, actor):
+        raise NotFound()
+    if problem.data_request is None:
+        raise ConflictError("This problem is not a data request.")
+    try:
+        status = DataRequestStatus((status or "").strip().lower())
+    except ValueError:
+        status = None
+    if status not in ANSWER_STATUSES:
+        message = "Choose planned, published or declined."
+        raise ValidationError(message, {"status": message})
+    declining = status == DataRequestStatus.DECLINED
+    note = clean_text(note, "note", label="Reason" if declining else "Note", max_length=2000, required=declining)
+    if status == DataRequestStatus.PUBLISHED:
+        if dataset is None:
+            message = "Say which dataset now holds the data."
+            raise ValidationError(message, {"dataset": message})
+        if dataset.status != DatasetStatus.ACTIVE:
+            message = "That dataset is withdrawn from the catalog; choose an active one."
+            raise ValidationError(message, {"dataset": message})
+    elif dataset is not None:
+        message = "A dataset is linked only when the data is published."
+        raise ValidationError(message, {"dataset": message})
+
+    newly_published = problem.data_request_status != DataRequestStatus.PUBLISHED
+    problem.data_request_status = status.value
+    problem.data_request_note = note
+    problem.updated_at = utcnow()
+    if dataset is not None:
+        links = problem.dataset_links
+        if all(link.dataset_id != dataset.id for link in links):
+            position = max((link.position for link in links), default=-1) + 1
+            links.append(ProblemDataset(dataset_id=dataset.id, position=position))
+            db.session.flush()
+            counters.on_datasets_changed(problem, added=[dataset.id], removed=[])
+            newly_published = True
+        if newly_published:
+            notify_followers(NotificationKind.DATA_PUBLISHED.value, actor=actor, problem_id=problem.id)
+    record(
+        actor,
+        "data_request.answer",
+        "problem",
+        problem.id,
+        reason=note,
+        status=status.value,
+        dataset_id=dataset.id if dataset is not None else None,
+    )
+    return problem

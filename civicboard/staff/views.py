@@ -1,4 +1,5 @@
-"""Staff pages: the queue, official responses, evidence, and the public department pages.
+"""Staff pages: the queue, official responses, evidence, answers to data requests, and the
+public department pages.
 
 The forms of the problem page (templates/staff/_problem_actions.html) post here; success
 redirects back to /problems/<id>, and a form with errors is shown again on a page of its own.
@@ -6,17 +7,21 @@ redirects back to /problems/<id>, and a form with errors is shown again on a pag
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from civicboard.auth.models import Department
 from civicboard.auth.views import apply_errors
+from civicboard.datasets.models import Dataset
+from civicboard.datasets.queries import find_datasets_for_linking
 from civicboard.extensions import db
 from civicboard.permissions import Capability, capability_required
 from civicboard.problems.models import Problem
 from civicboard.staff import queries, services
-from civicboard.staff.forms import EvidenceForm, RemoveEvidenceForm, ResponseForm, dataset_choices
+from civicboard.staff.forms import AnswerForm, EvidenceForm, RemoveEvidenceForm, ResponseForm, dataset_choices
 from civicboard.staff.models import Evidence, EvidenceStance
 from civicboard.validation import ValidationError
 
@@ -218,6 +223,55 @@ def department(slug: str):
     dept = db.session.execute(select(Department).where(Department.slug == slug)).scalar_one_or_none()
     if dept is None:
         abort(404)
-    moderator = current_user.is_authenticated and current_user.is_moderator
-    page = queries.department_responses(dept.id, include_hidden=moderator, before=request.args.get("before"))
+    page = queries.department_responses(dept.id, viewer=current_user, before=request.args.get("before"))
     return render_template("staff/department.html", department=dept, page=page)
+
+
+# -- data requests -----------------------------------------------------------------------------
+
+
+def _dataset_from_reference(text: str) -> Dataset | None:
+    """A dataset named by its number or its page address; None when the field is blank."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    match = re.fullmatch(r"(?:.*/datasets/)?(\d{1,12})/?", text)
+    dataset = db.session.get(Dataset, int(match[1])) if match else None
+    if dataset is None:
+        message = "No dataset with that number or address."
+        raise ValidationError(message, {"dataset": message})
+    return dataset
+
+
+@bp.route("/data-requests/<int:problem_id>/answer", methods=["GET", "POST"])
+@login_required
+def answer_data_request(problem_id: int):
+    """Answer a data request: planned, published (with the dataset) or declined (with a reason).
+
+    A hidden request is not found for staff who may not see it (visibility's rule).
+    """
+    if not services.can_answer_data_requests(current_user):
+        abort(403)
+    problem = _visible_problem(problem_id)
+    if problem.data_request is None:
+        abort(404)
+    form = AnswerForm(status=problem.data_request_status or None, note=problem.data_request_note or None)
+    if form.validate_on_submit():
+        try:
+            dataset = _dataset_from_reference(form.dataset.data)
+            services.answer_data_request(current_user, problem, form.status.data, form.note.data, dataset)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Answer saved.", "success")
+            return redirect(url_for("datasets.data_requests"))
+    q = request.args.get("q", "")
+    return render_template(
+        "staff/answer_data_request.html",
+        problem=problem,
+        form=form,
+        q=q,
+        matches=find_datasets_for_linking(q),
+    ), 422 if form.errors else 200

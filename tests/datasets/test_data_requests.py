@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from civicboard.audit.models import AuditEntry
 from civicboard.auth.models import User
-from civicboard.datasets import services
 from civicboard.extensions import db
-from civicboard.permissions import PermissionDenied
+from civicboard.permissions import NotFound, PermissionDenied
 from civicboard.problems.models import Notification, Problem, ProblemDataset, Vote
 from civicboard.problems.notifications import follow
+from civicboard.staff import services
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError, ValidationError
 
@@ -281,3 +281,38 @@ def test_residents_get_403_on_the_answer_page(resident_client, data_request):
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(Problem, problem.id).data_request_status is None
+
+
+# --------------------------------------------------------------------------- #
+# Hidden requests: staff who may not see them can neither open nor answer them
+# --------------------------------------------------------------------------- #
+
+
+def test_staff_who_are_not_moderators_cannot_answer_a_hidden_request(app, staff, data_request):
+    problem = data_request(hidden_at=utcnow())
+
+    with pytest.raises(NotFound):
+        services.answer_data_request(staff, problem, "planned", "Spring release.")
+    assert problem.data_request_status is None
+
+
+def test_staff_who_are_not_moderators_get_404_on_a_hidden_requests_answer_page(staff_client, data_request):
+    problem = data_request(hidden_at=utcnow())
+
+    assert staff_client.get(f"/data-requests/{problem.id}/answer").status_code == 404
+    response = staff_client.form(f"/data-requests/{problem.id}/answer", {"status": "planned", "note": "Soon."})
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Problem, problem.id).data_request_status is None
+
+
+def test_a_staff_moderator_may_still_answer_a_hidden_request(client, login, user_factory, data_request):
+    moderator = user_factory(roles=["staff", "moderator"])
+    problem = data_request(hidden_at=utcnow())
+    login(client, moderator)
+
+    response = client.form(f"/data-requests/{problem.id}/answer", {"status": "planned", "note": "Soon."})
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Problem, problem.id).data_request_status == "planned"
