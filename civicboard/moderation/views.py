@@ -14,7 +14,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from civicboard.auth.models import User
-from civicboard.auth.views import apply_errors
 from civicboard.extensions import db
 from civicboard.moderation import queries, services
 from civicboard.moderation.forms import AuditFilterForm, DismissForm, FlagForm, ReasonForm, SuspendForm
@@ -23,6 +22,7 @@ from civicboard.permissions import Capability, capability_required
 from civicboard.problems.models import Comment, Problem
 from civicboard.security import safe_next
 from civicboard.validation import ConflictError, ValidationError
+from civicboard.web import apply_errors
 
 bp = Blueprint("moderation", __name__)
 

@@ -23,7 +23,6 @@ from flask_login import current_user, login_required
 
 from civicboard.auth.forms import EmptyForm
 from civicboard.auth.models import Department
-from civicboard.auth.views import apply_errors
 from civicboard.challenges.queries import badges_for_problem
 from civicboard.extensions import db
 from civicboard.permissions import Capability, PermissionDenied, capability_required
@@ -32,9 +31,9 @@ from civicboard.problems.forms import CategoryForm, CommentForm, EditCommentForm
 from civicboard.problems.models import STATUS_LABELS, Category, Comment, CommentRevision, ProblemStatus
 from civicboard.problems.visibility import is_visible_to
 from civicboard.ratelimits import comments_limit, problems_limit, votes_limit
-from civicboard.security import safe_next
 from civicboard.staff.queries import duplicates_of, evidence_for_problem, responses_for_problem
 from civicboard.validation import ValidationError
+from civicboard.web import apply_errors, back_to, check_button, found_or_404, int_arg
 
 bp = Blueprint("problems", __name__)
 
@@ -43,25 +42,13 @@ bp = Blueprint("problems", __name__)
 
 
 def _problem_or_404(problem_id: int):
-    problem = queries.get_problem(problem_id, current_user)
-    if problem is None:
-        abort(404)
-    return problem
-
-
-def _back(default: str) -> str:
-    return safe_next(request.form.get("next") or request.args.get("next"), default)
-
-
-def _int_arg(name: str) -> int | None:
-    ids = services.parse_ids([request.args.get(name)])
-    return ids[0] if ids else None
+    return found_or_404(queries.get_problem(problem_id, current_user))
 
 
 def _filters_from_args() -> queries.ProblemFilters:
     return queries.ProblemFilters(
         status=request.args.get("status") or None,
-        dataset_id=_int_arg("dataset"),
+        dataset_id=int_arg("dataset"),
         category=(request.args.get("category") or "").strip() or None,
         voted_by_me=request.args.get("voted") == "1" and current_user.is_authenticated,
     )
@@ -282,14 +269,13 @@ def _back_to(problem, *, error: Exception | None = None, message: str = ""):
         flash(getattr(error, "message", str(error)), "error")
     elif message:
         flash(message, "success")
-    return redirect(_back(url_for("problems.show", problem_id=problem.id)), 303)
+    return redirect(back_to(url_for("problems.show", problem_id=problem.id)), 303)
 
 
 def _vote_action(problem_id: int, action):
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=url_for("problems.show", problem_id=problem_id)))
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_button()
     problem = _problem_or_404(problem_id)
     try:
         action(current_user, problem)
@@ -318,8 +304,7 @@ def unvote(problem_id: int):
 @login_required
 def follow(problem_id: int):
     """Hear about new comments, official responses and status changes."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_button()
     problem = _problem_or_404(problem_id)
     services.follow_problem(current_user, problem)
     db.session.commit()
@@ -330,8 +315,7 @@ def follow(problem_id: int):
 @login_required
 def unfollow(problem_id: int):
     """Stop hearing about this problem."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_button()
     problem = _problem_or_404(problem_id)
     services.unfollow_problem(current_user, problem)
     db.session.commit()
@@ -399,8 +383,7 @@ def edit_comment(problem_id: int, comment_id: int):
 def delete_comment(problem_id: int, comment_id: int):
     """Delete your own comment; a placeholder keeps the thread readable."""
     problem, comment = _comment_or_404(problem_id, comment_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_button()
     services.delete_comment(current_user, comment)
     db.session.commit()
     flash("Your comment was deleted.", "success")
@@ -430,7 +413,7 @@ def search_page():
     """Full-text search over titles and descriptions, with the board's filters."""
     q = (request.args.get("q") or "").strip()
     filters = _filters_from_args()
-    page_number = _int_arg("page") or 1
+    page_number = int_arg("page") or 1
     results = search.search_problems(current_user, q, filters=filters, page=page_number) if q else None
     return render_template(
         "problems/search.html",
@@ -463,8 +446,7 @@ def notifications_page():
 @login_required
 def mark_notifications_read():
     """Mark every notification read."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_button()
     notifications.mark_all_read(current_user._get_current_object())
     db.session.commit()
     flash("All notifications are marked read.", "success")
@@ -567,8 +549,7 @@ def update_category(category_id: int):
 def move_category(category_id: int):
     """Move a category up or down the list."""
     category = db.get_or_404(Category, category_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_button()
     services.move_category(current_user, category, 1 if request.form.get("direction") == "down" else -1)
     db.session.commit()
     return redirect(url_for("problems.categories"), 303)

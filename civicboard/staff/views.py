@@ -14,7 +14,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from civicboard.auth.models import Department
-from civicboard.auth.views import apply_errors
 from civicboard.datasets.models import Dataset
 from civicboard.datasets.queries import find_datasets_for_linking
 from civicboard.extensions import db
@@ -24,6 +23,7 @@ from civicboard.staff import queries, services
 from civicboard.staff.forms import AnswerForm, EvidenceForm, RemoveEvidenceForm, ResponseForm, dataset_choices
 from civicboard.staff.models import Evidence, EvidenceStance
 from civicboard.validation import ValidationError
+from civicboard.web import apply_errors, int_arg
 
 bp = Blueprint("staff", __name__)
 
@@ -51,11 +51,6 @@ def _visible_problem(problem_id: int) -> Problem:
     return problem
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, type=int)
-    return value if value and value > 0 else None
-
-
 # -- the queue -------------------------------------------------------------------------------
 
 
@@ -67,9 +62,9 @@ def queue():
     if tab not in queries.QueueTab.ALL:
         tab = queries.QueueTab.RESPONSES
     filters = {
-        "department_id": _int_arg("department"),
-        "dataset_id": _int_arg("dataset"),
-        "category_id": _int_arg("category"),
+        "department_id": int_arg("department"),
+        "dataset_id": int_arg("dataset"),
+        "category_id": int_arg("category"),
     }
     page = queries.staff_queue(tab, after=request.args.get("after"), **filters)
     options = queries.queue_filters(filters["dataset_id"])
