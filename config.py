@@ -6,6 +6,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("CIVICBOARD_INSTANCE", BASE_DIR / "instance"))
@@ -41,11 +42,52 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+# Where `make run` serves the board: the base of absolute links in development.
+DEVELOPMENT_URL = "http://127.0.0.1:5000"
+
+
+def check_base_url(value: str | None) -> str:
+    """A base URL as configured, without its trailing slash; ValueError for anything else."""
+    parts = urlsplit((value or "").strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"CIVICBOARD_URL must be an http(s) URL such as https://board.example.gov, not {value!r}")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError("CIVICBOARD_URL must not carry a query, a fragment or credentials")
+    return f"{parts.scheme}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+
+
+def resolve_base_url(config: dict) -> str:
+    """The board's public base URL from CIVICBOARD_URL, checked; required in production.
+
+    Elsewhere it falls back to SERVER_NAME when set, else to DEVELOPMENT_URL. Every absolute
+    link (mail, feeds, API, Open311, /data.json) is built from it, never from a request.
+    """
+    value = config.get("CIVICBOARD_URL")
+    if not value:
+        if config["ENV_NAME"] == "production":
+            raise RuntimeError(
+                "CIVICBOARD_URL must be set when CIVICBOARD_ENV=production: the board's public address, "
+                "such as https://board.example.gov (absolute links in mail, feeds and the API use it)"
+            )
+        server_name = config.get("SERVER_NAME")
+        if server_name:
+            root = (config.get("APPLICATION_ROOT") or "/").rstrip("/")
+            value = f"{config.get('PREFERRED_URL_SCHEME') or 'http'}://{server_name}{root}"
+        else:
+            value = DEVELOPMENT_URL
+    try:
+        return check_base_url(value)
+    except ValueError as exc:
+        raise RuntimeError(str(exc)) from exc
+
+
 class Config:
     """Settings shared by every environment."""
 
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    # The public base URL of every absolute link; see resolve_base_url.
+    CIVICBOARD_URL = os.environ.get("CIVICBOARD_URL") or None
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'civicboard.db'}")
     )
@@ -112,6 +154,11 @@ class Config:
     CATALOG_ALLOW_PRIVATE_ADDRESSES = _bool("CATALOG_ALLOW_PRIVATE_ADDRESSES", False)
     # Sources `flask datasets refresh` adds if missing: "name=url" pairs, space or comma separated.
     CATALOG_SOURCES = os.environ.get("CATALOG_SOURCES", "")
+    # Who runs a staff "refresh now": "thread" (a background thread in the web process) or
+    # "off" (left queued for `flask datasets run-queued`); and when a queued or running
+    # run whose process died counts as abandoned.
+    CATALOG_RUNNER = os.environ.get("CATALOG_RUNNER", "thread")
+    CATALOG_RUN_STALE_SECONDS = _int("CATALOG_RUN_STALE_SECONDS", 30 * 60)
 
     PREFERRED_URL_SCHEME = "http"
 
@@ -126,7 +173,7 @@ class DevelopmentConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Production: secure cookies, a SECRET_KEY from the environment is required."""
+    """Production: secure cookies; SECRET_KEY and CIVICBOARD_URL from the environment are required."""
 
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
@@ -140,6 +187,7 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 - tests only
+    CIVICBOARD_URL = "http://localhost"  # the host Flask's test client sends
     MAIL_BACKEND = "memory"
     REDIS_URL = None
     PAGE_CACHE_SECONDS = 0  # tests see every change at once; tests/test_pagecache.py turns it on

@@ -171,6 +171,7 @@ def server_env(url: str, secret: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "RATELIMIT_")) and k != "REDIS_URL"}
     env.update(SERVER_ENV)
     env.update({"CIVICBOARD_ENV": "production", "SECRET_KEY": secret, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"})
+    env.setdefault("CIVICBOARD_URL", "http://127.0.0.1")  # production requires it; links only, not requests
     return env
 
 

@@ -33,8 +33,8 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
 
 
 def load_config(app: Flask, config: type[Config], overrides: dict[str, Any]) -> None:
-    """Load a config class and overrides; refuse to run production without a secret key."""
-    from config import _dev_secret_key, normalise_database_url
+    """Load a config class and overrides; refuse to run production without a secret key or public URL."""
+    from config import _dev_secret_key, normalise_database_url, resolve_base_url
 
     app.config.from_object(config)
     app.config.update(overrides)
@@ -43,6 +43,7 @@ def load_config(app: Flask, config: type[Config], overrides: dict[str, Any]) -> 
         if app.config["ENV_NAME"] == "production":
             raise RuntimeError("SECRET_KEY must be set when CIVICBOARD_ENV=production")
         app.config["SECRET_KEY"] = _dev_secret_key()
+    app.config["CIVICBOARD_URL"] = resolve_base_url(app.config)
     if not app.config.get("MAIL_BACKEND"):
         app.config["MAIL_BACKEND"] = "smtp" if app.config.get("MAIL_SERVER") else "log"
     redis_url = app.config.get("REDIS_URL")

@@ -5,7 +5,8 @@ crawlers), and for them a list or problem page is the same for everyone. Such a 
 for PAGE_CACHE_SECONDS (default 10; 0 turns the cache off) in this process, or in Redis when
 REDIS_URL is set so every worker shares it. Anyone with a session or remember cookie, or an
 Authorization header, always gets a fresh page: their pages carry their votes, CSRF tokens
-and flash messages. A response is stored only if it is a 200 that sets no cookie.
+and flash messages. A response is stored only if it is a 200 that sets no cookie. Entries are
+keyed by path alone: no page is built from the request's Host (see civicboard.links).
 """
 
 from __future__ import annotations
@@ -64,7 +65,9 @@ def _cacheable_request() -> bool:
 
 
 def _key() -> str:
-    return f"{request.host}{request.full_path}"
+    # The path alone: pages build their absolute links from CIVICBOARD_URL, never from the
+    # client's Host or X-Forwarded-* headers, so those must not split (or fill) the cache.
+    return request.full_path
 
 
 def _serve_from_cache() -> Response | None:

@@ -91,11 +91,17 @@ class NotFound(Exception):
 
 
 def has_capability(user: Any, capability: Capability | str) -> bool:
-    """True when the user holds a role granting the capability (admins hold all)."""
+    """True when the user holds a role granting the capability (admins hold all).
+
+    A suspended or banned account holds no capability, whatever its roles: the one place
+    every service, view and API path asks (User.active_roles).
+    """
     granted_by = CAPABILITIES[as_capability(capability)]
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    roles = user.role_set
+    if user.is_banned:
+        return False
+    roles = user.active_roles
     return Role.ADMIN in roles or bool(roles & granted_by)
 
 

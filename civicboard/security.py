@@ -56,6 +56,21 @@ def _add_security_headers(response: Response) -> Response:
     return response
 
 
+def per_worker_limits_warning(workers: int, redis_url: str | None) -> str | None:
+    """The start-up warning for several worker processes keeping rate limits in memory, or None.
+
+    Without REDIS_URL each process counts on its own, so N workers let through N times every
+    limit (logins, resets, new problems, votes); the page and insights caches are per process too.
+    """
+    if workers <= 1 or redis_url:
+        return None
+    return (
+        f"Rate limits are kept in memory, per worker process: with {workers} workers every limit "
+        f"(logins, password resets, new problems, votes, the API) lets through up to {workers} times "
+        "its number. Set REDIS_URL to share them across workers and hosts."
+    )
+
+
 def safe_next(target: str | None, fallback: str = "/") -> str:
     """Return target only if it is a path on this site, else fallback.
 

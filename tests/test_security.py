@@ -7,7 +7,7 @@ import pytest
 from civicboard.auth import services
 from civicboard.extensions import db
 from civicboard.security import safe_next
-from tests.conftest import DEFAULT_PASSWORD
+from tests.conftest import DEFAULT_PASSWORD, csrf_field
 
 
 @pytest.mark.parametrize(
@@ -144,7 +144,14 @@ def test_production_cookies_are_secure(database_url, monkeypatch):
     from config import ProductionConfig
 
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    app = create_app(ProductionConfig, {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app(
+        ProductionConfig,
+        {
+            "SECRET_KEY": "x" * 40,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "CIVICBOARD_URL": "https://board.example.gov",
+        },
+    )
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     response = app.test_client().get("/login")
     assert "max-age" in response.headers["Strict-Transport-Security"]
@@ -163,3 +170,130 @@ def test_security_headers_on_every_response(client):
 def test_pages_have_no_inline_scripts(client):
     html = client.get("/login").get_data(as_text=True)
     assert "<script>" not in html and "onclick=" not in html
+
+
+# -- absolute URLs come from CIVICBOARD_URL, never from the request --------------------------------
+
+BOARD = "https://board.example.gov"
+FOREIGN = {"Host": "attacker.example", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "gopher"}
+
+
+@pytest.fixture
+def board_url(app):
+    """The app configured with a public address unlike the test client's "localhost"."""
+    app.config["CIVICBOARD_URL"] = BOARD
+    return BOARD
+
+
+def _no_foreign_host(response) -> str:
+    text = response.get_data(as_text=True) + " ".join(f"{k}: {v}" for k, v in response.headers.items())
+    assert "attacker.example" not in text and "evil.example" not in text and "localhost" not in text
+    return text
+
+
+def test_a_reset_link_is_on_the_configured_host_whatever_host_is_asked(board_url, client, user_factory):
+    from civicboard.mail import outbox, wait_for_background_mail
+
+    user = user_factory()
+    # The attacker's own browser: the form, its session and CSRF token, all under the foreign Host.
+    form = client.get("/password/forgot", headers=FOREIGN).get_data(as_text=True)
+    data = {"csrf_token": csrf_field(form), "email": user.email}
+    response = client.post("/password/forgot", data=data, headers=FOREIGN)
+    assert response.status_code == 200
+    wait_for_background_mail(client.application)
+    body = outbox()[-1].get_content()
+    assert f"{BOARD}/password/reset/" in body
+    assert "attacker.example" not in body and "evil.example" not in body
+
+
+def test_feeds_link_only_to_the_configured_host(board_url, client, problem_factory):
+    problem = problem_factory(title="Broken streetlight")
+    text = _no_foreign_host(client.get("/feeds/problems.atom", headers=FOREIGN))
+    assert f'href="{BOARD}/problems/{problem.id}"' in text
+    assert f"tag:board.example.gov,{problem.created_at.date().isoformat()}:problems/{problem.id}" in text
+
+
+def test_api_urls_and_next_links_use_the_configured_host(board_url, client, problem_factory):
+    problems = [problem_factory() for _ in range(2)]
+    response = client.get("/api/v1/problems?limit=1", headers=FOREIGN)
+    _no_foreign_host(response)
+    body = response.get_json()
+    assert body["items"][0]["url"].startswith(f"{BOARD}/problems/")
+    assert body["next"].startswith(f"{BOARD}/api/v1/problems?")
+    assert response.headers["Link"].startswith(f"<{BOARD}/api/v1/problems?")
+    assert client.get(f"/api/v1/problems/{problems[0].id}", headers=FOREIGN).get_json()["url"] == (
+        f"{BOARD}/problems/{problems[0].id}"
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/",
+        "/data.json",
+        "/open311/v2/discovery.json",
+        "/open311/v2/requests.json",
+        "/exports/problems.json",
+        "/exports/problems.csv",
+        "/feeds/problems.atom",
+    ],
+)
+def test_open_data_links_use_the_configured_host(board_url, client, problem_factory, path):
+    problem_factory()
+    response = client.get(path, headers=FOREIGN)
+    assert response.status_code == 200
+    assert BOARD in _no_foreign_host(response)
+
+
+def test_challenge_links_use_the_configured_host(board_url, client, user_factory, problem_factory):
+    from datetime import timedelta
+
+    from civicboard.challenges import services as challenge_services
+    from civicboard.timeutil import utcnow
+
+    organizer = user_factory(roles=["organizer"])
+    start = utcnow() + timedelta(days=7)
+    challenge = challenge_services.create_challenge(
+        organizer,
+        title="Streets Data Jam",
+        summary="Fix the streets with data.",
+        starts_at=start.isoformat() + "Z",
+        ends_at=(start + timedelta(days=1)).isoformat() + "Z",
+        timezone="America/New_York",
+        place="City Hall",
+        contact="organizers@example.org",
+    )
+    challenge_services.add_problem(organizer, challenge, problem_factory().id)
+    challenge_services.publish_challenge(organizer, challenge)
+    db.session.commit()
+    for path in (
+        f"/api/v1/challenges/{challenge.slug}",
+        f"/challenges/{challenge.slug}/brief.json",
+        f"/feeds/challenges/{challenge.slug}.atom",
+    ):
+        response = client.get(path, headers=FOREIGN)
+        assert response.status_code == 200, path
+        assert BOARD in _no_foreign_host(response), path
+
+
+def test_a_configured_path_prefix_is_kept(app, client, problem_factory):
+    app.config["CIVICBOARD_URL"] = "https://city.example.gov/board"
+    problem = problem_factory()
+    body = client.get(f"/api/v1/problems/{problem.id}", headers=FOREIGN).get_json()
+    assert body["url"] == f"https://city.example.gov/board/problems/{problem.id}"
+
+
+def test_the_page_cache_keeps_one_copy_whatever_host_is_asked(board_url, client, make_client, problem_factory):
+    from civicboard import pagecache
+
+    app = client.application
+    app.config["PAGE_CACHE_SECONDS"] = 30
+    pagecache.register(app)
+    problem_factory(title="Potholes on Broadway")
+    first = client.get("/", headers=FOREIGN)
+    assert first.headers["X-Cache"] == "miss"
+    _no_foreign_host(first)
+    second = make_client().get("/")
+    assert second.headers["X-Cache"] == "hit"
+    assert second.get_data() == first.get_data()
+    assert len(app.extensions[pagecache.EXTENSION_KEY]._cache) == 1

@@ -7,7 +7,7 @@ its projects.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, url_for
+from flask import Blueprint, abort
 
 from civicboard.api.core import (
     BOOL,
@@ -23,6 +23,7 @@ from civicboard.api.core import (
 from civicboard.challenges import queries, services
 from civicboard.challenges.models import Challenge
 from civicboard.extensions import db
+from civicboard.links import absolute_url
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges")
 
@@ -95,7 +96,7 @@ def create():
     )
     db.session.commit()
     challenge = challenge_or_404(challenge.slug)
-    location = url_for("api.challenges.show", slug=challenge.slug, _external=True)
+    location = absolute_url("api.challenges.show", slug=challenge.slug)
     return created_response(document(challenge), location)
 
 

@@ -15,12 +15,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, abort, jsonify, request, url_for
+from flask import Response, abort, jsonify, request
 from flask_login import current_user
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
 from civicboard.auth.models import User
+from civicboard.links import absolute_url
 from civicboard.validation import ValidationError
 
 DEFAULT_LIMIT = 20
@@ -298,7 +299,7 @@ def page_url(endpoint: str, cursor: str | None, *, name: str = "cursor", **view_
     args = {k: v for k, v in request.args.items() if k != name}
     args.update(view_args)
     args[name] = cursor
-    return url_for(endpoint, _external=True, **args)
+    return absolute_url(endpoint, **args)
 
 
 def list_response(items: list[dict[str, Any]], total: int, next_url: str | None) -> Response:

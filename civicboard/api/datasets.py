@@ -6,7 +6,7 @@ page does): even the last page is cheap.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, url_for
+from flask import Blueprint, abort
 
 from civicboard.api import serializers
 from civicboard.api.core import (
@@ -28,6 +28,7 @@ from civicboard.api.core import (
 from civicboard.datasets import queries, services
 from civicboard.datasets.models import Dataset, DatasetStatus
 from civicboard.extensions import db
+from civicboard.links import absolute_url
 
 bp = Blueprint("datasets", __name__, url_prefix="/datasets")
 
@@ -58,7 +59,7 @@ def dataset_or_404(dataset_id: int) -> Dataset:
 
 def dataset_url(dataset: Dataset) -> str:
     """The dataset's address in the API."""
-    return url_for("api.datasets.show", dataset_id=dataset.id, _external=True)
+    return absolute_url("api.datasets.show", dataset_id=dataset.id)
 
 
 @bp.get("")

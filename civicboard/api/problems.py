@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, request
 from sqlalchemy import func, select
 
 from civicboard.api import serializers
@@ -38,6 +38,7 @@ from civicboard.api.core import (
     unauthorized,
 )
 from civicboard.extensions import db
+from civicboard.links import absolute_url
 from civicboard.problems import queries, services, visibility
 from civicboard.problems.models import Category, Comment, Problem, ProblemStatus
 from civicboard.ratelimits import comments_limit, problems_limit, votes_limit
@@ -71,7 +72,7 @@ def problem_or_404(problem_id: int) -> Problem:
 
 def problem_url(problem: Problem) -> str:
     """The problem's address in the API."""
-    return url_for("api.problems.show", problem_id=problem.id, _external=True)
+    return absolute_url("api.problems.show", problem_id=problem.id)
 
 
 # -- the board -----------------------------------------------------------------------------------

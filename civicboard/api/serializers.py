@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
-
 from civicboard.datasets.queries import dataset_as_dict
+from civicboard.links import absolute_url
 from civicboard.permissions import Role
 from civicboard.problems import visibility
 from civicboard.timeutil import isoformat_z
@@ -66,7 +65,7 @@ def problem(problem: Any, *, voted: bool = False, viewer: Any = None) -> dict[st
         "author": user_ref(problem.author),
         "created_at": isoformat_z(problem.created_at),
         "updated_at": isoformat_z(problem.updated_at),
-        "url": url_for("problems.show", problem_id=problem.id, _external=True),
+        "url": absolute_url("problems.show", problem_id=problem.id),
     }
 
 
@@ -84,7 +83,7 @@ def comment(comment: Any) -> dict[str, Any]:
         "author": None if deleted else user_ref(comment.author),
         "created_at": isoformat_z(comment.created_at),
         "edited_at": isoformat_z(comment.edited_at),
-        "url": url_for("problems.show", problem_id=comment.problem_id, _anchor=f"comment-{comment.id}", _external=True),
+        "url": absolute_url("problems.show", problem_id=comment.problem_id, _anchor=f"comment-{comment.id}"),
     }
 
 
@@ -124,7 +123,7 @@ def dataset(dataset: Any) -> dict[str, Any]:
     """A catalog dataset with its distributions (loaded) and its page's URL."""
     return {
         **dataset_as_dict(dataset),
-        "url": url_for("datasets.show", dataset_id=dataset.id, _external=True),
+        "url": absolute_url("datasets.show", dataset_id=dataset.id),
     }
 
 

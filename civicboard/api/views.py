@@ -11,7 +11,7 @@ Rules every API request follows, set up here:
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
@@ -19,6 +19,7 @@ from werkzeug.routing import IntegerConverter
 from civicboard.api import challenges, datasets, flags, problems, serializers, staff
 from civicboard.api.core import MAX_ID, acting_user, check_args, unauthorized
 from civicboard.api.openapi import openapi_document
+from civicboard.links import absolute_url
 from civicboard.ratelimits import api_limit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -71,13 +72,13 @@ def index():
         {
             "name": "CivicBoard API",
             "version": "v1",
-            "openapi": url_for("api.openapi", _external=True),
+            "openapi": absolute_url("api.openapi"),
             "links": {
-                "problems": url_for("api.problems.list_problems", _external=True),
-                "datasets": url_for("api.datasets.list_datasets", _external=True),
-                "challenges": url_for("api.challenges.list_challenges", _external=True),
-                "flags": url_for("api.flags.create", _external=True),
-                "me": url_for("api.me", _external=True),
+                "problems": absolute_url("api.problems.list_problems"),
+                "datasets": absolute_url("api.datasets.list_datasets"),
+                "challenges": absolute_url("api.challenges.list_challenges"),
+                "flags": absolute_url("api.flags.create"),
+                "me": absolute_url("api.me"),
             },
         }
     )

@@ -91,20 +91,30 @@ class User(UserMixin, db.Model):
         return Role(role) in self.role_set
 
     @property
+    def active_roles(self) -> set[Role]:
+        """The roles in force: a suspended or banned account holds none but resident.
+
+        `role_set` is what was granted (shown on profiles and the admin page); these are
+        what the account may use, so a suspension takes every privilege away at once and
+        lifting it gives them back.
+        """
+        return {Role.RESIDENT} if self.is_banned else self.role_set
+
+    @property
     def is_admin(self) -> bool:
-        return Role.ADMIN in self.role_set
+        return Role.ADMIN in self.active_roles
 
     @property
     def is_staff(self) -> bool:
-        return Role.STAFF in self.role_set or self.is_admin
+        return Role.STAFF in self.active_roles or self.is_admin
 
     @property
     def is_moderator(self) -> bool:
-        return Role.MODERATOR in self.role_set or self.is_admin
+        return Role.MODERATOR in self.active_roles or self.is_admin
 
     @property
     def is_organizer(self) -> bool:
-        return Role.ORGANIZER in self.role_set or self.is_admin
+        return Role.ORGANIZER in self.active_roles or self.is_admin
 
     @property
     def is_banned(self) -> bool:

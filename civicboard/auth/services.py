@@ -11,16 +11,17 @@ import secrets
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from civicboard.audit.services import record
 from civicboard.auth.models import ApiToken, Department, User, UserRole, hash_token
 from civicboard.auth.sessions import end_all_sessions
 from civicboard.extensions import db
-from civicboard.mail import send_email
+from civicboard.links import absolute_url
+from civicboard.mail import send_email_in_background
 from civicboard.permissions import PermissionDenied, Role, require
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError, ValidationError, clean_text
@@ -127,10 +128,16 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def set_password(user: User, password: str) -> None:
-    """Store a new password hash and end every session (reset tokens die with the old hash)."""
+    """Store a new password hash, end every session and revoke every API token.
+
+    Whoever knew the old password may have made a token with it; a change or a reset is
+    when the owner takes the account back, so nothing made before survives it (reset links
+    die with the old hash).
+    """
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     end_all_sessions(user)
+    revoke_all_api_tokens(user, user)
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:
@@ -162,7 +169,12 @@ def user_for_reset_token(token: str) -> User | None:
 
 
 def request_password_reset(email: str) -> None:
-    """Email a reset link if an account exists; callers answer the same either way."""
+    """Email a reset link if an account exists; callers answer the same either way.
+
+    The message is sent by a background thread: the request never waits on the mail server,
+    so neither its time nor its status tells whether the address has an account, and a mail
+    failure is logged, never shown.
+    """
     try:
         address = normalise_email(email)
     except ValidationError:
@@ -170,9 +182,9 @@ def request_password_reset(email: str) -> None:
     user = find_user_by_email(address)
     if user is None:
         return
-    link = url_for("auth.reset_password", token=make_reset_token(user), _external=True)
+    link = absolute_url("auth.reset_password", token=make_reset_token(user))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    send_email(
+    send_email_in_background(
         user.email,
         f"Reset your {current_app.config['SITE_NAME']} password",
         f"Hello {user.name},\n\nSomeone (hopefully you) asked to reset your password. "
@@ -298,7 +310,7 @@ def ban_user(actor: User, user: User, until: datetime | None, reason: str) -> No
     require(actor, "moderate")
     if user.id == actor.id:
         raise ValidationError("You cannot suspend yourself.")
-    if user.is_admin and not actor.is_admin:
+    if user.has_role(Role.ADMIN) and not actor.is_admin:
         raise PermissionDenied("Only an administrator can suspend an administrator.")
     reason = clean_text(reason, "reason", label="Reason", max_length=1000)
     if until is not None and until <= utcnow():
@@ -337,6 +349,16 @@ def create_api_token(user: User, label: str = "") -> tuple[ApiToken, str]:
     db.session.add(token)
     db.session.flush()
     return token, raw
+
+
+def revoke_all_api_tokens(actor: User, user: User) -> int:
+    """Revoke every active token of a user (its owner or an admin); returns how many."""
+    if user.id != actor.id and not actor.is_admin:
+        raise PermissionDenied()
+    result = db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+    )
+    return result.rowcount or 0
 
 
 def revoke_api_token(actor: User, token: ApiToken) -> None:

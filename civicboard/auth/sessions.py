@@ -10,13 +10,14 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import Flask, current_app, request, session
-from flask_login import login_user, logout_user
+from flask import Flask, current_app, g, request, session
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import delete, select
 from sqlalchemy.orm import contains_eager
 
 from civicboard.auth.models import ApiToken, User, UserSession, hash_token
 from civicboard.extensions import db, login_manager
+from civicboard.permissions import PermissionDenied
 from civicboard.timeutil import utcnow
 
 # How stale last_seen_at may get before a request refreshes it (one write, not one per request).
@@ -24,9 +25,10 @@ TOUCH_INTERVAL = timedelta(minutes=10)
 
 
 def register(app: Flask) -> None:
-    """Install the loaders on the login manager."""
+    """Install the loaders on the login manager, and refuse a suspended account's token."""
     login_manager.user_loader(load_session_user)
     login_manager.request_loader(load_token_user)
+    app.before_request(refuse_suspended_token)
 
 
 def is_token_request() -> bool:
@@ -35,8 +37,16 @@ def is_token_request() -> bool:
 
 
 def load_session_user(token: str) -> User | None:
-    """Find the live session for a cookie token, with its user and roles, in one query."""
-    if not token or is_token_request():
+    """Find the live session for a cookie token, with its user and roles, in one query.
+
+    Flask-Login calls this for the session cookie and for the remember-me cookie, and then
+    never asks the request loader. So on a request carrying a bearer token the token alone
+    decides, whatever cookies come with it: a valid token is not turned away because a
+    browser also sent a `remember_token`, and a bogus one never rides on the cookie.
+    """
+    if is_token_request():
+        return bearer_user()
+    if not token:
         return None
     now = utcnow()
     row = (
@@ -62,32 +72,61 @@ def load_session_user(token: str) -> User | None:
 
 
 def load_token_user(req) -> User | None:
-    """Authenticate `Authorization: Bearer <token>` on API paths."""
-    if not req.path.startswith("/api/"):
-        return None
-    header = req.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    """Flask-Login's request loader: `Authorization: Bearer <token>` on API paths."""
+    return bearer_user() if is_token_request() else None
+
+
+def bearer_user() -> User | None:
+    """The live account an API request's bearer token names, looked up once per request.
+
+    A revoked or unknown token, and the token of a suspended or banned account, authenticate
+    no one; the last is remembered so refuse_suspended_token can answer 403.
+    """
+    if "bearer_user" in g:
+        return g.bearer_user
+    g.bearer_user = None
+    g.bearer_suspended = False
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
         return None
     row = (
         db.session.execute(
             select(ApiToken)
             .join(ApiToken.user)
             .options(contains_eager(ApiToken.user).joinedload(User.role_rows))
-            .where(ApiToken.token_hash == hash_token(token.strip()), ApiToken.revoked_at.is_(None))
+            .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
         )
         .unique()
         .scalar_one_or_none()
     )
     if row is None:
         return None
+    user = row.user
+    if user.is_banned:
+        g.bearer_suspended = True
+        return None
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at > TOUCH_INTERVAL:
         row.last_used_at = now
         db.session.commit()
-    user = row.user
     user.session_token = None
+    g.bearer_user = user
     return user
+
+
+def refuse_suspended_token() -> None:
+    """403 for every API request made with a suspended or banned account's token.
+
+    Such a token authenticates no one (bearer_user), so a request would otherwise go on as
+    an anonymous one; saying "suspended" is the honest answer, and it is the same whether
+    the request reads or writes. Public data stays readable without the token.
+    """
+    if not is_token_request():
+        return
+    current_user._get_current_object()  # runs the loaders once for this request
+    if g.get("bearer_suspended"):
+        raise PermissionDenied("This account is suspended; its API tokens do not work until the suspension ends.")
 
 
 def start_session(user: User, remember: bool = False) -> str:

@@ -117,7 +117,11 @@ def reset_password(token: str):
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash("Your password was changed. Log in with the new one.", "success")
+            flash(
+                "Your password was changed: every device was logged out and every API token revoked. "
+                "Log in with the new password.",
+                "success",
+            )
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form, token=token)
 
@@ -193,7 +197,7 @@ def change_password():
             user = current_user._get_current_object()
             start_session(user)
             db.session.commit()
-            flash("Password changed. Other devices have been logged out.", "success")
+            flash("Password changed. Other devices have been logged out and every API token revoked.", "success")
             return redirect(url_for("auth.account"))
     return _render_account(password_form=form)
 
@@ -225,6 +229,17 @@ def revoke_token(token_id: int):
     services.revoke_api_token(current_user, token)
     db.session.commit()
     flash("Token revoked.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/tokens/revoke-all")
+@login_required
+def revoke_all_tokens():
+    """Revoke every one of your API tokens at once."""
+    check_button()
+    count = services.revoke_all_api_tokens(current_user, current_user)
+    db.session.commit()
+    flash(f"{count} API token{'s' if count != 1 else ''} revoked.", "success")
     return redirect(url_for("auth.account"))
 
 

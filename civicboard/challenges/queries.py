@@ -28,6 +28,7 @@ from civicboard.challenges.models import (
 )
 from civicboard.datasets.models import Dataset, DatasetStatus
 from civicboard.extensions import db
+from civicboard.links import absolute_url, site_url
 from civicboard.problems import visibility
 from civicboard.problems.models import Category, Problem, ProblemDataset
 from civicboard.staff.models import Evidence
@@ -41,10 +42,11 @@ def _like(text: str) -> str:
 
 
 def absolute(path: str) -> str:
-    """An absolute URL for a site path when serving a request (briefs are read elsewhere)."""
+    """An absolute URL on the configured CIVICBOARD_URL for a site path as url_for gives it."""
     if has_request_context():
-        return request.host_url.rstrip("/") + path
-    return path
+        # url_for's path starts with the script root, which the configured base already ends with.
+        path = path.removeprefix(request.script_root)
+    return site_url(path)
 
 
 # -- one challenge -----------------------------------------------------------------------------
@@ -415,10 +417,10 @@ def challenge_summary(challenge: Challenge) -> dict[str, Any]:
         "contact": challenge.contact,
         "published_at": isoformat_z(challenge.published_at),
         "closed_at": isoformat_z(challenge.closed_at),
-        "url": absolute(url_for("challenges.show", slug=challenge.slug)),
+        "url": absolute_url("challenges.show", slug=challenge.slug),
         "brief": {
-            "markdown": absolute(url_for("challenges.brief_markdown", slug=challenge.slug)),
-            "json": absolute(url_for("challenges.brief_json", slug=challenge.slug)),
+            "markdown": absolute_url("challenges.brief_markdown", slug=challenge.slug),
+            "json": absolute_url("challenges.brief_json", slug=challenge.slug),
         },
     }
 

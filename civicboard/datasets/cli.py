@@ -37,7 +37,7 @@ def _progress_factory():
     return factory
 
 
-def _echo_summary(summary: services.ImportSummary) -> None:
+def _echo_summary(summary: jobs.ImportSummary) -> None:
     click.echo(f"{summary.source}: {summary.line()}")
     if not summary.full:
         click.echo("  (part of a larger catalog: datasets missing from it were not withdrawn)")
@@ -49,6 +49,13 @@ def _echo_summary(summary: services.ImportSummary) -> None:
         click.echo(f"  ... and {summary.skipped_count - SKIPPED_SHOWN} more skipped")
 
 
+_ALLOW_MASS_WITHDRAWAL = click.option(
+    "--allow-mass-withdrawal",
+    is_flag=True,
+    help="Withdraw datasets even when more than half of the source's active ones are missing.",
+)
+
+
 @datasets_cli.command("import")
 @click.argument("source")
 @click.option(
@@ -58,17 +65,27 @@ def _echo_summary(summary: services.ImportSummary) -> None:
     default=None,
     help="Catalog family; default: the configured source's, else detected.",
 )
-@click.option("--source", "source_name", default=None, help="Catalog source name (default: from the file or host).")
+@click.option(
+    "--source",
+    "source_name",
+    default=None,
+    help="Catalog source name (default: a configured source with this URL, else the URL's host, "
+    "else named from the catalog's own addresses or publisher).",
+)
 @click.option("--partial", is_flag=True, help="Do not withdraw datasets missing from this document.")
-def import_command(source: str, fmt: str | None, source_name: str | None, partial: bool) -> None:
+@_ALLOW_MASS_WITHDRAWAL
+def import_command(
+    source: str, fmt: str | None, source_name: str | None, partial: bool, allow_mass_withdrawal: bool
+) -> None:
     """Import a catalog from SOURCE, a file path or an http(s) URL.
 
     Datasets are matched on their identifier within the source: new ones are added, changed
     ones updated, and (for a whole catalog) missing ones withdrawn. Nothing changes if the
-    document cannot be read.
+    document cannot be read, or if it would withdraw more than half of the source's active
+    datasets (unless --allow-mass-withdrawal).
     """
     configured = db.session.execute(select(CatalogSource).where(CatalogSource.url == source)).scalars().first()
-    name = source_name or (configured.name if configured else jobs.default_source_name(source))
+    name = source_name or (configured.name if configured else None)
     fmt = fmt or (configured.format if configured else "auto")
     try:
         summary = jobs.run_import(
@@ -77,20 +94,27 @@ def import_command(source: str, fmt: str | None, source_name: str | None, partia
             format=fmt,
             full=False if partial else None,
             allow_files=True,
+            allow_mass_withdrawal=allow_mass_withdrawal,
             progress_factory=_progress_factory(),
         )
-    except services.ImportFailed as exc:
-        raise click.ClickException(f"import of {name} failed, nothing was changed: {exc.message}") from exc
+    except jobs.ImportFailed as exc:
+        label = name or (exc.run.source if exc.run is not None else source)
+        raise click.ClickException(f"import of {label} failed, nothing was changed: {exc.message}") from exc
     except ValidationError as exc:
         raise click.ClickException(exc.message) from exc
+    if name is None:
+        click.echo(f"Imported into source {summary.source} (named from {summary.source_reason}; choose with --source).")
     _echo_summary(summary)
 
 
 @datasets_cli.command("refresh")
-def refresh_command() -> None:
+@_ALLOW_MASS_WITHDRAWAL
+def refresh_command(allow_mass_withdrawal: bool) -> None:
     """Re-import every enabled catalog source (for a nightly cron); exit 1 if any failed.
 
-    Sources named in CATALOG_SOURCES (``name=url`` pairs) are added first if missing.
+    Sources named in CATALOG_SOURCES (``name=url`` pairs) are added first if missing. A
+    source whose import would withdraw more than half of its active datasets fails,
+    unchanged, unless --allow-mass-withdrawal.
     """
     try:
         pairs = services.parse_config_sources(current_app.config.get("CATALOG_SOURCES"))
@@ -107,11 +131,33 @@ def refresh_command() -> None:
     for source in sources:
         name, url, fmt = source.name, source.url, source.format
         try:
-            summary = jobs.run_import(name, url, format=fmt, progress_factory=_progress_factory())
-        except services.ImportFailed as exc:
+            summary = jobs.run_import(
+                name, url, format=fmt, allow_mass_withdrawal=allow_mass_withdrawal, progress_factory=_progress_factory()
+            )
+        except jobs.ImportFailed as exc:
             failed.append(name)
             click.echo(f"{name}: FAILED, nothing was changed: {exc.message}", err=True)
             continue
         _echo_summary(summary)
     if failed:
         raise click.ClickException(f"{len(failed)} of {len(sources)} source(s) failed: {', '.join(failed)}")
+
+
+@datasets_cli.command("run-queued")
+def run_queued_command() -> None:
+    """Run the refreshes staff queued on /datasets/sources (when CATALOG_RUNNER=off); exit 1 if any failed."""
+    finished = jobs.run_queued()
+    if not finished:
+        click.echo("No queued catalog refreshes.")
+        return
+    for run in finished:
+        if run.error:
+            click.echo(f"{run.source}: FAILED, nothing was changed: {run.error}", err=True)
+        else:
+            click.echo(
+                f"{run.source}: added {run.added}, updated {run.updated}, unchanged {run.unchanged}, "
+                f"withdrawn {run.withdrawn}, skipped {run.skipped}"
+            )
+    failures = [run.source for run in finished if run.error]
+    if failures:
+        raise click.ClickException(f"{len(failures)} of {len(finished)} run(s) failed: {', '.join(failures)}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from civicboard.datasets import services
+from civicboard.datasets import jobs
 from civicboard.datasets.importers import parse
 from civicboard.datasets.models import CatalogSource
 from civicboard.extensions import db
@@ -22,7 +22,7 @@ def seed_demo() -> dict[str, int]:
 
     Safe to run twice (the second import finds everything unchanged). Does not commit.
     """
-    summary = services.import_catalog(
+    summary = jobs.import_catalog(
         DEMO_SOURCE, parse(DEMO_CATALOG.read_bytes()), location="demo_data/" + DEMO_CATALOG.name
     )
     if db.session.execute(select(CatalogSource.id).where(CatalogSource.name == DEMO_SOURCE)).first() is None:

@@ -1,4 +1,4 @@
-"""Parse open-data catalog documents into normalised dataset records.
+"""Parse open-data catalog documents into dataset records, and normalise records for storage.
 
 Three families of catalog are understood:
 
@@ -19,31 +19,48 @@ residents and must never be ``javascript:`` or ``file:`` URLs.
 
 Datetimes are timezone-aware UTC; a timestamp without a zone is taken to be UTC
 and one that cannot be parsed becomes ``None``.
+
+:func:`normalise_record` turns a record into the column values a Dataset stores (text
+cut to column lengths, terms bounded, distributions de-duplicated) and
+:func:`content_hash` digests them, so a re-import can tell an unchanged record cheaply.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import zip_longest
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from civicboard.timeutil import to_naive_utc
+
 __all__ = [
     "FORMATS",
+    "MAX_TERMS",
+    "MAX_TERM_LENGTH",
+    "SELF_DESCRIPTION",
     "CatalogFormatError",
     "DatasetRecord",
     "DistributionRecord",
     "ParseResult",
     "ckan_page_url",
+    "clip",
     "collect_ckan_search",
+    "content_hash",
     "detect_format",
+    "display_format",
+    "is_catalog_self_description",
     "is_http_url",
     "iter_ckan_search",
+    "kept_whole",
+    "normalise_record",
+    "normalise_terms",
     "parse",
 ]
 
@@ -731,3 +748,165 @@ _PARSERS: dict[str, Callable[[Any], ParseResult]] = {
     "ckan": _parse_ckan,
     "socrata": _parse_socrata,
 }
+
+
+# --------------------------------------------------------------------------- #
+# Normalising records for storage
+# --------------------------------------------------------------------------- #
+
+#: Keywords or themes a dataset keeps, and the longest one.
+MAX_TERMS = 50
+MAX_TERM_LENGTH = 100
+
+SELF_DESCRIPTION = "describes the catalog itself (its data.json), not a dataset"
+
+
+def clip(value: str | None, limit: int) -> str | None:
+    """Text cut to a column's length (with an ellipsis), so PostgreSQL never refuses a row."""
+    if value is None:
+        return None
+    value = " ".join(value.split()) if limit <= 500 else value.strip()
+    if not value:
+        return None
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+def kept_whole(value: str | None, limit: int) -> str | None:
+    """Values that are useless when cut (URLs, e-mails): kept whole or dropped."""
+    if value is None:
+        return None
+    value = value.strip()
+    return value if value and len(value) <= limit else None
+
+
+def normalise_terms(values: Iterable[Any]) -> list[str]:
+    """Keywords or themes: stripped, bounded, de-duplicated case-insensitively, first spelling wins."""
+    terms: list[str] = []
+    seen: set[str] = set()
+    for value in values:
+        term = clip(str(value), MAX_TERM_LENGTH) if value is not None else None
+        if term and term.casefold() not in seen:
+            seen.add(term.casefold())
+            terms.append(term)
+        if len(terms) >= MAX_TERMS:
+            break
+    return terms
+
+
+_MEDIA_FORMATS = {
+    "text/csv": "CSV",
+    "application/json": "JSON",
+    "application/geo+json": "GeoJSON",
+    "application/vnd.geo+json": "GeoJSON",
+    "application/xml": "XML",
+    "text/xml": "XML",
+    "application/rdf+xml": "RDF",
+    "application/xml+rdf": "RDF",
+    "application/pdf": "PDF",
+    "application/zip": "ZIP",
+    "application/vnd.ms-excel": "XLS",
+    "application/excel": "XLS",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
+    "application/rss+xml": "RSS",
+    "text/html": "HTML",
+    "application/vnd.google-earth.kml+xml": "KML",
+}
+
+
+def display_format(fmt: str | None, media_type: str | None) -> str | None:
+    """A short format name for a badge: the catalog's own, or one read from a media type.
+
+    Old Socrata catalogs put a media type ("application/zip; charset=binary") where the
+    format name belongs, so a format with a slash is read as a media type too.
+    """
+    fmt = clip(fmt, 60)
+    if fmt and "/" not in fmt:
+        # Short codes ("csv", "xlsx") are shown upper-case; longer names ("Esri REST") as written.
+        return fmt.upper() if re.fullmatch(r"[A-Za-z0-9.+-]{1,8}", fmt) else fmt
+    for candidate in (fmt, media_type):
+        if candidate:
+            base = candidate.split(";", 1)[0].strip().lower()
+            subtype = base.rsplit("/", 1)[-1]
+            if base in _MEDIA_FORMATS:
+                return _MEDIA_FORMATS[base]
+            if re.fullmatch(r"[a-z0-9]{1,8}", subtype):
+                return subtype.upper()
+    return None
+
+
+def _distribution_rows(distributions: Iterable[DistributionRecord]) -> list[dict[str, Any]]:
+    rows = []
+    seen: set[str] = set()
+    for dist in distributions:
+        url = kept_whole(dist.url, 2000)
+        if url is None or not is_http_url(url) or url in seen:
+            continue
+        seen.add(url)
+        rows.append(
+            {
+                "title": clip(dist.title, 300),
+                "url": url,
+                "media_type": clip(dist.media_type, 120),
+                "format": display_format(dist.format, dist.media_type),
+            }
+        )
+    return rows
+
+
+def normalise_record(record: DatasetRecord) -> dict[str, Any]:
+    """The Dataset column values (plus ``distributions``) for a parsed record.
+
+    Raises ValueError with the reason when the record cannot be stored.
+    """
+    source_id = (record.source_id or "").strip()
+    if not source_id:
+        raise ValueError("no identifier")
+    if len(source_id) > 255:
+        raise ValueError("identifier longer than 255 characters")
+    title = clip(record.title, 300)
+    if not title:
+        raise ValueError("no title")
+    landing_page = kept_whole(record.landing_page, 2000)
+    return {
+        "source_id": source_id,
+        "title": title,
+        "description": (record.description or "").strip(),
+        "keywords": normalise_terms(record.keywords),
+        "theme": normalise_terms(record.theme),
+        "publisher": clip(record.publisher, 255),
+        "contact_name": clip(record.contact_name, 255),
+        "contact_email": kept_whole(record.contact_email, 255),
+        "landing_page": landing_page if landing_page and is_http_url(landing_page) else None,
+        "license": clip(record.license, 500),
+        "spatial": clip(record.spatial, 500),
+        "temporal": clip(record.temporal, 255),
+        "accrual_periodicity": kept_whole(record.accrual_periodicity, 60),
+        "modified": to_naive_utc(record.modified),
+        "issued": to_naive_utc(record.issued),
+        "distributions": _distribution_rows(record.distributions),
+    }
+
+
+def content_hash(values: Mapping[str, Any]) -> str:
+    """A digest of the normalised record: equal digests mean nothing to update."""
+    payload = json.dumps(
+        {key: values[key] for key in sorted(values) if key != "source_id"},
+        sort_keys=True,
+        default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def is_catalog_self_description(record: DatasetRecord) -> bool:
+    """True for the entry a Socrata data.json has about the data.json file itself.
+
+    Raleigh's and Somerville's catalogs open with "Project Open Data, /data.json file",
+    whose identifier is the catalog's own URL. It is not data a resident can tie a problem
+    to, so imports skip it (reported among the skipped records).
+    """
+    try:
+        parts = urlsplit(record.source_id)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and parts.path.rstrip("/").lower().endswith("/data.json")

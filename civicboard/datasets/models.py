@@ -113,8 +113,25 @@ class CatalogSource(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
 
 
+class RunStatus(enum.StrEnum):
+    """An import run is queued, then running, then succeeded or failed."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+#: The statuses of a run that has not finished.
+ACTIVE_RUN_STATUSES = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)
+
+
 class ImportRun(db.Model):
-    """One import of a catalog: when, what changed, and any error."""
+    """One import of a catalog: who asked, when it was queued, ran and finished, what changed, any error.
+
+    Runs from the command line are written when they end; a staff "refresh now" writes a
+    queued run first, which a background runner claims (queued -> running) and finishes.
+    """
 
     __tablename__ = "import_runs"
 
@@ -122,7 +139,11 @@ class ImportRun(db.Model):
     source: Mapped[str] = mapped_column(String(80), nullable=False)
     location: Mapped[str] = mapped_column(String(2000), default="", nullable=False)
     format: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    status: Mapped[str] = mapped_column(String(20), default=RunStatus.SUCCEEDED.value, nullable=False)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    queued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    # None while the run waits in the queue.
+    started_at: Mapped[datetime | None] = mapped_column(DateTime, default=utcnow, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     added: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     updated: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
@@ -132,4 +153,16 @@ class ImportRun(db.Model):
     skipped_reasons: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
-    __table_args__ = (Index("ix_import_runs_source", "source", "started_at"),)
+    __table_args__ = (
+        Index("ix_import_runs_source", "source", "started_at"),
+        Index("ix_import_runs_status", "status"),
+    )
+
+    @property
+    def is_active(self) -> bool:
+        """True while the run is queued or running."""
+        return self.status in ACTIVE_RUN_STATUSES
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == RunStatus.FAILED or self.error is not None

@@ -304,7 +304,7 @@ def source_rows() -> list[SourceRow]:
 def recent_runs(limit: int = 20) -> list[ImportRun]:
     """The latest import runs of every source, newest first."""
     return list(
-        db.session.execute(select(ImportRun).order_by(ImportRun.started_at.desc(), ImportRun.id.desc()).limit(limit))
+        db.session.execute(select(ImportRun).order_by(ImportRun.queued_at.desc(), ImportRun.id.desc()).limit(limit))
         .scalars()
         .all()
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from civicboard.auth.forms import EmptyForm
@@ -22,7 +22,7 @@ from civicboard.permissions import Capability, capability_required
 from civicboard.problems import queries as problem_queries
 from civicboard.staff import queries as staff_queries
 from civicboard.staff.services import can_answer_data_requests
-from civicboard.validation import ValidationError
+from civicboard.validation import ConflictError, ValidationError
 from civicboard.web import apply_errors, check_button
 
 bp = Blueprint("datasets", __name__)
@@ -250,14 +250,17 @@ def toggle_source(source_id: int, action: str):
 @bp.post("/datasets/sources/<int:source_id>/refresh")
 @capability_required(Capability.MANAGE_DATASETS)
 def refresh_source(source_id: int):
-    """Re-import a source now, with the safe fetcher (the import commits or records its failure)."""
+    """Queue a re-import of a source; it runs in the background and its run shows on the sources page."""
     check_button()
     source = db.get_or_404(CatalogSource, source_id)
-    name = source.name
     try:
-        summary = jobs.refresh_source(current_user, source, fetcher=jobs.make_fetcher(current_app.config))
-    except services.ImportFailed as exc:
-        flash(f"Refreshing {name} failed, nothing was changed: {exc.message}", "error")
-    else:
-        flash(f"Refreshed {name}: {summary.line()}.", "success")
+        run = jobs.queue_refresh(current_user, source)
+    except ConflictError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("datasets.sources"))
+    db.session.commit()
+    # After the commit: the runner reads the queued run from the database.
+    jobs.dispatch(run.id)
+    flash(f"Refresh of {source.name} queued. Its progress and result show under Recent imports.", "success")
     return redirect(url_for("datasets.sources"))

@@ -19,7 +19,7 @@ from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
 from civicboard.problems import visibility
 from civicboard.problems.models import Category, Problem, ProblemDataset
-from civicboard.staff.models import Evidence, Response
+from civicboard.staff.models import Response
 
 FEED_LIMIT = 50
 # Ids are 32-bit integers on PostgreSQL: larger numbers in a URL cannot name anything.
@@ -203,18 +203,6 @@ def dataset_responses(dataset_id: int, limit: int = FEED_LIMIT) -> list[tuple[Re
         .limit(limit)
     )
     return [(response, title) for response, title in db.session.execute(stmt).unique()]
-
-
-def dataset_evidence(dataset_id: int, limit: int = FEED_LIMIT) -> list[tuple[Evidence, str]]:
-    """The newest live evidence citing a dataset on visible problems, with the problem's title."""
-    stmt = (
-        select(Evidence, Problem.title)
-        .join(Problem, Problem.id == Evidence.problem_id)
-        .where(Evidence.dataset_id == dataset_id, Evidence.removed_at.is_(None), VISIBLE)
-        .order_by(Evidence.created_at.desc(), Evidence.id.desc())
-        .limit(limit)
-    )
-    return [(evidence, title) for evidence, title in db.session.execute(stmt).unique()]
 
 
 def public_challenge(slug: str) -> Challenge | None:

@@ -10,6 +10,7 @@ from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
 from civicboard.interop import catalog, exports, feeds, open311, queries
 from civicboard.interop.links import site_url, site_url_for
+from civicboard.staff.queries import dataset_evidence
 
 bp = Blueprint("interop", __name__)
 
@@ -66,7 +67,7 @@ def dataset_feed(dataset_id: int):
         dataset,
         queries.dataset_problems(dataset.id),
         queries.dataset_responses(dataset.id),
-        queries.dataset_evidence(dataset.id),
+        [(item.evidence, item.problem_title) for item in dataset_evidence(dataset.id, limit=queries.FEED_LIMIT)],
         current_app.config["SITE_NAME"],
     )
     return _atom(feed)

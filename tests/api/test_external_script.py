@@ -28,6 +28,8 @@ def live_server(app) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
+    # An operator sets CIVICBOARD_URL to where the board is served; links (`next`) use it.
+    app.config["CIVICBOARD_URL"] = f"http://127.0.0.1:{server.server_port}"
     try:
         yield f"http://127.0.0.1:{server.server_port}/api/v1"
     finally:

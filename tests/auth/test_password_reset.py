@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+from aiosmtpd.controller import Controller
 
 from civicboard.auth import services
-from civicboard.mail import outbox
+from civicboard.mail import outbox, wait_for_background_mail
 from tests.conftest import DEFAULT_PASSWORD
 
 
 def reset_link(app) -> str:
+    wait_for_background_mail(app)
     body = outbox()[-1].get_content()
     return re.search(r"http://localhost(/password/reset/\S+)", body).group(1)
 
@@ -20,6 +29,7 @@ def test_known_and_unknown_addresses_get_the_same_answer(client, user_factory, a
     unknown = client.form("/password/forgot", {"email": "nobody@example.org"})
     assert known.status_code == unknown.status_code == 200
     assert known.get_data() == unknown.get_data()
+    wait_for_background_mail(app)
     assert len(outbox()) == 1
     assert outbox()[0]["To"] == "known@example.org"
 
@@ -86,4 +96,94 @@ def test_development_mail_goes_to_the_log(app, user_factory, caplog):
     user = user_factory()
     with app.test_request_context():
         services.request_password_reset(user.email)
+    wait_for_background_mail(app)
     assert "/password/reset/" in caplog.text
+
+
+# -- a slow or broken mail server changes neither the answer nor its time ------------------------
+
+SMTP_DELAY = 3.0  # seconds the slow server sits on each message
+FAST_ENOUGH = 1.5  # an answer slower than this waited on the mail server
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SlowHandler:
+    """An aiosmtpd handler that keeps each message SMTP_DELAY seconds before accepting it."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(SMTP_DELAY)
+        self.messages.append(envelope.content.decode("utf-8", "replace"))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_to(app):
+    """smtp_to(port): send this app's mail by SMTP to 127.0.0.1:port, without TLS."""
+
+    def configure(port: int) -> None:
+        app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
+
+    return configure
+
+
+@pytest.fixture
+def slow_smtp(smtp_to) -> Iterator[SlowHandler]:
+    """A real SMTP server on 127.0.0.1 that takes SMTP_DELAY seconds per message."""
+    handler = SlowHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    smtp_to(controller.port)
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def refused_smtp(smtp_to) -> None:
+    """A mail server that is down: nothing listens on its port."""
+    smtp_to(_free_port())
+
+
+def _timed_forgot(client, email: str):
+    started = time.perf_counter()
+    response = client.form("/password/forgot", {"email": email})
+    return response, time.perf_counter() - started
+
+
+def test_a_slow_mail_server_does_not_slow_the_answer(app, client, user_factory, slow_smtp):
+    user = user_factory(email="known@example.org")
+    known, known_time = _timed_forgot(client, user.email)
+    unknown, unknown_time = _timed_forgot(client, "nobody@example.org")
+    assert known.status_code == unknown.status_code == 200
+    assert known.get_data() == unknown.get_data()
+    assert known_time < FAST_ENOUGH and unknown_time < FAST_ENOUGH
+    wait_for_background_mail(app)
+    assert len(slow_smtp.messages) == 1
+    assert "/password/reset/" in slow_smtp.messages[0] and "To: known@example.org" in slow_smtp.messages[0]
+
+
+def test_a_mail_server_that_is_down_changes_nothing_in_the_answer(app, client, user_factory, refused_smtp):
+    user = user_factory(email="known@example.org")
+    known, known_time = _timed_forgot(client, user.email)
+    unknown, unknown_time = _timed_forgot(client, "nobody@example.org")
+    assert known.status_code == unknown.status_code == 200
+    assert known.get_data() == unknown.get_data()
+    assert known_time < FAST_ENOUGH and unknown_time < FAST_ENOUGH
+
+
+def test_a_mail_failure_is_logged(app, client, user_factory, refused_smtp, caplog):
+    user = user_factory(email="known@example.org")
+    with caplog.at_level(logging.ERROR):
+        client.form("/password/forgot", {"email": user.email})
+        wait_for_background_mail(app)
+    assert "could not be sent" in caplog.text
+    assert "ConnectionRefusedError" in caplog.text

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from civicboard.datasets import services
+from civicboard.datasets import jobs
 from civicboard.datasets.importers import parse
 from civicboard.datasets.models import Dataset, ImportRun
 from civicboard.extensions import db
@@ -50,11 +50,11 @@ def runs() -> list[ImportRun]:
 
 
 @pytest.fixture
-def import_fixture(app) -> Callable[..., services.ImportSummary]:
+def import_fixture(app) -> Callable[..., jobs.ImportSummary]:
     """Import a fixture catalog through the service and commit: import_fixture("x.json", "src")."""
 
-    def do_import(name: str, source: str = "test", **options: Any) -> services.ImportSummary:
-        summary = services.import_catalog(source, parse(load(name)), **options)
+    def do_import(name: str, source: str = "test", **options: Any) -> jobs.ImportSummary:
+        summary = jobs.import_catalog(source, parse(load(name)), **options)
         db.session.commit()
         return summary
 
@@ -93,7 +93,11 @@ def resident_client(client, resident, login):
 
 
 class CatalogHandler(BaseHTTPRequestHandler):
-    """/files/<name> serves a fixture catalog; /api/3/action/package_search pages a fake CKAN."""
+    """/files/<name> serves a fixture catalog; /api/3/action/package_search pages a fake CKAN.
+
+    /slow/<name> serves a fixture only once the test sets ``server.release`` (or after 10 s);
+    /docs/<key> serves ``server.documents[key]``; /status/<code> answers with that status.
+    """
 
     server: CatalogServer
 
@@ -103,10 +107,17 @@ class CatalogHandler(BaseHTTPRequestHandler):
     def do_GET(self):
         parts = urlsplit(self.path)
         self.server.paths.append(self.path)
+        if parts.path.startswith("/slow/"):
+            self.server.release.wait(timeout=10)
+            parts = parts._replace(path="/files/" + parts.path.removeprefix("/slow/"))
         if parts.path.startswith("/files/"):
             path = FIXTURES / parts.path.removeprefix("/files/")
             if path.parent == FIXTURES and path.is_file():
                 return self.send_body(path.read_bytes())
+        elif parts.path.startswith("/docs/") and parts.path.removeprefix("/docs/") in self.server.documents:
+            return self.send_body(self.server.documents[parts.path.removeprefix("/docs/")])
+        elif parts.path.startswith("/status/"):
+            return self.send_body(b"{}", status=int(parts.path.removeprefix("/status/")))
         elif parts.path == "/api/3/action/package_search":
             return self.send_body(self.ckan_page(parse_qs(parts.query)))
         self.send_body(b"not found", status=404)
@@ -135,6 +146,8 @@ class CatalogServer(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), CatalogHandler)
         self.paths: list[str] = []
+        self.release = threading.Event()
+        self.documents: dict[str, bytes] = {}
         self.ckan_total = 250
         self.ckan_rows_max = 1000
 
@@ -151,9 +164,17 @@ def catalog_server() -> Iterator[CatalogServer]:
     try:
         yield httpd
     finally:
+        httpd.release.set()
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture(autouse=True)
+def _background_runs_finish(app) -> Iterator[None]:
+    """A test's background imports end before its database is emptied for the next test."""
+    yield
+    jobs.wait_for_background()
 
 
 @pytest.fixture

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+
+import pytest
 
 from civicboard.datasets import cli as datasets_cli
 from civicboard.datasets import jobs
@@ -15,9 +18,9 @@ def test_import_of_a_file_prints_the_summary_and_skipped_reasons(runner):
     result = runner.invoke(args=["datasets", "import", fixture_path("somerville_ma.data.v1_0.json")])
 
     assert result.exit_code == 0, result.output
-    assert "somerville_ma: added 14, updated 0, unchanged 0, withdrawn 0, skipped 1" in result.output
+    assert "data.somervillema.gov: added 14, updated 0, unchanged 0, withdrawn 0, skipped 1" in result.output
     assert "skipped https://data.somervillema.gov/data.json: describes the catalog itself" in result.output
-    assert count(Dataset, Dataset.source == "somerville_ma") == 14
+    assert count(Dataset, Dataset.source == "data.somervillema.gov") == 14
 
 
 def test_import_takes_the_source_name_from_the_option(runner):
@@ -250,3 +253,140 @@ def test_refresh_rejects_a_malformed_source_list(runner, app):
 
     assert result.exit_code != 0
     assert "expected name=url" in result.output
+
+
+# --------------------------------------------------------------------------- #
+# Which source a file is imported into
+# --------------------------------------------------------------------------- #
+
+
+def _copy(tmp_path, fixture: str, directory: str, name: str) -> str:
+    target = tmp_path / directory / name
+    target.parent.mkdir()
+    shutil.copy(fixture_path(fixture), target)
+    return str(target)
+
+
+@pytest.mark.parametrize("names", [("data.json", "data.json"), ("data.somerville.json", "data.raleigh.json")])
+def test_two_cities_catalogs_with_the_same_file_name_keep_each_others_datasets(runner, tmp_path, names):
+    somerville = _copy(tmp_path, "somerville_ma.data.v1_0.json", "somerville", names[0])
+    raleigh = _copy(tmp_path, "raleigh_nc.data.v1_0.json", "raleigh", names[1])
+
+    first = runner.invoke(args=["datasets", "import", somerville])
+    second = runner.invoke(args=["datasets", "import", raleigh])
+
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert "Imported into source data.somervillema.gov" in first.output
+    assert "Imported into source data.raleighnc.gov" in second.output
+    assert "withdrawn 0" in second.output
+    assert count(Dataset, Dataset.source == "data.somervillema.gov", Dataset.status == "active") == 14
+    assert count(Dataset, Dataset.source == "data.raleighnc.gov", Dataset.status == "active") == 128
+
+
+@pytest.mark.parametrize(
+    ("fixture", "source"),
+    [
+        ("somerville_ma.data.v1_0.json", "data.somervillema.gov"),
+        ("raleigh_nc.data.v1_0.json", "data.raleighnc.gov"),
+        ("ny_state.data.v1_1.json", "data.ny.gov"),
+        ("ckan_package_search.demo_ckan_org.json", "demo.ckan.org"),
+        ("socrata_discovery_catalog_v1.sodapy.json", "opendata.howardcountymd.gov"),
+    ],
+)
+def test_a_file_is_imported_into_the_source_its_catalog_names(runner, tmp_path, fixture, source):
+    path = _copy(tmp_path, fixture, "x", "data.json")
+
+    result = runner.invoke(args=["datasets", "import", path])
+
+    assert result.exit_code == 0, result.output
+    assert f"Imported into source {source} (named from " in result.output
+    assert runs()[-1].source == source
+
+
+def test_a_file_without_addresses_is_named_by_its_publisher(runner, tmp_path):
+    path = tmp_path / "data.json"
+    records = [{"identifier": f"d{i}", "title": f"D{i}", "publisher": {"name": "City of Example"}} for i in range(3)]
+    path.write_text(json.dumps({"dataset": records}))
+
+    result = runner.invoke(args=["datasets", "import", str(path)])
+
+    assert result.exit_code == 0, result.output
+    assert "Imported into source city-of-example (named from its publisher" in result.output
+
+
+def test_a_file_that_names_no_catalog_must_be_given_a_source(runner, tmp_path):
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps({"dataset": [{"identifier": "a", "title": "A"}]}))
+
+    result = runner.invoke(args=["datasets", "import", str(path)])
+
+    assert result.exit_code != 0
+    assert "cannot tell which catalog data.json holds" in result.output and "--source" in result.output
+    assert count(Dataset) == 0
+
+
+def test_a_file_copy_of_a_configured_sources_catalog_goes_into_that_source(runner, tmp_path):
+    _source("somerville", "https://data.somervillema.gov/data.json")
+    path = _copy(tmp_path, "somerville_ma.data.v1_0.json", "x", "data.json")
+
+    result = runner.invoke(args=["datasets", "import", path])
+
+    assert result.exit_code == 0, result.output
+    assert "Imported into source somerville" in result.output
+    assert count(Dataset, Dataset.source == "somerville") == 14
+
+
+# --------------------------------------------------------------------------- #
+# Mass withdrawals
+# --------------------------------------------------------------------------- #
+
+
+def _truncated_raleigh(tmp_path, keep: int) -> str:
+    path = tmp_path / "raleigh-truncated.json"
+    path.write_text(json.dumps(json.loads(load("raleigh_nc.data.v1_0.json"))[:keep]))
+    return str(path)
+
+
+def test_an_import_that_would_withdraw_most_datasets_is_refused_and_changes_nothing(runner, tmp_path):
+    runner.invoke(args=["datasets", "import", fixture_path("raleigh_nc.data.v1_0.json"), "--source", "raleigh"])
+
+    result = runner.invoke(args=["datasets", "import", _truncated_raleigh(tmp_path, 11), "--source", "raleigh"])
+
+    assert result.exit_code != 0
+    assert "import of raleigh failed, nothing was changed" in result.output
+    assert "would withdraw 118 of the 128 active datasets of raleigh" in result.output
+    assert "--allow-mass-withdrawal" in result.output
+    assert count(Dataset, Dataset.source == "raleigh", Dataset.status == "active") == 128
+    failed = runs()[-1]
+    assert failed.status == "failed" and "would withdraw 118" in failed.error
+
+
+def test_allow_mass_withdrawal_lets_a_shrunken_catalog_withdraw(runner, tmp_path):
+    runner.invoke(args=["datasets", "import", fixture_path("raleigh_nc.data.v1_0.json"), "--source", "raleigh"])
+
+    result = runner.invoke(
+        args=["datasets", "import", _truncated_raleigh(tmp_path, 11), "--source", "raleigh", "--allow-mass-withdrawal"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "withdrawn 118" in result.output
+    assert count(Dataset, Dataset.source == "raleigh", Dataset.status == "active") == 10
+
+
+def test_scheduled_refresh_refuses_a_mass_withdrawal_unless_allowed(runner, catalog_server, allow_private):
+    _source("city", catalog_server.url("/files/somerville_ma.data.v1_0.json"))
+    runner.invoke(args=["datasets", "refresh"])
+    source = db.session.execute(db.select(CatalogSource)).scalar_one()
+    source.url = catalog_server.url("/files/ny_state.data.v1_1.json")
+    db.session.commit()
+
+    refused = runner.invoke(args=["datasets", "refresh"])
+
+    assert refused.exit_code != 0
+    assert "city: FAILED, nothing was changed: this import would withdraw 14 of the 14" in refused.output
+    assert count(Dataset, Dataset.source == "city", Dataset.status == "active") == 14
+
+    allowed = runner.invoke(args=["datasets", "refresh", "--allow-mass-withdrawal"])
+
+    assert allowed.exit_code == 0, allowed.output
+    assert count(Dataset, Dataset.source == "city", Dataset.status == "active") == 1

@@ -1,4 +1,4 @@
-"""civicboard.datasets.services.import_catalog: upserting a parsed catalog."""
+"""civicboard.datasets.jobs.import_catalog: upserting a parsed catalog."""
 
 from __future__ import annotations
 
@@ -8,8 +8,15 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from civicboard.datasets import services
-from civicboard.datasets.importers import DatasetRecord, DistributionRecord, ParseResult, parse
+from civicboard.datasets import jobs, services
+from civicboard.datasets.importers import (
+    SELF_DESCRIPTION,
+    DatasetRecord,
+    DistributionRecord,
+    ParseResult,
+    display_format,
+    parse,
+)
 from civicboard.datasets.models import Dataset, Distribution, ImportRun
 from civicboard.extensions import db
 from civicboard.permissions import PermissionDenied
@@ -47,7 +54,7 @@ def test_every_fixture_catalog_imports_with_the_expected_counts(import_fixture, 
 def test_the_data_json_entry_describing_the_catalog_itself_is_skipped(import_fixture):
     summary = import_fixture("somerville_ma.data.v1_0.json", "somerville")
 
-    assert summary.skipped == [("https://data.somervillema.gov/data.json", services.SELF_DESCRIPTION)]
+    assert summary.skipped == [("https://data.somervillema.gov/data.json", SELF_DESCRIPTION)]
     assert "https://data.somervillema.gov/data.json" not in datasets_of("somerville")
 
 
@@ -102,7 +109,7 @@ def _record(source_id: str, title: str = "Street trees", urls: tuple[str, ...] =
 
 
 def _import(records, source="city", **options):
-    summary = services.import_catalog(source, ParseResult(format="dcat", records=records), **options)
+    summary = jobs.import_catalog(source, ParseResult(format="dcat", records=records), **options)
     db.session.commit()
     return summary
 
@@ -127,7 +134,7 @@ def test_a_full_reimport_withdraws_missing_datasets_and_problems_keep_their_link
     document = json.loads(load("somerville_ma.data.v1_0.json"))
     trimmed = [entry for entry in document if entry["identifier"] != "6ssq-xzqu"]
 
-    summary = services.import_catalog("somerville", parse(json.dumps(trimmed)))
+    summary = jobs.import_catalog("somerville", parse(json.dumps(trimmed)))
     db.session.commit()
 
     assert (summary.withdrawn, summary.unchanged) == (1, 13)
@@ -219,17 +226,17 @@ def test_datetimes_are_stored_as_naive_utc(app):
 
 def test_the_manual_source_cannot_be_imported_into(app):
     with pytest.raises(ValidationError):
-        services.import_catalog("manual", [_record("a")])
+        jobs.import_catalog("manual", [_record("a")])
 
 
 def test_residents_may_not_import(app, resident):
     with pytest.raises(PermissionDenied):
-        services.import_catalog("city", [_record("a")], actor=resident)
+        jobs.import_catalog("city", [_record("a")], actor=resident)
     assert count(ImportRun) == 0
 
 
 def test_staff_may_import(app, staff):
-    summary = services.import_catalog("city", [_record("a")], actor=staff)
+    summary = jobs.import_catalog("city", [_record("a")], actor=staff)
 
     assert summary.added == 1
 
@@ -256,7 +263,7 @@ def test_a_staff_edit_of_an_imported_dataset_is_overwritten_by_the_next_import(a
     ],
 )
 def test_documents_holding_part_of_a_catalog_are_recognised(name, partial):
-    assert services.is_partial(parse(load(name))) is partial
+    assert jobs.is_partial(parse(load(name))) is partial
 
 
 @pytest.mark.parametrize(
@@ -272,4 +279,33 @@ def test_documents_holding_part_of_a_catalog_are_recognised(name, partial):
     ],
 )
 def test_distribution_formats_are_named_for_a_badge(fmt, media_type, shown):
-    assert services.display_format(fmt, media_type) == shown
+    assert display_format(fmt, media_type) == shown
+
+
+def test_withdrawing_exactly_half_of_a_source_is_allowed(app):
+    jobs.import_catalog("city", [_record(x) for x in "abcd"])
+    db.session.commit()
+
+    summary = jobs.import_catalog("city", [_record("a"), _record("b")])
+
+    assert summary.withdrawn == 2
+
+
+def test_withdrawing_more_than_half_of_a_source_is_refused_before_anything_changes(app):
+    jobs.import_catalog("city", [_record(x) for x in "abcd"])
+    db.session.commit()
+
+    with pytest.raises(jobs.MassWithdrawalRefused, match="would withdraw 3 of the 4 active datasets of city"):
+        jobs.import_catalog("city", [_record("a"), _record("new")])
+
+    assert not db.session.new and not db.session.dirty
+    assert count(Dataset, Dataset.source == "city", Dataset.status == "active") == 4
+
+
+def test_a_partial_import_never_counts_as_a_mass_withdrawal(app):
+    jobs.import_catalog("city", [_record(x) for x in "abcd"])
+    db.session.commit()
+
+    summary = jobs.import_catalog("city", [_record("a")], full=False)
+
+    assert summary.withdrawn == 0

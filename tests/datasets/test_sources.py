@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import time
+from datetime import datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -107,7 +111,7 @@ def test_the_sources_page_shows_each_sources_last_run(staff_client):
         [
             ImportRun(source="good", added=1, updated=2, unchanged=3, withdrawn=4, skipped=5),
             ImportRun(source="good", added=7, updated=0, unchanged=14, withdrawn=0, skipped=1),
-            ImportRun(source="bad", error="could not fetch the catalog: boom"),
+            ImportRun(source="bad", status="failed", error="could not fetch the catalog: boom"),
         ]
     )
     db.session.commit()
@@ -120,31 +124,152 @@ def test_the_sources_page_shows_each_sources_last_run(staff_client):
     assert "Failed: could not fetch the catalog: boom" in table
 
 
-def test_refresh_now_imports_the_source_with_the_safe_fetcher(staff_client, staff, catalog_server, allow_private):
-    source = add_source(url=catalog_server.url("/files/somerville_ma.data.v1_0.json"), format="auto")
+def page_text(client) -> str:
+    return client.get("/datasets/sources").get_data(as_text=True)
 
+
+def the_run() -> ImportRun:
+    [run] = runs()
+    return run
+
+
+def test_refresh_now_answers_at_once_with_a_queued_run_while_the_catalog_server_is_slow(
+    staff_client, catalog_server, allow_private
+):
+    source = add_source(url=catalog_server.url("/slow/somerville_ma.data.v1_0.json"), format="auto")
+
+    started = time.monotonic()
     response = staff_client.form(f"/datasets/sources/{source.id}/refresh", follow_redirects=True)
+    elapsed = time.monotonic() - started
 
-    assert "Refreshed somerville: added 14, updated 0, unchanged 0, withdrawn 0, skipped 1." in response.get_data(
-        as_text=True
-    )
+    # The server holds the catalog back for up to 10 s: the request did not wait for it.
+    assert elapsed < 5
+    assert "Refresh of somerville queued" in response.get_data(as_text=True)
+    assert the_run().status in ("queued", "running")
+    assert re.search(r">(Queued|Running)<", page_text(staff_client))
+    assert count(Dataset) == 0
+
+
+def test_a_queued_refresh_completes_in_the_background_and_shows_its_summary(
+    staff_client, catalog_server, allow_private
+):
+    source = add_source(url=catalog_server.url("/slow/somerville_ma.data.v1_0.json"), format="auto")
+    staff_client.form(f"/datasets/sources/{source.id}/refresh")
+
+    catalog_server.release.set()
+    jobs.wait_for_background()
+
+    run = the_run()
+    assert (run.status, run.added, run.skipped, run.error) == ("succeeded", 14, 1, None)
+    assert run.started_at is not None and run.finished_at >= run.started_at >= run.queued_at
     assert count(Dataset, Dataset.source == "somerville") == 14
-    [entry] = audit_entries("catalog_source.refresh")
-    assert entry.actor_id == staff.id and entry.details["ok"] is True
-    assert entry.details["run_id"] == runs()[-1].id
+    assert "Succeeded</span> added 14, updated 0, unchanged 0, withdrawn 0, skipped 1" in page_text(staff_client)
 
 
-def test_a_failed_refresh_changes_nothing_records_the_error_and_is_audited(staff_client, catalog_server, app):
+def test_a_refresh_that_fails_in_the_background_is_recorded_and_shown(staff_client, catalog_server, allow_private):
+    source = add_source(url=catalog_server.url("/status/500"), format="auto")
+
+    staff_client.form(f"/datasets/sources/{source.id}/refresh")
+    jobs.wait_for_background()
+
+    run = the_run()
+    assert run.status == "failed" and "HTTP 500" in run.error
+    assert run.finished_at is not None
+    assert f"Failed: {run.error}" in page_text(staff_client)
+    assert count(Dataset) == 0
+
+
+def test_a_refresh_the_safe_fetcher_refuses_fails_without_fetching(staff_client, catalog_server, app):
     app.config["CATALOG_ALLOW_PRIVATE_ADDRESSES"] = False
     source = add_source(url=catalog_server.url("/files/somerville_ma.data.v1_0.json"))
 
+    staff_client.form(f"/datasets/sources/{source.id}/refresh")
+    jobs.wait_for_background()
+
+    assert catalog_server.paths == [] and count(Dataset) == 0
+    assert the_run().status == "failed" and "not a public address" in the_run().error
+
+
+def test_refresh_now_is_audited_with_its_run(staff_client, staff, catalog_server, allow_private):
+    source = add_source(url=catalog_server.url("/files/ny_state.data.v1_1.json"))
+
+    staff_client.form(f"/datasets/sources/{source.id}/refresh")
+
+    [entry] = audit_entries("catalog_source.refresh")
+    assert entry.actor_id == staff.id and entry.details["run_id"] == the_run().id
+    jobs.wait_for_background()
+    assert the_run().requested_by_id == staff.id
+
+
+def test_a_second_refresh_while_one_is_running_is_refused(staff_client):
+    source = add_source()
+    db.session.add(ImportRun(source="somerville", location=source.url, status="running"))
+    db.session.commit()
+
     response = staff_client.form(f"/datasets/sources/{source.id}/refresh", follow_redirects=True)
 
-    assert "Refreshing somerville failed, nothing was changed" in response.get_data(as_text=True)
-    assert catalog_server.paths == [] and count(Dataset) == 0
-    assert "not a public address" in runs()[-1].error
-    [entry] = audit_entries("catalog_source.refresh")
-    assert entry.details["ok"] is False
+    assert "A refresh of somerville is already running" in response.get_data(as_text=True)
+    assert [r.status for r in runs()] == ["running"]
+    assert audit_entries("catalog_source.refresh") == []
+
+
+def test_a_run_left_running_by_a_dead_process_does_not_block_refreshes(staff_client, app):
+    app.config["CATALOG_RUNNER"] = "off"
+    source = add_source()
+    long_ago = datetime(2020, 1, 1)
+    db.session.add(
+        ImportRun(source="somerville", location=source.url, status="running", queued_at=long_ago, started_at=long_ago)
+    )
+    db.session.commit()
+
+    staff_client.form(f"/datasets/sources/{source.id}/refresh")
+
+    dead, fresh = runs()
+    assert dead.status == "failed" and dead.error.startswith("abandoned")
+    assert fresh.status == "queued"
+    assert "Failed: abandoned" in page_text(staff_client)
+
+
+def test_a_queued_run_is_claimed_by_one_runner_only(staff, catalog_server, allow_private):
+    source = add_source(url=catalog_server.url("/files/ny_state.data.v1_1.json"))
+    run = jobs.queue_refresh(staff, source)
+    db.session.commit()
+
+    assert jobs.claim_run(run.id) is True
+    assert jobs.claim_run(run.id) is False
+    assert jobs.execute_run(run.id) is None
+
+
+def test_with_the_runner_off_a_queued_refresh_waits_for_run_queued(staff_client, runner, catalog_server, app):
+    app.config.update(CATALOG_RUNNER="off", CATALOG_ALLOW_PRIVATE_ADDRESSES=True)
+    source = add_source(url=catalog_server.url("/files/ny_state.data.v1_1.json"))
+    staff_client.form(f"/datasets/sources/{source.id}/refresh")
+    assert the_run().status == "queued" and catalog_server.paths == []
+
+    result = runner.invoke(args=["datasets", "run-queued"])
+
+    assert result.exit_code == 0, result.output
+    assert "somerville: added 1" in result.output
+    assert the_run().status == "succeeded"
+
+
+def test_refresh_now_refuses_a_mass_withdrawal_and_records_why(staff_client, catalog_server, allow_private):
+    source = add_source(url=catalog_server.url("/files/somerville_ma.data.v1_0.json"))
+    staff_client.form(f"/datasets/sources/{source.id}/refresh")
+    jobs.wait_for_background()
+    # The source now points at a file holding one, unrelated, dataset.
+    source = the_source()
+    source.url = catalog_server.url("/files/ny_state.data.v1_1.json")
+    db.session.commit()
+
+    staff_client.form(f"/datasets/sources/{source.id}/refresh")
+    jobs.wait_for_background()
+
+    last = runs()[-1]
+    assert last.status == "failed"
+    assert "would withdraw 14 of the 14 active datasets of somerville" in last.error
+    assert count(Dataset, Dataset.source == "somerville", Dataset.status == "active") == 14
+    assert "Failed: this import would withdraw 14 of the 14" in page_text(staff_client)
 
 
 def test_residents_get_403_on_the_sources_pages(resident_client):
@@ -164,7 +289,7 @@ def test_residents_may_not_use_the_source_services(app, resident):
     for call in (
         lambda: services.create_source(resident, {**SOURCE, "name": "other"}),
         lambda: services.update_source(resident, source, {"enabled": False}),
-        lambda: jobs.refresh_source(resident, source),
+        lambda: jobs.queue_refresh(resident, source),
     ):
         with pytest.raises(PermissionDenied):
             call()
@@ -172,7 +297,7 @@ def test_residents_may_not_use_the_source_services(app, resident):
 
 
 def test_a_source_is_never_read_from_a_local_file(app, staff):
-    with pytest.raises(services.ImportFailed, match="must be an http"):
+    with pytest.raises(jobs.ImportFailed, match="must be an http"):
         jobs.load_catalog(fixture_path("somerville_ma.data.v1_0.json"))
 
 

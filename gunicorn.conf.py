@@ -1,0 +1,18 @@
+"""Gunicorn settings, read when gunicorn starts in this folder (or with `-c gunicorn.conf.py`).
+
+Only a start-up check: with more than one worker and no REDIS_URL, rate limits are counted
+per worker, and the master says so once in its log (see README, "Production").
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def when_ready(server) -> None:
+    """Warn once, in the master, when workers would each keep their own rate limits."""
+    from civicboard.security import per_worker_limits_warning
+
+    message = per_worker_limits_warning(server.cfg.workers, os.environ.get("REDIS_URL"))
+    if message:
+        server.log.warning(message)
