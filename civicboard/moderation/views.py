@@ -20,6 +20,7 @@ from civicboard.moderation.forms import AuditFilterForm, DismissForm, FlagForm, 
 from civicboard.moderation.models import FlagReason
 from civicboard.permissions import Capability, capability_required
 from civicboard.problems.models import Comment, Problem
+from civicboard.ratelimits import flags_address_limit, flags_person_limit
 from civicboard.security import safe_next
 from civicboard.validation import ConflictError, ValidationError
 from civicboard.web import apply_errors
@@ -50,6 +51,8 @@ def target_path(target: Problem | Comment | None) -> str:
 
 @bp.post("/flags")
 @login_required
+@flags_person_limit
+@flags_address_limit
 def create_flag():
     """Report a problem or comment (any logged-in, active user; once per item)."""
     form = FlagForm()

@@ -41,15 +41,25 @@ from civicboard.problems.models import (
     ProblemStatus,
     Vote,
 )
+from civicboard.validation import MAX_ID
 
 PAGE_SIZE = 20
+
+
+def bounded_int(value: Any) -> int:
+    """A count from a cursor, within what the databases' integer columns hold (ValueError otherwise)."""
+    number = int(value)
+    if not -MAX_ID <= number <= MAX_ID:
+        raise ValueError("out of range")
+    return number
+
 
 SORTS = {
     # name: (column, how to turn a cursor value back into a column value)
     "hot": (Problem.hot, float),
-    "top": (Problem.vote_count, int),
+    "top": (Problem.vote_count, bounded_int),
     "new": (Problem.created_at, datetime.fromisoformat),
-    "discussed": (Problem.comment_count, int),
+    "discussed": (Problem.comment_count, bounded_int),
 }
 SORT_LABELS = {"hot": "Hot", "top": "Top", "new": "New", "discussed": "Most discussed"}
 
@@ -97,15 +107,15 @@ def encode_cursor(sort: str, problem: Problem) -> str:
 
 def decode_cursor(sort: str, cursor: str | None) -> tuple[Any, int] | None:
     """The (key, id) a cursor encodes, or None when it is missing, malformed or for another sort."""
-    if not cursor:
+    if not cursor or len(cursor) > 512:  # ours are short; a long one may nest deep enough to crash json
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         cursor_sort, value, problem_id = json.loads(raw)
-        if cursor_sort != sort or not isinstance(problem_id, int):
+        if cursor_sort != sort or not isinstance(problem_id, int) or not 0 < problem_id <= MAX_ID:
             return None
         return SORTS[sort][1](value), problem_id
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, KeyError):
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, KeyError, RecursionError, OverflowError):
         return None
 
 

@@ -183,8 +183,9 @@ def dataset_suggest():
 def edit_problem(problem_id: int):
     """Edit a problem (its author while it is open, or a moderator)."""
     problem = _problem_or_404(problem_id)
-    if not problem.can_edit(current_user):
-        abort(403)
+    refusal = problem.edit_refusal(current_user)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
     categories = queries.active_categories()
     if request.method == "GET":
         form = ProblemForm(

@@ -17,6 +17,9 @@ taking a loaded row. The functions take the model (or any row with ``hidden_at``
 ``author_id``) as an argument, so every feature package can use them without this module
 importing theirs; queries, template helpers, feeds, exports, Open311 and the API call them.
 
+A hidden item also takes no new contributions (``takes_contributions``: votes, comments,
+replies, its author's or team's edits); moderators act on it through the moderation services.
+
 A duplicate's link to its original follows the same rule: ``original_of`` returns the
 original only when the viewer may see it, so a hidden original's title and link never show.
 """
@@ -90,6 +93,11 @@ def is_visible_to(item: Any, viewer: Any) -> bool:
 def is_listed_for(item: Any, viewer: Any) -> bool:
     """May this viewer see the item on a challenge's pages or staff lists? Hidden: moderators only."""
     return not is_hidden(item) or is_moderator(viewer)
+
+
+def takes_contributions(item: Any) -> bool:
+    """A hidden item takes no new votes, comments, replies or edits from its author or team."""
+    return not is_hidden(item)
 
 
 def original_of(item: Any, viewer: Any) -> Any:
