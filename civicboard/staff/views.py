@@ -38,7 +38,6 @@ def staff_template_helpers() -> dict:
     """Helpers the problem page's staff partial needs (no queries: plain functions)."""
     return {
         "staff_status_choices": services.status_choices,
-        "staff_can_edit_evidence": services.can_edit_evidence,
         "staff_stances": [(s.value, services.STANCE_LABELS[s]) for s in EvidenceStance],
         "stance_labels": {s.value: services.STANCE_LABELS[s] for s in EvidenceStance},
     }
