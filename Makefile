@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 .PHONY: run test e2e e2e-deps bench lint format db-upgrade seed clean help
 
 help:
-	@echo "make run     - install, migrate, load the demo city, serve on http://127.0.0.1:5000"
+	@echo "make run     - install, migrate, load the demo city, serve on http://127.0.0.1:5000 with a worker"
 	@echo "make test    - install dev tools and run the whole suite (TEST_DATABASE_URL for PostgreSQL)"
 	@echo "make e2e     - only the browser tests (Debian's Chromium, axe-core from npm)"
 	@echo "make bench   - seed the city-scale database and measure pages with wrk"
@@ -32,7 +32,10 @@ db-upgrade: $(VENV)/.installed
 seed: db-upgrade
 	$(FLASK) demo seed --if-empty
 
+# One background worker (mail delivery, periodic sweeps) beside the web server; it stops with it.
 run: seed
+	@$(FLASK) worker --workers 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.installed-dev e2e-deps

@@ -138,6 +138,14 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "CivicBoard <no-reply@localhost>")
     # "smtp" when MAIL_SERVER is set, otherwise "log"; tests use "memory".
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or None
+    # Delivery by the worker: attempts before a message is failed (and shown at /admin), the
+    # first retry delay (doubling each time, up to the cap), and when a claim counts as interrupted.
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 5)
+    MAIL_RETRY_BASE_SECONDS = _int("MAIL_RETRY_BASE_SECONDS", 60)
+    MAIL_RETRY_MAX_SECONDS = _int("MAIL_RETRY_MAX_SECONDS", 6 * 3600)
+    MAIL_SENDING_STALE_SECONDS = _int("MAIL_SENDING_STALE_SECONDS", 600)
+    # The worker's queue without REDIS_URL (development): a SQLite file in the instance folder.
+    HUEY_SQLITE_PATH = os.environ.get("HUEY_SQLITE_PATH") or str(INSTANCE_DIR / "huey.db")
 
     # Content licence for exports of user-contributed content.
     CONTENT_LICENSE_NAME = os.environ.get("CONTENT_LICENSE_NAME", "CC BY 4.0")

@@ -115,8 +115,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = None  # sessions are server-side rows, see auth.sessions
 
     from civicboard.auth import sessions
+    from civicboard.outbox import worker
 
     sessions.register(app)
+    worker.init_app(app)
 
 
 def register_input_guards(app: Flask) -> None:
@@ -156,6 +158,9 @@ def register_blueprints(app: Flask) -> None:
         insights_bp,
     ):
         app.register_blueprint(blueprint)
+    from civicboard.outbox import views as outbox_views
+
+    outbox_views.register(app)
 
 
 def register_errors(app: Flask) -> None:

@@ -13,6 +13,7 @@ from civicboard.auth import services as auth_services
 from civicboard.datasets.cli import datasets_cli
 from civicboard.extensions import db
 from civicboard.moderation.counters import FLAG_COUNTERS
+from civicboard.outbox.cli import mail_cli, worker_command
 from civicboard.permissions import Role
 from civicboard.problems import counters
 from civicboard.problems.cli import markdown_cli
@@ -33,6 +34,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(markdown_cli)
     app.cli.add_command(datasets_cli)
     app.cli.add_command(counters_cli)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(mail_cli)
 
 
 def _read_password() -> str:

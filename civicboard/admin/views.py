@@ -12,6 +12,7 @@ from civicboard.admin.forms import DepartmentAssignForm, DepartmentForm, RoleCha
 from civicboard.auth import services
 from civicboard.auth.models import Department, User
 from civicboard.extensions import db
+from civicboard.outbox import services as outbox_services
 from civicboard.permissions import Capability, capability_required
 from civicboard.validation import ValidationError
 from civicboard.web import apply_errors
@@ -40,6 +41,8 @@ def index():
         q=q,
         departments=departments,
         department_form=DepartmentForm(),
+        failed_mail_count=outbox_services.failed_count(),
+        failed_mail=outbox_services.failed_messages(),
     )
 
 

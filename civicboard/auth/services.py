@@ -21,7 +21,7 @@ from civicboard.auth.models import ApiToken, Department, User, UserRole, hash_to
 from civicboard.auth.sessions import end_all_sessions
 from civicboard.extensions import db
 from civicboard.links import absolute_url
-from civicboard.mail import send_email_in_background
+from civicboard.outbox.services import queue_email
 from civicboard.permissions import Capability, PermissionDenied, Role, require
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError, ValidationError, clean_name, clean_text
@@ -169,11 +169,11 @@ def user_for_reset_token(token: str) -> User | None:
 
 
 def request_password_reset(email: str) -> None:
-    """Email a reset link if an account exists; callers answer the same either way.
+    """Queue a reset link if an account exists; callers answer the same either way.
 
-    The message is sent by a background thread: the request never waits on the mail server,
-    so neither its time nor its status tells whether the address has an account, and a mail
-    failure is logged, never shown.
+    The message goes to the outbox and the worker sends it: the request never waits on the
+    mail server, so neither its time nor its status tells whether the address has an account,
+    and a mail failure is logged (and shown to admins), never to the person who asked.
     """
     try:
         address = normalise_email(email)
@@ -184,12 +184,14 @@ def request_password_reset(email: str) -> None:
         return
     link = absolute_url("auth.reset_password", token=make_reset_token(user))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    send_email_in_background(
+    queue_email(
+        f"password-reset:{user.id}:{secrets.token_hex(8)}",
         user.email,
         f"Reset your {current_app.config['SITE_NAME']} password",
         f"Hello {user.name},\n\nSomeone (hopefully you) asked to reset your password. "
         f"Open this link within {minutes} minutes to choose a new one:\n\n{link}\n\n"
         "If you did not ask, ignore this message; your password stays the same.\n",
+        user_id=user.id,
     )
 
 

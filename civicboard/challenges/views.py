@@ -69,7 +69,6 @@ def show(slug: str):
         detail=detail,
         following=is_following(current_user, challenge_id=challenge.id),
         can_manage=can_manage_challenges(current_user),
-        empty_form=EmptyForm(),
     )
 
 

@@ -42,7 +42,7 @@ def target_path(target: Problem | Comment | None) -> str:
     if isinstance(target, Problem):
         return url_for("problems.show", problem_id=target.id)
     if isinstance(target, Comment):
-        return url_for("problems.show", problem_id=target.problem_id, _anchor=f"comment-{target.id}")
+        return url_for("problems.show", problem_id=target.problem_id, comment=target.id, _anchor=f"comment-{target.id}")
     return url_for("problems.index")
 
 
