@@ -232,11 +232,16 @@ class Problem(db.Model):
         """The author may edit while the problem is open, visible and unlocked; moderators always."""
         return self.edit_refusal(user) is None
 
+    @property
+    def takes_votes(self) -> bool:
+        """Open, visible and unlocked: whoever may vote can vote here (what anonymous readers are offered)."""
+        return visibility.takes_contributions(self) and not (self.is_closed or self.is_locked)
+
     def can_vote(self, user) -> bool:
         """Logged-in, active users may vote on open, visible, unlocked problems."""
         if user is None or not user.is_authenticated or user.is_banned:
             return False
-        return visibility.takes_contributions(self) and not (self.is_closed or self.is_locked)
+        return self.takes_votes
 
     def can_comment(self, user) -> bool:
         """Logged-in, active users may comment unless the problem is locked or hidden."""

@@ -24,6 +24,7 @@ from flask_login import current_user, login_required
 from civicboard.auth.forms import EmptyForm
 from civicboard.auth.models import Department
 from civicboard.challenges.queries import badges_for_problem
+from civicboard.datasets.queries import DatasetFilters, list_datasets
 from civicboard.extensions import db
 from civicboard.permissions import Capability, PermissionDenied, capability_required
 from civicboard.problems import notifications, queries, search, services, threads
@@ -98,20 +99,37 @@ def _problem_errors(form, exc: ValidationError) -> dict:
     return {"dataset_error": dataset_error}
 
 
+DATASET_MATCHES = 20
+
+
+def _dataset_search(q: str | None):
+    """The catalog search the picker shows (the API's `GET /datasets?q=`), or None when nothing is typed."""
+    q = (q or "").strip()[:200]
+    if not q:
+        return None
+    return list_datasets(DatasetFilters(q=q), per_page=DATASET_MATCHES, with_facets=False)
+
+
 def _render_problem_form(
-    form, *, selected, matches=(), duplicates=(), preview_html=None, problem=None, dataset_error=None, status=200
+    form, *, selected, duplicates=(), preview_html=None, problem=None, dataset_error=None, status=200
 ):
+    # The search typed is run again on every render (preview, a validation error), so its
+    # results stay beside the form instead of turning into "no dataset matches".
+    search = _dataset_search(form.dataset_q.data)
     selected_ids = {d.id for d in selected}
+    matches = [d for d in search.items if d.id not in selected_ids] if search else []
     return (
         render_template(
             "problems/new.html",
             form=form,
             selected=selected,
-            matches=[d for d in matches if d.id not in selected_ids],
+            matches=matches,
+            match_total=search.total if search else 0,
+            match_limit=DATASET_MATCHES,
+            searched=(form.dataset_q.data or "").strip() if search else "",
             duplicates=duplicates,
             preview_html=preview_html,
             problem=problem,
-            searched=form.dataset_q.data,
             dataset_error=dataset_error,
         ),
         status,
@@ -128,16 +146,14 @@ def new_problem():
         form.dataset_q.data = request.args.get("dataset_q", "")
         selected = queries.datasets_by_ids(services.parse_ids(request.args.getlist("dataset")))
         selected = [d for d in selected if not d.is_withdrawn]
-        matches = queries.suggest_datasets(form.dataset_q.data, limit=20)
-        return _render_problem_form(form, selected=selected, matches=matches)
+        return _render_problem_form(form, selected=selected)
 
     selected = queries.datasets_by_ids(services.parse_ids(request.form.getlist("dataset_ids")))
     if not form.validate_on_submit():  # only the CSRF token can fail here
         return _render_problem_form(form, selected=selected, status=400)
     action = request.form.get("action", "post")
     if action == "find":
-        matches = queries.suggest_datasets(form.dataset_q.data, limit=20)
-        return _render_problem_form(form, selected=selected, matches=matches)
+        return _render_problem_form(form, selected=selected)
 
     fields = {
         "title": form.title.data,
@@ -207,8 +223,7 @@ def edit_problem(problem_id: int):
         return _render_problem_form(form, selected=selected, problem=problem, status=400)
     action = request.form.get("action", "post")
     if action == "find":
-        matches = queries.suggest_datasets(form.dataset_q.data, limit=20)
-        return _render_problem_form(form, selected=selected, matches=matches, problem=problem)
+        return _render_problem_form(form, selected=selected, problem=problem)
     fields = {
         "title": form.title.data,
         "description": form.description.data,
@@ -267,6 +282,8 @@ def _render_problem(problem, *, comment_form=None, status=200):
             reply_to=reply_to,
             challenge_badges=badges_for_problem(problem.id, current_user),
             statuses=STATUS_LABELS,
+            # "Log in to vote" comes back here with ?vote=1: offer the vote, cast only by a POST.
+            confirm_vote=request.args.get("vote") == "1" and not page.voted and problem.can_vote(current_user),
         ),
         status,
     )
@@ -306,9 +323,10 @@ def _back_to(problem, *, error: Exception | None = None, message: str = ""):
     return redirect(back_to(url_for("problems.show", problem_id=problem.id)), 303)
 
 
-def _vote_action(problem_id: int, action):
+def _vote_action(problem_id: int, action, message: str):
     if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=url_for("problems.show", problem_id=problem_id)))
+        # The vote survives the login as `?vote=1`: the page then asks for a one-click POST.
+        return redirect(url_for("auth.login", next=url_for("problems.show", problem_id=problem_id, vote=1)))
     check_button()
     problem = _problem_or_404(problem_id)
     try:
@@ -317,21 +335,21 @@ def _vote_action(problem_id: int, action):
         db.session.rollback()
         return _back_to(problem, error=exc)
     db.session.commit()
-    return _back_to(problem)
+    return _back_to(problem, message=message)
 
 
 @bp.post("/problems/<int:problem_id>/vote")
 @votes_limit
 def vote(problem_id: int):
     """Vote for a problem (again is harmless)."""
-    return _vote_action(problem_id, services.vote)
+    return _vote_action(problem_id, services.vote, "Your vote is counted.")
 
 
 @bp.post("/problems/<int:problem_id>/unvote")
 @votes_limit
 def unvote(problem_id: int):
     """Withdraw your vote (again is harmless)."""
-    return _vote_action(problem_id, services.withdraw_vote)
+    return _vote_action(problem_id, services.withdraw_vote, "Your vote is withdrawn.")
 
 
 @bp.post("/problems/<int:problem_id>/follow")

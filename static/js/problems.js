@@ -1,7 +1,7 @@
 // Problems: progressive enhancement only. Without this file every button is a plain form.
 // - vote and follow buttons call the JSON API (/api/v1, the same protocol any script uses)
 //   with the session cookie and the page's CSRF token, and update in place;
-// - the dataset search on the proposal form suggests datasets as you type;
+// (the dataset search on the proposal form is dataset-picker.js);
 // - "Show earlier/later comments" load the next page of comments in place (the links work
 //   as plain links without it), and an old-style link to a comment not on this page
 //   (/problems/1#comment-9) goes to the page that holds it.
@@ -69,104 +69,6 @@
           button.disabled = false;
           form.submit(); // fall back to the plain form
         });
-    });
-  }
-
-  function enhanceVote(form) {
-    var box = form.closest("[data-vote]");
-    var button = form.querySelector("button");
-    enhanceToggle(form, box, ["data-vote-url", "data-unvote-url"], function (on, body) {
-      var count = body.vote_count;
-      var counter = box.querySelector("[data-vote-count]");
-      counter.textContent = String(count);
-      counter.setAttribute("aria-label", count + (count === 1 ? " vote" : " votes"));
-      button.classList.toggle("is-voted", body.voted);
-      box.querySelector("[data-vote-label]").textContent = body.voted ? "Voted" : "Vote";
-      announce(box, body.voted ? "Your vote is counted." : "Your vote is withdrawn.");
-    });
-  }
-
-  function enhanceFollow(form) {
-    enhanceToggle(form, form, ["data-follow-url", "data-unfollow-url"], function (on, body) {
-      form.querySelector("[data-follow-label]").textContent = body.following ? "Following" : "Follow";
-      announce(form, body.following ? "You follow this problem." : "You no longer follow this problem.");
-    });
-  }
-
-  function enhanceSuggest(box) {
-    var input = box.querySelector("input[type=search]");
-    var list = box.querySelector("[data-suggestions]");
-    var selected = document.querySelector("[data-selected-datasets]");
-    if (!input || !list || !selected) return;
-    var url = box.getAttribute("data-suggest-url");
-    var timer = null;
-    var latest = 0;
-    list.setAttribute("aria-label", "Suggested datasets");
-
-    function choose(item) {
-      var existing = selected.querySelector('input[value="' + item.id + '"]');
-      if (existing) {
-        existing.checked = true;
-      } else {
-        var li = document.createElement("li");
-        var checkbox = document.createElement("input");
-        checkbox.type = "checkbox";
-        checkbox.name = "dataset_ids";
-        checkbox.value = String(item.id);
-        checkbox.id = "dataset-" + item.id;
-        checkbox.checked = true;
-        var label = document.createElement("label");
-        label.htmlFor = checkbox.id;
-        label.textContent = item.title;
-        li.appendChild(checkbox);
-        li.appendChild(document.createTextNode(" "));
-        li.appendChild(label);
-        selected.appendChild(li);
-      }
-      announce(box, "Added " + item.title + ".");
-      list.hidden = true;
-      input.value = "";
-      input.focus();
-    }
-
-    function show(items) {
-      list.textContent = "";
-      items.forEach(function (item) {
-        var li = document.createElement("li");
-        var button = document.createElement("button");
-        button.type = "button";
-        button.className = "link-button";
-        button.textContent = item.title + (item.publisher ? " — " + item.publisher : "");
-        button.addEventListener("click", function () {
-          choose(item);
-        });
-        li.appendChild(button);
-        list.appendChild(li);
-      });
-      list.hidden = items.length === 0;
-      announce(box, items.length ? items.length + " datasets suggested." : "No dataset matches.");
-    }
-
-    input.addEventListener("input", function () {
-      window.clearTimeout(timer);
-      var q = input.value.trim();
-      if (q.length < 2) {
-        list.hidden = true;
-        return;
-      }
-      timer = window.setTimeout(function () {
-        var ticket = ++latest;
-        fetch(url + "?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
-          .then(function (response) {
-            return response.json();
-          })
-          .then(function (body) {
-            if (ticket === latest) show(body.items || []);
-          })
-          .catch(function () {
-            list.hidden = true; // the "Search datasets" button still works
-          });
-      }, 200);
     });
   }
 
@@ -245,6 +147,5 @@
     Array.prototype.forEach.call(document.querySelectorAll("form.follow-form"), enhanceFollow);
     enhanceCommentLinks(document);
     findLinkedComment();
-    Array.prototype.forEach.call(document.querySelectorAll("[data-dataset-search]"), enhanceSuggest);
   });
 })();
