@@ -15,7 +15,7 @@ from flask_login import current_user
 from civicboard.auth.forms import EmptyForm
 from civicboard.datasets import jobs, queries, services
 from civicboard.datasets.forms import SourceEditForm, SourceForm, dataset_form_for
-from civicboard.datasets.freshness import describe_periodicity, may_be_stale
+from civicboard.datasets.freshness import describe_periodicity, is_old, may_be_stale
 from civicboard.datasets.models import CatalogSource, Dataset
 from civicboard.extensions import db
 from civicboard.permissions import Capability, capability_required
@@ -61,6 +61,7 @@ def show(dataset_id: int):
         ),
         evidence=staff_queries.dataset_evidence(dataset.id),
         stale=may_be_stale(dataset.modified, dataset.accrual_periodicity),
+        old=is_old(dataset.modified),
         frequency=describe_periodicity(dataset.accrual_periodicity),
         license_is_link=bool(dataset.license and re.match(r"https?://", dataset.license, re.IGNORECASE)),
     )

@@ -370,6 +370,8 @@ class NotificationKind(enum.StrEnum):
     CHALLENGE_ADDED = "challenge_added"
     DATA_PUBLISHED = "data_published"
     PROJECT_INVITATION = "project_invitation"
+    HIDDEN = "hidden"  # a moderator hid the recipient's problem or comment
+    RESTORED = "restored"  # a moderator restored it
 
 
 class Notification(db.Model):
@@ -385,6 +387,8 @@ class Notification(db.Model):
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), nullable=True)
     response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), nullable=True)
     challenge_id: Mapped[int | None] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"), nullable=True)
+    # What the notification says beyond its kind, as it was then (a moderator's reason).
+    detail: Mapped[str] = mapped_column(Text, default="", server_default="", nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     read_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 

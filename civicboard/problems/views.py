@@ -23,16 +23,22 @@ from flask_login import current_user, login_required
 
 from civicboard.auth.forms import EmptyForm
 from civicboard.auth.models import Department
-from civicboard.challenges.queries import badges_for_problem
+from civicboard.challenges.queries import badges_for_problem, challenge_names
 from civicboard.datasets.queries import DatasetFilters, list_datasets
 from civicboard.extensions import db
+from civicboard.moderation.queries import reported_items, reported_on_problem
 from civicboard.permissions import Capability, PermissionDenied, capability_required
 from civicboard.problems import notifications, queries, search, services, threads
 from civicboard.problems.forms import CategoryForm, CommentForm, EditCommentForm, ProblemForm
 from civicboard.problems.models import STATUS_LABELS, Category, Comment, CommentRevision, ProblemStatus
 from civicboard.problems.visibility import is_visible_to
 from civicboard.ratelimits import comments_limit, problems_limit, votes_limit
-from civicboard.staff.queries import duplicates_of, evidence_for_problem, responses_for_problem
+from civicboard.staff.queries import (
+    duplicates_of,
+    evidence_for_problem,
+    response_status_changes,
+    responses_for_problem,
+)
 from civicboard.validation import ValidationError
 from civicboard.web import apply_errors, back_to, check_button, found_or_404, int_arg
 
@@ -264,7 +270,8 @@ def _render_problem(problem, *, comment_form=None, status=200):
     reply_to = str(comment_form.parent_id.data or "") if comment_form is not None else ""
     # A reply that failed is shown again in its thread, wherever that thread's page is.
     position = {"comment": int(reply_to)} if reply_to.isdigit() else _comment_position()
-    page = queries.load_problem_page(problem, current_user)
+    marks = reported_on_problem(current_user, problem.id) if current_user.is_authenticated else None
+    page = queries.load_problem_page(problem, current_user, marks=marks)
     # Views sit on top of the layers: the page composes staff's records with the problem's own.
     page.responses = responses_for_problem(problem.id)
     page.evidence = evidence_for_problem(problem.id)
@@ -281,6 +288,7 @@ def _render_problem(problem, *, comment_form=None, status=200):
             comment_form=comment_form,
             reply_to=reply_to,
             challenge_badges=badges_for_problem(problem.id, current_user),
+            reported=page.marks,
             statuses=STATUS_LABELS,
             # "Log in to vote" comes back here with ?vote=1: offer the vote, cast only by a POST.
             confirm_vote=request.args.get("vote") == "1" and not page.voted and problem.can_vote(current_user),
@@ -307,6 +315,7 @@ def show(problem_id: int):
             comments=comments,
             comment_form=form,
             reply_to="",
+            reported=reported_items(current_user, problem.id),
         )
     return _render_problem(problem)
 
@@ -495,7 +504,13 @@ def notifications_page():
     page = queries.notification_page(current_user, before=request.args.get("before"))
     unread_ids = {n.id for n in page.items if n.read_at is None}
     notifications.mark_read(current_user._get_current_object(), unread_ids)
-    html = render_template("problems/notifications.html", page=page, unread_ids=unread_ids)
+    html = render_template(
+        "problems/notifications.html",
+        page=page,
+        unread_ids=unread_ids,
+        status_changes=response_status_changes([n.response_id for n in page.items if n.response_id]),
+        challenges=challenge_names([n.challenge_id for n in page.items if n.challenge_id]),
+    )
     # Commit after rendering: a commit expires the loaded rows, and reloading them one by
     # one in the template would cost a query per notification.
     db.session.commit()

@@ -283,3 +283,14 @@ def latest_comments(problem_id: int, viewer: Any, *, limit: int = 5) -> list[Com
         .limit(limit)
     ).scalars()
     return list(reversed(list(rows)))
+
+
+def response_status_changes(response_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
+    """Each response's status move (from, to), for notifications that name it (one query)."""
+    ids = sorted(set(response_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Response.id, Response.status_from, Response.status_to).where(Response.id.in_(ids))
+    ).all()
+    return {row.id: (row.status_from, row.status_to) for row in rows}

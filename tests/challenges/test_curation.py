@@ -390,3 +390,15 @@ def test_search_results_offer_checkboxes_and_one_add_button(organizer_client, ch
         [str(a.id), str(b.id)]
     )
     assert html.count("Add the checked problems") == 1
+
+
+def test_added_to_a_challenge_notification_names_and_links_the_challenge(logged_in, problem_factory, challenge_factory):
+    client, user = logged_in
+    problem = problem_factory(title="Dark path", author=user)
+    follow(user, problem_id=problem.id)
+    db.session.commit()
+    challenge_factory(title="Lighting Data Jam", slug="lighting-jam", problems=[problem], status="published")
+    html = client.get("/notifications").get_data(as_text=True)
+    assert "was added to the challenge" in html
+    assert '<a href="/challenges/lighting-jam">Lighting Data Jam</a>' in html
+    assert f'href="/problems/{problem.id}"' in html

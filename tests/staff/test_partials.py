@@ -44,7 +44,7 @@ def test_residents_see_only_the_report_form(app, problem_factory, user_factory):
     problem = problem_factory()
     html = render(app, user_factory(), problem)
     assert _form_actions(html) == ["/flags"]
-    assert 'name="reason"' in html and "Report this problem" in html
+    assert 'name="reason"' in html and 'Report<span class="visually-hidden"> this problem' in html
 
 
 def test_authors_cannot_report_their_own_problem(app, problem_factory, user_factory):
