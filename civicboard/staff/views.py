@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from civicboard.auth.forms import EmptyForm
 from civicboard.auth.models import Department
-from civicboard.auth.views import apply_errors
 from civicboard.datasets.models import Dataset
 from civicboard.datasets.queries import find_datasets_for_linking
 from civicboard.extensions import db
@@ -25,6 +24,7 @@ from civicboard.staff import queries, reopen, services
 from civicboard.staff.forms import AnswerForm, EvidenceForm, RemoveEvidenceForm, ResponseForm, dataset_choices
 from civicboard.staff.models import Evidence, EvidenceStance
 from civicboard.validation import ValidationError
+from civicboard.web import apply_errors, int_arg
 
 bp = Blueprint("staff", __name__)
 
@@ -39,7 +39,6 @@ def staff_template_helpers() -> dict:
     """Helpers the problem page's staff partial needs (no queries: plain functions)."""
     return {
         "staff_status_choices": services.status_choices,
-        "staff_can_edit_evidence": services.can_edit_evidence,
         "staff_stances": [(s.value, services.STANCE_LABELS[s]) for s in EvidenceStance],
         "stance_labels": {s.value: services.STANCE_LABELS[s] for s in EvidenceStance},
     }
@@ -50,11 +49,6 @@ def _visible_problem(problem_id: int) -> Problem:
     if not problem.visible_to(current_user):
         abort(404)
     return problem
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, type=int)
-    return value if value and value > 0 else None
 
 
 # -- the queue -------------------------------------------------------------------------------
@@ -69,13 +63,13 @@ def queue():
     tab = request.args.get("tab", queries.QueueTab.RESPONSES)
     if tab not in queries.QueueTab.ALL:
         tab = queries.QueueTab.RESPONSES
-    department_id = _int_arg("department")
+    department_id = int_arg("department")
     if "department" not in request.args:
         department_id = current_user.department_id
     filters = {
         "department_id": department_id,
-        "dataset_id": _int_arg("dataset"),
-        "category_id": _int_arg("category"),
+        "dataset_id": int_arg("dataset"),
+        "category_id": int_arg("category"),
     }
     page = queries.staff_queue(tab, after=request.args.get("after"), **filters)
     options = queries.queue_filters(filters["dataset_id"])
