@@ -13,7 +13,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from civicboard.auth.forms import EmptyForm
-from civicboard.auth.views import apply_errors
 from civicboard.datasets import jobs, queries, services
 from civicboard.datasets.forms import SourceEditForm, SourceForm, dataset_form_for
 from civicboard.datasets.freshness import describe_periodicity, is_old, may_be_stale
@@ -24,6 +23,7 @@ from civicboard.problems import queries as problem_queries
 from civicboard.staff import queries as staff_queries
 from civicboard.staff.services import can_answer_data_requests
 from civicboard.validation import ConflictError, ValidationError
+from civicboard.web import apply_errors, check_button
 
 bp = Blueprint("datasets", __name__)
 
@@ -240,8 +240,7 @@ def edit_source(source_id: int):
 @capability_required(Capability.MANAGE_DATASETS)
 def toggle_source(source_id: int, action: str):
     """Turn a source's nightly refresh on or off."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_button()
     source = db.get_or_404(CatalogSource, source_id)
     services.update_source(current_user, source, {"enabled": action == "enable"})
     db.session.commit()
@@ -253,8 +252,7 @@ def toggle_source(source_id: int, action: str):
 @capability_required(Capability.MANAGE_DATASETS)
 def refresh_source(source_id: int):
     """Queue a re-import of a source; it runs in the background and its run shows on the sources page."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_button()
     source = db.get_or_404(CatalogSource, source_id)
     try:
         run = jobs.queue_refresh(current_user, source)
