@@ -128,6 +128,9 @@ class Config:
     RATELIMIT_COMMENTS = os.environ.get("RATELIMIT_COMMENTS", "10 per minute;200 per day")
     RATELIMIT_VOTES = os.environ.get("RATELIMIT_VOTES", "60 per minute;1000 per day")
     RATELIMIT_API = os.environ.get("RATELIMIT_API", "300 per minute")  # every /api/v1 request, per account or address
+    # Writes refused as malformed or oversized (400, 413: NUL characters, a 60,000-item list),
+    # per address and per account; once used up, every write from them is a 429 until it resets.
+    RATELIMIT_REFUSED = os.environ.get("RATELIMIT_REFUSED", "30 per minute;300 per hour")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = _int("MAIL_PORT", 587)
@@ -175,6 +178,10 @@ class Config:
 
     # Open reports from different people that hide an item automatically, pending review.
     FLAG_HIDE_THRESHOLD = _int("FLAG_HIDE_THRESHOLD", 3)
+    # Only reports from accounts at least this old count towards that threshold.
+    FLAG_MIN_ACCOUNT_AGE_HOURS = _int("FLAG_MIN_ACCOUNT_AGE_HOURS", 24)
+    # Reports, per person and (separately) per address, whichever way they arrive.
+    RATELIMIT_FLAGS = os.environ.get("RATELIMIT_FLAGS", "10 per minute;50 per day")
 
 
 class DevelopmentConfig(Config):

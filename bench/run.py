@@ -151,7 +151,7 @@ def database_url() -> str:
 def seed_key() -> str:
     """What the seeded data depends on: the seed code and the migrations."""
     digest = hashlib.sha256()
-    files = [ROOT / "civicboard" / "demo_city.py", ROOT / "civicboard" / "demo.py"]
+    files = [ROOT / "bench" / "city.py", ROOT / "civicboard" / "demo.py"]
     files += sorted((ROOT / "migrations" / "versions").glob("*.py"))
     files += sorted((ROOT / "civicboard").glob("*/demo.py"))
     for path in files:

@@ -24,6 +24,7 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     load_config(app, config or config_from_env(), overrides or {})
     register_logging(app)
     register_extensions(app)
+    register_input_guards(app)
     register_blueprints(app)
     register_errors(app)
     register_security(app)
@@ -118,6 +119,13 @@ def register_extensions(app: Flask) -> None:
 
     sessions.register(app)
     worker.init_app(app)
+
+
+def register_input_guards(app: Flask) -> None:
+    """Bounded ids in URLs, and NUL and list-length checks on every request (before the routes)."""
+    from civicboard import validation
+
+    validation.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

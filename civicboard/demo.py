@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+import click
 from sqlalchemy import func, select
 
 from civicboard.auth import services as auth_services
@@ -43,16 +45,24 @@ def seed(
 ) -> dict[str, int]:
     """Seed the database; returns counts for the command's summary.
 
-    `city` is the demo accounts plus the city-scale data set (civicboard/demo_city.py), built
+    `city` is the demo accounts plus the city-scale data set (bench/city.py, imported only here), built
     from `seed`; `scale_factor` shrinks it (the tests use a tiny fraction).
     """
     if scale == "city":
-        from civicboard import demo_city
-
+        city = _city_seeder()
         summary = seed_people()
-        summary.update(demo_city.seed_city(seed=seed, scale_factor=scale_factor, log=log))
+        summary.update(city.seed_city(seed=seed, scale_factor=scale_factor, log=log))
         return summary
     return seed_demo()
+
+
+def _city_seeder() -> Any:
+    """The city-scale seeder, which lives with the benchmarks beside the application package."""
+    try:
+        from bench import city
+    except ImportError as error:  # an installed copy without the source tree's bench/
+        raise click.ClickException("The city-scale seed needs the source tree (bench/city.py).") from error
+    return city
 
 
 def seed_demo() -> dict[str, int]:

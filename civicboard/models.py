@@ -7,6 +7,7 @@ from civicboard.challenges.models import (  # noqa: F401
     ChallengeDataset,
     ChallengeProblem,
     Project,
+    ProjectInvitation,
     ProjectMember,
     ProjectProblem,
 )

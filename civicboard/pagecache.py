@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from cachelib import BaseCache, RedisCache, SimpleCache
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, request, request_finished
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,10 @@ def register(app: Flask) -> None:
         store = SimpleCache(threshold=2000, default_timeout=seconds)
     app.extensions[EXTENSION_KEY] = store
     app.before_request(_serve_from_cache)
-    app.after_request(_store_in_cache)
+    # Not an after_request function: those run before the session is saved, so a page that
+    # started a session would look cookie-free to them and be served to everyone with that
+    # visitor's session cookie. request_finished comes after the session's Set-Cookie.
+    request_finished.connect(_store_in_cache, app)
 
 
 def _cacheable_request() -> bool:
@@ -86,7 +89,8 @@ def _serve_from_cache() -> Response | None:
     return response
 
 
-def _store_in_cache(response: Response) -> Response:
+def _store_in_cache(sender: Flask, response: Response, **extra: Any) -> None:
+    """Keep a finished public page, unless it sets a cookie (its session's included)."""
     if (
         response.status_code != 200
         or response.direct_passthrough
@@ -95,11 +99,10 @@ def _store_in_cache(response: Response) -> Response:
         or response.headers.getlist("Set-Cookie")
         or not _cacheable_request()
     ):
-        return response
+        return
     headers = [(name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers]
     try:
         current_app.extensions[EXTENSION_KEY].set(_key(), (response.get_data(), headers))
     except Exception:
         log.warning("page cache unavailable; page not stored", exc_info=True)
     response.headers["X-Cache"] = "miss"
-    return response

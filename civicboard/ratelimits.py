@@ -42,8 +42,10 @@ def rate_key() -> str:
 
 
 def created(response: Response) -> bool:
-    """Count a write only when it created something: the API's 201, a form's redirect."""
-    return response.status_code in (201, 302, 303)
+    """Count a write when it created something (the API's 201, a form's redirect), or was
+    refused as malformed or oversized (400, 413: a list of 60,000 ids); a form shown again
+    for an honest mistake (422) does not count."""
+    return response.status_code in (201, 302, 303, 400, 413)
 
 
 def _per_person(setting: str, scope: str, **options) -> Callable:
@@ -59,6 +61,14 @@ comments_limit = _per_person("RATELIMIT_COMMENTS", COMMENTS, deduct_when=created
 votes_limit = _per_person("RATELIMIT_VOTES", VOTES)
 # Every API request, read or write, per account (per address when anonymous).
 api_limit = limiter.shared_limit(config_limit("RATELIMIT_API"), scope=API, key_func=rate_key)
+
+# Reports (flags), form and API together: per person, and separately per client address.
+FLAGS_PERSON = "flags-person"
+FLAGS_ADDRESS = "flags-address"
+flags_person_limit = _per_person("RATELIMIT_FLAGS", FLAGS_PERSON)
+flags_address_limit = limiter.shared_limit(
+    config_limit("RATELIMIT_FLAGS"), scope=FLAGS_ADDRESS, methods=WRITES, override_defaults=False
+)
 
 # Account pages: per client address (and per email for logging in).
 register_limit = limiter.shared_limit(config_limit("RATELIMIT_REGISTER"), scope=REGISTER, methods=["POST"])

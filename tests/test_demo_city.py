@@ -17,8 +17,8 @@ from flask import Flask
 from sqlalchemy import select, text
 from werkzeug.security import check_password_hash
 
+from bench.city import CITY_SOURCE, PASSWORD, CityScale
 from civicboard.auth.models import User
-from civicboard.demo_city import CITY_SOURCE, PASSWORD, CityScale
 from civicboard.extensions import db
 from civicboard.markup import render
 from civicboard.problems.models import Problem

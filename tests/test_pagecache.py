@@ -7,7 +7,10 @@ import uuid
 
 import pytest
 import redis
+from flask import session
 
+from civicboard.extensions import db
+from civicboard.problems import services
 from tests.conftest import Client, make_app
 
 
@@ -74,3 +77,33 @@ def test_the_cache_is_shared_through_redis(database_url, problem_factory, app):
     finally:
         for key in server.keys("civicboard:page:*"):
             server.delete(key)
+
+
+def test_a_page_that_starts_a_session_is_not_cached(cached_app, client, make_client, problem_factory):
+    problem = problem_factory(title="Potholes on Broadway")
+
+    @cached_app.before_request
+    def start_a_session():
+        # Anything that writes the session during a public page (a flash, a CSRF token):
+        # its cookie is only added when the session is saved, after every after_request.
+        session["seen"] = True
+
+    first = client.get(f"/problems/{problem.id}")
+    assert first.headers.getlist("Set-Cookie")
+    assert "X-Cache" not in first.headers
+    other = make_client()
+    second = other.get(f"/problems/{problem.id}")
+    assert "X-Cache" not in second.headers
+    assert second.headers.getlist("Set-Cookie")  # its own session, not the first visitor's
+
+
+def test_a_cookie_keeping_anonymous_reader_gets_cache_hits(cached_app, client, problem_factory, user_factory):
+    problem = problem_factory(title="Potholes on Broadway")
+    services.add_comment(user_factory(), problem, "Seen it too.")
+    db.session.commit()
+    # The test client keeps cookies, as a browser does: if any page set one, later pages
+    # would bypass the cache.
+    for url in ("/", f"/problems/{problem.id}", "/datasets", "/challenges", "/data-requests", "/search?q=pothole"):
+        assert client.get(url).headers["X-Cache"] == "miss", url
+        assert client.get(url).headers["X-Cache"] == "hit", url
+    assert client.get_cookie(cached_app.config["SESSION_COOKIE_NAME"]) is None

@@ -22,12 +22,13 @@ from werkzeug.exceptions import Unauthorized
 
 from civicboard.auth.models import User
 from civicboard.links import absolute_url
-from civicboard.validation import ValidationError
+from civicboard.validation import MAX_FIELD_VALUES, MAX_ID, TooManyItems, ValidationError
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-# Ids are 32-bit integers in both databases; anything larger cannot name a row.
-MAX_ID = 2**31 - 1
+# Our cursors are a few dozen characters; a longer one was not made here (and a deeply nested
+# one would exhaust the JSON decoder's recursion).
+MAX_CURSOR_LENGTH = 512
 
 
 class BadRequest(ValidationError):
@@ -181,6 +182,10 @@ def take(
             else:
                 errors[name] = "Must not be null."
             continue
+        if isinstance(value, list) and len(value) > MAX_FIELD_VALUES:
+            # Counted before any item is looked at: a huge list costs nothing to refuse.
+            message = f"At most {MAX_FIELD_VALUES} items (got {len(value)})."
+            raise TooManyItems(f"{name}: {message}", {name: message})
         problem = _check(field.kind, value)
         if problem:
             errors[name] = problem
@@ -276,10 +281,12 @@ def decode_cursor(cursor: str | None, length: int) -> list[Any] | None:
     """Decode a cursor made by encode_cursor; 400 when it was tampered with."""
     if not cursor:
         return None
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise bad_cursor()
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
         values = None
     if not isinstance(values, list) or len(values) != length:
         raise bad_cursor()

@@ -8,6 +8,7 @@ from civicboard.api import serializers
 from civicboard.api.core import ID, OPTIONAL_TEXT, TEXT, acting_user, created_response, json_body, take
 from civicboard.extensions import db
 from civicboard.moderation import services
+from civicboard.ratelimits import flags_address_limit, flags_person_limit
 
 bp = Blueprint("flags", __name__, url_prefix="/flags")
 
@@ -15,6 +16,8 @@ FLAG_FIELDS = {"target_type": TEXT, "target_id": ID, "reason": TEXT, "note": OPT
 
 
 @bp.post("")
+@flags_person_limit
+@flags_address_limit
 def create():
     """Report a problem or comment; 409 when you reported it already, 404 when you cannot see it."""
     user = acting_user()

@@ -83,7 +83,9 @@ def comment(comment: Any) -> dict[str, Any]:
         "author": None if deleted else user_ref(comment.author),
         "created_at": isoformat_z(comment.created_at),
         "edited_at": isoformat_z(comment.edited_at),
-        "url": absolute_url("problems.show", problem_id=comment.problem_id, _anchor=f"comment-{comment.id}"),
+        "url": absolute_url(
+            "problems.show", problem_id=comment.problem_id, comment=comment.id, _anchor=f"comment-{comment.id}"
+        ),
     }
 
 

@@ -25,7 +25,7 @@ from civicboard.links import absolute_url
 from civicboard.outbox.services import queue_email
 from civicboard.permissions import PermissionDenied, Role, require
 from civicboard.timeutil import utcnow
-from civicboard.validation import ConflictError, ValidationError, clean_text
+from civicboard.validation import ConflictError, ValidationError, clean_name, clean_text
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
@@ -77,7 +77,7 @@ def register_user(email: str, name: str, password: str) -> User:
 
 def _new_user(email: str, name: str, password: str) -> User:
     email = normalise_email(email)
-    name = clean_text(name, "name", label="Display name", max_length=80)
+    name = clean_name(name, "name", label="Display name", max_length=80)
     password = check_password_rules(password)
     if find_user_by_email(email) is not None:
         message = "An account with this email address already exists. Log in or reset your password."
@@ -214,7 +214,7 @@ def reset_password(token: str, new_password: str) -> User:
 
 def update_profile(user: User, name: str, bio: str) -> None:
     """Change the display name and short bio."""
-    user.name = clean_text(name, "name", label="Display name", max_length=80)
+    user.name = clean_name(name, "name", label="Display name", max_length=80)
     user.bio = clean_text(bio, "bio", label="Bio", max_length=500, required=False)
 
 
@@ -228,7 +228,7 @@ def _slugify(value: str) -> str:
 
 def get_or_create_department(name: str) -> Department:
     """Find a department by name (case-insensitive) or create it."""
-    name = clean_text(name, "department", label="Department", max_length=120)
+    name = clean_name(name, "department", label="Department", max_length=120)
     department = db.session.execute(
         select(Department).where(func.lower(Department.name) == name.lower())
     ).scalar_one_or_none()
@@ -250,7 +250,7 @@ def _unique_department_slug(name: str) -> str:
 def create_department(actor: User, name: str) -> Department:
     """Admins add departments."""
     require(actor, "manage_departments")
-    name = clean_text(name, "name", label="Department name", max_length=120)
+    name = clean_name(name, "name", label="Department name", max_length=120)
     exists = db.session.execute(select(Department.id).where(func.lower(Department.name) == name.lower())).first()
     if exists:
         raise ConflictError("That department already exists.", {"name": "That department already exists."})

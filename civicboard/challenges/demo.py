@@ -94,7 +94,7 @@ def seed_demo() -> dict[str, int]:
             resident = find_user_by_email("resident@demo.example.org")
             teammate = find_user_by_email("cyclist@demo.example.org")
             if resident is not None:
-                services.submit_project(
+                project = services.submit_project(
                     resident,
                     jam,
                     name="Safe Crossings Map",
@@ -109,6 +109,10 @@ def seed_demo() -> dict[str, int]:
                     team_names="Jo from the library's code club",
                     problem_ids=[problems[0].id],
                 )
+                # The demo's teammate has already said yes.
+                for invitation in project.invitations:
+                    if teammate is not None and invitation.email == teammate.email.lower():
+                        services.invitations.accept(teammate, invitation)
                 created["projects"] += 1
 
     if SPRINT_SLUG not in taken:

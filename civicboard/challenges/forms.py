@@ -116,9 +116,12 @@ class ProjectForm(FlaskForm):
     )
     demo_url = StringField("Demo URL", validators=[Optional(), Length(max=2000)], description="https://… (optional)")
     member_emails = TextAreaField(
-        "Team members with an account",
+        "Invite team members",
         validators=[Length(max=2000)],
-        description="Their email addresses, one per line; they can then edit the project. You are always on the team.",
+        description=(
+            "Email addresses, one per line. Each gets an invitation; once accepted (signed in with that "
+            "address), they can edit the project. You are always on the team."
+        ),
     )
     team_names = TextAreaField(
         "Other team members",

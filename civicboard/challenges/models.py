@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicboard.extensions import db
@@ -217,6 +217,9 @@ class Project(db.Model):
     problem_links: Mapped[list[ProjectProblem]] = relationship(
         "ProjectProblem", cascade="all, delete-orphan", lazy="select"
     )
+    invitations: Mapped[list[ProjectInvitation]] = relationship(
+        "ProjectInvitation", cascade="all, delete-orphan", lazy="select", back_populates="project"
+    )
 
     __table_args__ = (Index("ix_projects_challenge_id", "challenge_id"),)
 
@@ -263,3 +266,35 @@ class ProjectProblem(db.Model):
     problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id", ondelete="CASCADE"), primary_key=True)
 
     __table_args__ = (Index("ix_project_problems_problem_id", "problem_id"),)
+
+
+class ProjectInvitation(db.Model):
+    """An invitation to join a project's team, sent to an email address.
+
+    Whoever signs in with that address accepts it (from the emailed link or their
+    notifications); nothing about it tells the inviter whether the address has an account.
+    Only a hash of the emailed token is stored.
+    """
+
+    __tablename__ = "project_invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False)
+    email: Mapped[str] = mapped_column(String(254), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    declined_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    project: Mapped[Project] = relationship(Project, back_populates="invitations", lazy="select")
+    invited_by = relationship("User", foreign_keys=[invited_by_id], lazy="select")
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "email", name="uq_project_invitations_project_email"),
+        Index("ix_project_invitations_email", "email"),
+    )
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.declined_at is None

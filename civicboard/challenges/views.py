@@ -23,7 +23,7 @@ from civicboard.challenges.forms import (
     ProjectForm,
     StatusForm,
 )
-from civicboard.challenges.models import Challenge, Project, can_manage_challenges
+from civicboard.challenges.models import Challenge, Project, ProjectInvitation, can_manage_challenges
 from civicboard.extensions import db
 from civicboard.permissions import capability_required
 from civicboard.problems import visibility
@@ -81,7 +81,6 @@ def show(slug: str):
         detail=detail,
         following=is_following(current_user, challenge_id=challenge.id),
         can_manage=can_manage_challenges(current_user),
-        empty_form=EmptyForm(),
     )
 
 
@@ -204,7 +203,10 @@ def edit_project(slug: str, project_id: int):
                 "description": project.description,
                 "repository_url": project.repository_url or "",
                 "demo_url": project.demo_url or "",
-                "member_emails": "\n".join(m.user.email for m in project.members if m.user_id != current_user.id),
+                "member_emails": "\n".join(
+                    [m.user.email for m in project.members if m.user_id != current_user.id]
+                    + [i.email for i in project.invitations if i.is_pending]
+                ),
                 "team_names": project.team_names,
                 "problem_ids": [link.problem_id for link in project.problem_links],
             },
@@ -492,3 +494,43 @@ def remove_dataset(slug: str, dataset_id: int):
     db.session.commit()
     flash("Dataset removed.", "success")
     return _back_to_curate(challenge, "datasets")
+
+
+# -- team invitations ------------------------------------------------------------------------
+
+
+@bp.get("/invitations")
+@login_required
+def invitations():
+    """The invitations waiting for the signed-in user's address, to accept or decline."""
+    pending = services.invitations.pending_for(current_user)
+    return render_template("challenges/invitations.html", invitations=pending, form=EmptyForm())
+
+
+@bp.get("/invitations/<token>")
+@login_required
+def invitation(token: str):
+    """The emailed link: the invitation it names, with accept and decline buttons."""
+    found = services.invitations.find(token)
+    if found is None or not found.is_pending or found.email != current_user.email.lower():
+        # The same page whether the token is unknown, answered or someone else's.
+        flash("This invitation is not valid for your account. Sign in with the address it was sent to.", "error")
+        return redirect(url_for("challenges.invitations"))
+    return render_template("challenges/invitations.html", invitations=[found], form=EmptyForm())
+
+
+@bp.post("/invitations/<int:invitation_id>/<any(accept, decline):answer>")
+@login_required
+def answer_invitation(invitation_id: int, answer: str):
+    """Accept (join the team) or decline an invitation sent to your address."""
+    _checked_post(EmptyForm())
+    found = db.session.get(ProjectInvitation, invitation_id)
+    if answer == "accept":
+        project = services.invitations.accept(current_user, found)
+        db.session.commit()
+        flash(f"You are now on the team of “{project.name}”.", "success")
+        return redirect(url_for("challenges.show", slug=project.challenge.slug, _anchor=f"project-{project.id}"))
+    services.invitations.decline(current_user, found)
+    db.session.commit()
+    flash("Invitation declined.", "success")
+    return redirect(url_for("challenges.invitations"))

@@ -29,7 +29,7 @@ from civicboard.datasets.models import MANUAL_SOURCE, CatalogSource, Dataset, Da
 from civicboard.extensions import db
 from civicboard.permissions import require
 from civicboard.timeutil import utcnow
-from civicboard.validation import ConflictError, ValidationError, clean_text
+from civicboard.validation import ConflictError, ValidationError, clean_name, clean_text
 
 #: Distributions a hand-made dataset may list.
 MAX_DISTRIBUTIONS = 20
@@ -166,15 +166,15 @@ def _split_terms(value: Any, name: str) -> list[str]:
         parts = [str(v) for v in value if v is not None]
     else:
         raise ValidationError(f"{name.capitalize()} must be a list of words.", {name: "Give a list of words."})
+    # Counted before any entry is looked at.
+    if len([p for p in parts if p.strip()]) > MAX_TERMS:
+        message = f"At most {MAX_TERMS} entries."
+        raise ValidationError(message, {name: message})
     too_long = [p.strip() for p in parts if len(p.strip()) > MAX_TERM_LENGTH]
     if too_long:
         message = f"Each entry is at most {MAX_TERM_LENGTH} characters."
         raise ValidationError(message, {name: message})
-    terms = normalise_terms(parts)
-    if len([p for p in parts if p.strip()]) > MAX_TERMS:
-        message = f"At most {MAX_TERMS} entries."
-        raise ValidationError(message, {name: message})
-    return terms
+    return normalise_terms(parts)
 
 
 def _optional_url(value: Any, name: str, label: str) -> str | None:
@@ -232,7 +232,7 @@ def _check_dataset_fields(fields: Mapping[str, Any], *, creating: bool) -> dict[
         raise ValidationError(message, dict.fromkeys(unknown, "Not a dataset field."))
     values: dict[str, Any] = {}
     if creating or "title" in fields:
-        values["title"] = clean_text(fields.get("title"), "title", max_length=300)
+        values["title"] = clean_name(fields.get("title"), "title", max_length=300)
     if "description" in fields:
         values["description"] = clean_text(fields["description"], "description", max_length=20000, required=False)
     for name, limit in (("publisher", 255), ("license", 500), ("contact_name", 255)):

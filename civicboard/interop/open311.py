@@ -90,12 +90,16 @@ def _positive_int(args: Mapping[str, str], name: str, default: int, maximum: int
 
 def parse_datetime(raw: str, name: str) -> datetime:
     """A W3C/ISO 8601 date or date-time; without an offset it is taken as UTC. Naive UTC out."""
+    message = f"{name} must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z."
+    if len(raw) > 64:
+        raise GeoReportError(400, message)
     try:
         value = datetime.fromisoformat(raw.strip())
-    except ValueError:
-        raise GeoReportError(400, f"{name} must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z.") from None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
+        if value.tzinfo is not None:
+            # An offset can carry a time past year 9999 or before year 1 (OverflowError).
+            value = value.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        raise GeoReportError(400, message) from None
     return value
 
 

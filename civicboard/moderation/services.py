@@ -7,19 +7,21 @@ hidden comment leaves its problem's live comment count (and the hot score).
 
 Flags: one per user per item. `flag_count` on the item counts every report it ever got; the
 open ones (not yet reviewed) are counted from the rows. When FLAG_HIDE_THRESHOLD open flags
-(from different people, since each person flags once) accumulate, the item is hidden
-automatically pending review, as a system action (no actor). A moderator then hides it for
+(from different people, since each person flags once) from established accounts accumulate
+(older than FLAG_MIN_ACCOUNT_AGE_HOURS and, once email confirmation exists, confirmed), the
+item is hidden automatically pending review, as a system action (no actor). Reports are
+rate-limited per person and per address (RATELIMIT_FLAGS, civicboard.ratelimits). A moderator then hides it for
 good (with their own reason), restores it, or dismisses the flags; dismissing the flags of an
 item hidden automatically also restores it, since the hide was only pending review.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from civicboard.audit.services import record
@@ -102,13 +104,61 @@ def flag(actor: User, target_type: str, target_id: int | str, reason: str, note:
         # The same person reporting in a concurrent request; the caller rolls back the count.
         raise ConflictError(already) from exc
     db.session.refresh(target, ["flag_count", "hidden_at", "hidden_by_id", "hidden_reason"])
-    open_flags = _open_flag_count(target_type, target.id)
     threshold = current_app.config.get("FLAG_HIDE_THRESHOLD", 3)
-    if threshold and open_flags >= threshold and not target.is_hidden:
-        why = f"Hidden automatically after {open_flags} reports, pending review"
-        _hide(target, None, why)
-        record(None, f"{target_type}.hide", target_type, target.id, why, automatic=True, open_flags=open_flags)
+    if threshold and not target.is_hidden and counts_towards_hiding(actor):
+        open_flags = _trusted_open_flag_count(target_type, target.id)
+        if open_flags >= threshold:
+            why = f"Hidden automatically after {open_flags} reports, pending review"
+            _hide(target, None, why)
+            record(None, f"{target_type}.hide", target_type, target.id, why, automatic=True, open_flags=open_flags)
     return report
+
+
+# Who may hide an item automatically. Every report reaches the moderators' queue, but only
+# reports from established accounts count towards FLAG_HIDE_THRESHOLD: otherwise three
+# throwaway accounts, made a minute before, could take any problem off the board.
+
+
+def _established_before() -> datetime:
+    hours = current_app.config.get("FLAG_MIN_ACCOUNT_AGE_HOURS", 24)
+    return utcnow() - timedelta(hours=hours)
+
+
+def _confirmed_clause():
+    """The email-confirmation part of the rule, as SQL.
+
+    The hook for email confirmation: when accounts gain a confirmation time
+    (`User.email_confirmed_at`), only confirmed accounts count; until then every account does.
+    """
+    column = getattr(User, "email_confirmed_at", None)
+    return column.is_not(None) if column is not None else true()
+
+
+def counts_towards_hiding(user: User) -> bool:
+    """True when the user's reports count towards hiding an item automatically.
+
+    The account must be older than FLAG_MIN_ACCOUNT_AGE_HOURS (a day by default) and, once
+    email confirmation exists, confirmed (see _confirmed_clause).
+    """
+    if user.created_at is None or user.created_at > _established_before():
+        return False
+    return getattr(user, "email_confirmed_at", True) is not None
+
+
+def _trusted_open_flag_count(target_type: str, target_id: int) -> int:
+    """Open reports of an item from accounts whose reports count towards hiding it."""
+    return db.session.execute(
+        select(func.count())
+        .select_from(Flag)
+        .join(User, User.id == Flag.user_id)
+        .where(
+            Flag.target_type == target_type,
+            Flag.target_id == target_id,
+            Flag.resolved_at.is_(None),
+            User.created_at <= _established_before(),
+            _confirmed_clause(),
+        )
+    ).scalar_one()
 
 
 def _parse_reason(value: Any) -> FlagReason:
@@ -159,14 +209,6 @@ def load_target(target_type: str, target_id: int | str) -> Problem | Comment:
 def target_type_of(target: Problem | Comment) -> str:
     """'problem' or 'comment'."""
     return "problem" if isinstance(target, Problem) else "comment"
-
-
-def _open_flag_count(target_type: str, target_id: int) -> int:
-    return db.session.execute(
-        select(func.count())
-        .select_from(Flag)
-        .where(Flag.target_type == target_type, Flag.target_id == target_id, Flag.resolved_at.is_(None))
-    ).scalar_one()
 
 
 def _resolve_flags(actor: User | None, target_type: str, target_id: int, resolution: str) -> int:

@@ -21,6 +21,7 @@ from civicboard.moderation.forms import AuditFilterForm, DismissForm, FlagForm, 
 from civicboard.moderation.models import FlagReason
 from civicboard.permissions import Capability, capability_required
 from civicboard.problems.models import Comment, Problem
+from civicboard.ratelimits import flags_address_limit, flags_person_limit
 from civicboard.security import safe_next
 from civicboard.validation import ConflictError, ValidationError
 
@@ -41,7 +42,7 @@ def target_path(target: Problem | Comment | None) -> str:
     if isinstance(target, Problem):
         return url_for("problems.show", problem_id=target.id)
     if isinstance(target, Comment):
-        return url_for("problems.show", problem_id=target.problem_id, _anchor=f"comment-{target.id}")
+        return url_for("problems.show", problem_id=target.problem_id, comment=target.id, _anchor=f"comment-{target.id}")
     return url_for("problems.index")
 
 
@@ -50,6 +51,8 @@ def target_path(target: Problem | Comment | None) -> str:
 
 @bp.post("/flags")
 @login_required
+@flags_person_limit
+@flags_address_limit
 def create_flag():
     """Report a problem or comment (any logged-in, active user; once per item)."""
     form = FlagForm()

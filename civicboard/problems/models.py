@@ -200,18 +200,31 @@ class Problem(db.Model):
     def status_label(self) -> str:
         return STATUS_LABELS[ProblemStatus(self.status)]
 
-    def can_edit(self, user) -> bool:
-        """The author may edit while the problem is open and visible; moderators always."""
+    def edit_refusal(self, user) -> str | None:
+        """Why `user` may not edit this problem, or None when they may.
+
+        The rule (README, Security): moderators may always edit; the author may edit while the
+        problem is visible, unlocked and not closed. Once staff resolve, decline or mark it a
+        duplicate, the text they answered is frozen for its author (reopening unfreezes it).
+        """
         if user is None or not user.is_authenticated:
-            return False
+            return "Please log in to continue."
         if user.is_moderator:
-            return True
-        return (
-            user.id == self.author_id
-            and visibility.takes_contributions(self)
-            and not self.is_locked
-            and not user.is_banned
-        )
+            return None
+        if user.id != self.author_id or user.is_banned:
+            return "You cannot edit this problem."
+        if not visibility.takes_contributions(self) or self.is_locked:
+            return "This problem is locked or hidden; it cannot be edited."
+        if self.is_closed:
+            return (
+                f"This problem is {self.status_label.lower()}: the official response answers it "
+                "as written, so it can no longer be edited."
+            )
+        return None
+
+    def can_edit(self, user) -> bool:
+        """The author may edit while the problem is open, visible and unlocked; moderators always."""
+        return self.edit_refusal(user) is None
 
     def can_vote(self, user) -> bool:
         """Logged-in, active users may vote on open, visible, unlocked problems."""
@@ -327,6 +340,7 @@ class NotificationKind(enum.StrEnum):
     STATUS = "status"
     CHALLENGE_ADDED = "challenge_added"
     DATA_PUBLISHED = "data_published"
+    PROJECT_INVITATION = "project_invitation"
 
 
 class Notification(db.Model):

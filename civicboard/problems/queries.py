@@ -1,9 +1,9 @@
 """Read paths shared by the pages and the JSON API; each asks the database a fixed number of times.
 
 - list_problems(): the board (`/`): sorts, filters, keyset pagination (never OFFSET).
-- load_problem_page(): a problem with its datasets, comments, and whether the viewer votes
-  for / follows it (its official responses and evidence come from staff.queries; the page
-  composes them).
+- load_problem_page(): a problem with its datasets and whether the viewer votes for / follows
+  it (its official responses and evidence come from staff.queries, its comments a page at a
+  time from problems.threads; the page composes them).
 - find_duplicates(): open problems on the same datasets with similar titles.
 - dataset_problems(): the visible problems tied to a dataset (its page and feed).
 - list_data_requests(): problems asking for unpublished data (/data-requests).
@@ -41,15 +41,25 @@ from civicboard.problems.models import (
     ProblemStatus,
     Vote,
 )
+from civicboard.validation import MAX_ID
 
 PAGE_SIZE = 20
+
+
+def bounded_int(value: Any) -> int:
+    """A count from a cursor, within what the databases' integer columns hold (ValueError otherwise)."""
+    number = int(value)
+    if not -MAX_ID <= number <= MAX_ID:
+        raise ValueError("out of range")
+    return number
+
 
 SORTS = {
     # name: (column, how to turn a cursor value back into a column value)
     "hot": (Problem.hot, float),
-    "top": (Problem.vote_count, int),
+    "top": (Problem.vote_count, bounded_int),
     "new": (Problem.created_at, datetime.fromisoformat),
-    "discussed": (Problem.comment_count, int),
+    "discussed": (Problem.comment_count, bounded_int),
 }
 SORT_LABELS = {"hot": "Hot", "top": "Top", "new": "New", "discussed": "Most discussed"}
 
@@ -97,15 +107,15 @@ def encode_cursor(sort: str, problem: Problem) -> str:
 
 def decode_cursor(sort: str, cursor: str | None) -> tuple[Any, int] | None:
     """The (key, id) a cursor encodes, or None when it is missing, malformed or for another sort."""
-    if not cursor:
+    if not cursor or len(cursor) > 512:  # ours are short; a long one may nest deep enough to crash json
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         cursor_sort, value, problem_id = json.loads(raw)
-        if cursor_sort != sort or not isinstance(problem_id, int):
+        if cursor_sort != sort or not isinstance(problem_id, int) or not 0 < problem_id <= MAX_ID:
             return None
         return SORTS[sort][1](value), problem_id
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, KeyError):
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, KeyError, RecursionError, OverflowError):
         return None
 
 
@@ -219,19 +229,10 @@ def all_categories() -> list[Category]:
 
 
 @dataclass
-class Thread:
-    """A top-level comment and its replies, as the viewer may see them."""
-
-    comment: Comment
-    replies: list[Comment] = field(default_factory=list)
-
-
-@dataclass
 class ProblemPage:
     """Everything a problem's page shows; the page adds staff's responses and evidence."""
 
     problem: Problem
-    threads: list[Thread]
     voted: bool
     following: bool
     responses: list[Any] = field(default_factory=list)
@@ -258,37 +259,11 @@ def get_problem(problem_id: int, viewer: Any) -> Problem | None:
     return problem
 
 
-def build_threads(comments: list[Comment], viewer: Any) -> list[Thread]:
-    """Top-level comments in order, each with its replies.
-
-    A hidden comment the viewer may not see is left out, unless visible replies hang off it:
-    then it stays as a placeholder (the template shows no text) so the thread keeps its shape.
-    """
-    threads: dict[int, Thread] = {}
-    order: list[int] = []
-    replies: dict[int, list[Comment]] = {}
-    for comment in comments:
-        if comment.parent_id is None:
-            threads[comment.id] = Thread(comment)
-            order.append(comment.id)
-        else:
-            replies.setdefault(comment.parent_id, []).append(comment)
-    result = []
-    for comment_id in order:
-        thread = threads[comment_id]
-        thread.replies = [r for r in replies.get(comment_id, []) if visibility.is_visible_to(r, viewer)]
-        if visibility.is_visible_to(thread.comment, viewer) or thread.replies:
-            result.append(thread)
-    return result
-
-
 def load_problem_page(problem: Problem, viewer: Any) -> ProblemPage:
-    """Comments and the viewer's vote/follow state: two more queries."""
-    comments = list(
-        db.session.execute(
-            select(Comment).where(Comment.problem_id == problem.id).order_by(Comment.created_at, Comment.id)
-        ).scalars()
-    )
+    """The viewer's vote/follow state: one more query (none for anonymous readers).
+
+    Its comments are paged apart (problems.threads): a thread of any size is a page of fixed size.
+    """
     voted = following = False
     viewer_id = visibility.viewer_id(viewer)
     if viewer_id is not None:
@@ -301,7 +276,6 @@ def load_problem_page(problem: Problem, viewer: Any) -> ProblemPage:
         ).one()
     return ProblemPage(
         problem=problem,
-        threads=build_threads(comments, viewer),
         voted=bool(voted),
         following=bool(following),
     )

@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from civicboard import validation
 from civicboard.audit.services import record
 from civicboard.auth.models import Department, User
 from civicboard.datasets.models import Dataset
@@ -36,7 +37,7 @@ from civicboard.problems.models import (
     Vote,
 )
 from civicboard.timeutil import utcnow
-from civicboard.validation import ConflictError, ValidationError, clean_text
+from civicboard.validation import ConflictError, ValidationError, clean_name, clean_text
 
 TITLE_MIN_LENGTH = 5
 TITLE_MAX_LENGTH = 140
@@ -79,21 +80,101 @@ class ProblemInput:
 
 
 def parse_ids(values: Iterable | None) -> list[int]:
-    """Integer ids from form or JSON values, in order, without duplicates or junk."""
-    ids: list[int] = []
-    for value in values or []:
-        try:
-            number = int(str(value).strip())
-        except (TypeError, ValueError):
-            continue
-        if number > 0 and number not in ids:
-            ids.append(number)
-    return ids
+    """Integer ids from form or JSON values, in order, without duplicates or junk.
+
+    Refuses (TooManyItems, a 400) a list longer than any form sends before looking at its items.
+    """
+    return validation.parse_ids(values)
 
 
 def active_categories_exist() -> bool:
     """True when staff have set up at least one active category (then one is required)."""
     return db.session.execute(select(Category.id).where(Category.active.is_(True)).limit(1)).first() is not None
+
+
+# Each cleaner checks one field and raises ValidationError naming it; clean_problem_input
+# runs them all and reports every error at once.
+
+
+def clean_title(title: str | None) -> str:
+    """A problem's title: one line, visible, without control or bidi characters."""
+    return clean_name(
+        strip_controls(title), "title", label="Title", min_length=TITLE_MIN_LENGTH, max_length=TITLE_MAX_LENGTH
+    )
+
+
+def clean_description(description: str | None) -> str:
+    """A problem's Markdown description (required)."""
+    return clean_text(
+        strip_controls(description), "description", label="Description", max_length=DESCRIPTION_MAX_LENGTH
+    )
+
+
+def clean_neighbourhood(neighbourhood: str | None) -> str | None:
+    """The optional neighbourhood, one line."""
+    value = clean_name(
+        strip_controls(neighbourhood),
+        "neighbourhood",
+        label="Neighbourhood",
+        max_length=NEIGHBOURHOOD_MAX_LENGTH,
+        required=False,
+    )
+    return value or None
+
+
+def clean_data_request(data_request: str | None) -> str | None:
+    """The optional description of unpublished data the problem needs."""
+    value = clean_text(
+        strip_controls(data_request),
+        "data_request",
+        label="Data needed",
+        max_length=DATA_REQUEST_MAX_LENGTH,
+        required=False,
+    )
+    return value or None
+
+
+def clean_datasets(dataset_ids: Iterable | None, *, data_request: bool, existing: Problem | None) -> list[Dataset]:
+    """The chosen datasets: at most MAX_DATASETS, existing, and active unless already tied.
+
+    Counted before anything else, so a long list costs nothing. At least one is needed
+    unless the problem is a data request.
+    """
+    ids = parse_ids(dataset_ids)
+    if len(ids) > MAX_DATASETS:
+        _field_error("dataset_ids", f"Choose at most {MAX_DATASETS} datasets.")
+    if not ids:
+        if not data_request:
+            _field_error(
+                "dataset_ids", "Choose at least one dataset, or describe the data you need if it is not published."
+            )
+        return []
+    found = {d.id: d for d in db.session.execute(select(Dataset).where(Dataset.id.in_(ids))).scalars()}
+    if any(i not in found for i in ids):
+        _field_error("dataset_ids", "One of the chosen datasets does not exist. Choose again.")
+    kept = {link.dataset_id for link in existing.dataset_links} if existing is not None else set()
+    withdrawn = [found[i] for i in ids if found[i].is_withdrawn and i not in kept]
+    if withdrawn:
+        _field_error("dataset_ids", f"“{withdrawn[0].title}” has been withdrawn from the catalog; choose another.")
+    return [found[i] for i in ids]
+
+
+def clean_problem_category(category_id: int | str | None, *, existing: Problem | None) -> Category | None:
+    """An active category (or the one the problem already has); required once staff made any."""
+    numbers = parse_ids([category_id])
+    if not numbers:
+        if active_categories_exist():
+            _field_error("category_id", "Choose a category.")
+        return None
+    category = db.session.get(Category, numbers[0])
+    still_ours = existing is not None and existing.category_id == numbers[0]
+    if category is None or (not category.active and not still_ours):
+        _field_error("category_id", "Choose a category from the list.")
+    return category
+
+
+def _field_error(name: str, message: str):
+    raise ValidationError(message, {name: message})
 
 
 def clean_problem_input(
@@ -111,93 +192,39 @@ def clean_problem_input(
     An ordinary problem needs at least one active dataset; a data request (the data is not
     published) needs a description of the data instead, and datasets are then optional.
     When editing, ties and a category the problem already has stay allowed even if the
-    dataset was withdrawn or the category deactivated since.
+    dataset was withdrawn or the category deactivated since. A list longer than any form
+    sends is refused at once (TooManyItems), before the other fields are looked at.
     """
+    validation.check_count(dataset_ids, "dataset_ids", validation.MAX_FIELD_VALUES, label="datasets")
     errors: dict[str, str] = {}
 
-    def check(name: str, func_, *args, **kwargs):
+    def check(func_, *args, **kwargs):
         try:
             return func_(*args, **kwargs)
+        except validation.TooManyItems:
+            raise
         except ValidationError as exc:
-            errors.update(exc.fields or {name: exc.message})
+            errors.update(exc.fields)
             return None
 
-    title = check(
-        "title",
-        clean_text,
-        strip_controls(title),
-        "title",
-        label="Title",
-        min_length=TITLE_MIN_LENGTH,
-        max_length=TITLE_MAX_LENGTH,
-    )
-    if title:
-        title = " ".join(title.split())
-    description = check(
-        "description",
-        clean_text,
-        strip_controls(description),
-        "description",
-        label="Description",
-        max_length=DESCRIPTION_MAX_LENGTH,
-    )
-    neighbourhood = check(
-        "neighbourhood",
-        clean_text,
-        strip_controls(neighbourhood),
-        "neighbourhood",
-        label="Neighbourhood",
-        max_length=NEIGHBOURHOOD_MAX_LENGTH,
-        required=False,
-    )
-    data_request = check(
-        "data_request",
-        clean_text,
-        strip_controls(data_request),
-        "data_request",
-        label="Data needed",
-        max_length=DATA_REQUEST_MAX_LENGTH,
-        required=False,
-    )
-
-    ids = parse_ids(dataset_ids)
-    datasets: list[Dataset] = []
-    if len(ids) > MAX_DATASETS:
-        errors["dataset_ids"] = f"Choose at most {MAX_DATASETS} datasets."
-    elif ids:
-        found = {d.id: d for d in db.session.execute(select(Dataset).where(Dataset.id.in_(ids))).scalars()}
-        kept = {link.dataset_id for link in existing.dataset_links} if existing is not None else set()
-        missing = [i for i in ids if i not in found]
-        withdrawn = [found[i] for i in ids if i in found and found[i].is_withdrawn and i not in kept]
-        if missing:
-            errors["dataset_ids"] = "One of the chosen datasets does not exist. Choose again."
-        elif withdrawn:
-            errors["dataset_ids"] = f"“{withdrawn[0].title}” has been withdrawn from the catalog; choose another."
-        datasets = [found[i] for i in ids if i in found]
-    if not ids and not data_request and "dataset_ids" not in errors:
-        errors["dataset_ids"] = "Choose at least one dataset, or describe the data you need if it is not published."
-
-    category = None
-    category_number = parse_ids([category_id])
-    if category_number:
-        category = db.session.get(Category, category_number[0])
-        still_ours = existing is not None and existing.category_id == category_number[0]
-        if category is None or (not category.active and not still_ours):
-            errors["category_id"] = "Choose a category from the list."
-            category = None
-    elif active_categories_exist():
-        errors["category_id"] = "Choose a category."
+    cleaned_title = check(clean_title, title)
+    cleaned_description = check(clean_description, description)
+    cleaned_neighbourhood = check(clean_neighbourhood, neighbourhood)
+    cleaned_request = check(clean_data_request, data_request)
+    wants_request = bool(cleaned_request)
+    datasets = check(clean_datasets, dataset_ids, data_request=wants_request, existing=existing) or []
+    category = check(clean_problem_category, category_id, existing=existing)
 
     if errors:
         first = next(iter(errors.values()))
         raise ValidationError(first if len(errors) == 1 else "Please correct the highlighted fields.", errors)
     return ProblemInput(
-        title=title or "",
-        description=description or "",
+        title=cleaned_title or "",
+        description=cleaned_description or "",
         dataset_ids=[d.id for d in datasets],
         category_id=category.id if category else None,
-        neighbourhood=neighbourhood or None,
-        data_request=data_request or None,
+        neighbourhood=cleaned_neighbourhood,
+        data_request=cleaned_request,
         datasets=datasets,
         category=category,
     )
@@ -259,8 +286,9 @@ def edit_problem(
     data_request: str | None = None,
 ) -> Problem:
     """Change a problem's text, datasets, category or data request (its author, or a moderator)."""
-    if not problem.can_edit(actor):
-        raise PermissionDenied("You cannot edit this problem.")
+    refusal = problem.edit_refusal(actor)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
     data = clean_problem_input(
         title=title,
         description=description,
@@ -519,7 +547,7 @@ def _unique_slug(name: str, exclude_id: int | None = None) -> str:
 
 
 def _clean_category(name: str | None, description: str | None, department_id, exclude_id: int | None = None):
-    name = " ".join(clean_text(name, "name", label="Name", max_length=CATEGORY_NAME_MAX_LENGTH).split())
+    name = clean_name(name, "name", label="Name", max_length=CATEGORY_NAME_MAX_LENGTH)
     description = clean_text(description, "description", label="Description", max_length=500, required=False)
     query = select(Category.id).where(func.lower(Category.name) == name.lower())
     if exclude_id is not None:

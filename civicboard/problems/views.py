@@ -27,7 +27,7 @@ from civicboard.challenges.queries import badges_for_problem
 from civicboard.errors import json_error
 from civicboard.extensions import db
 from civicboard.permissions import Capability, PermissionDenied, capability_required
-from civicboard.problems import notifications, queries, search, services
+from civicboard.problems import notifications, queries, search, services, threads
 from civicboard.problems.forms import CategoryForm, CommentForm, EditCommentForm, ProblemForm
 from civicboard.problems.models import STATUS_LABELS, Category, Comment, CommentRevision, ProblemStatus
 from civicboard.problems.visibility import is_visible_to
@@ -202,8 +202,9 @@ def dataset_suggest():
 def edit_problem(problem_id: int):
     """Edit a problem (its author while it is open, or a moderator)."""
     problem = _problem_or_404(problem_id)
-    if not problem.can_edit(current_user):
-        abort(403)
+    refusal = problem.edit_refusal(current_user)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
     categories = queries.active_categories()
     if request.method == "GET":
         form = ProblemForm(
@@ -251,7 +252,23 @@ def edit_problem(problem_id: int):
 # -- a problem's page --------------------------------------------------------------------------
 
 
+def _comment_position() -> dict:
+    """Which page of comments the query string asks for (see problems.threads).
+
+    An id no comment can have is ignored (the databases' integers stop at 2**31 - 1).
+    """
+    position = {name: _int_arg(name) for name in ("before", "after", "comment", "thread")}
+    return {name: value if value and value < 2**31 else None for name, value in position.items()}
+
+
 def _render_problem(problem, *, comment_form=None, status=200):
+    # Anonymous readers get no form: building one writes a CSRF token into a new session,
+    # and its cookie would keep them out of the page cache from then on.
+    if comment_form is None and current_user.is_authenticated:
+        comment_form = CommentForm(formdata=None)
+    reply_to = str(comment_form.parent_id.data or "") if comment_form is not None else ""
+    # A reply that failed is shown again in its thread, wherever that thread's page is.
+    position = {"comment": int(reply_to)} if reply_to.isdigit() else _comment_position()
     page = queries.load_problem_page(problem, current_user)
     # Views sit on top of the layers: the page composes staff's records with the problem's own.
     page.responses = responses_for_problem(problem.id)
@@ -261,11 +278,13 @@ def _render_problem(problem, *, comment_form=None, status=200):
             "problems/show.html",
             page=page,
             problem=problem,
+            comments=threads.load_comments(problem, current_user, **position),
+            problem_url=url_for("problems.show", problem_id=problem.id),
             datasets=page.datasets,
             evidence=page.evidence,
             duplicates=duplicates_of(problem.id, current_user),
-            comment_form=comment_form or CommentForm(formdata=None),
-            empty_form=EmptyForm(formdata=None),
+            comment_form=comment_form,
+            reply_to=reply_to,
             challenge_badges=badges_for_problem(problem.id, current_user),
             statuses=STATUS_LABELS,
         ),
@@ -275,8 +294,24 @@ def _render_problem(problem, *, comment_form=None, status=200):
 
 @bp.get("/problems/<int:problem_id>")
 def show(problem_id: int):
-    """A problem: description, datasets, votes, official responses, evidence, comments."""
-    return _render_problem(_problem_or_404(problem_id))
+    """A problem: description, datasets, votes, official responses, evidence, a page of comments.
+
+    `?fragment=1` answers only the page of comments' list items, for the script that loads
+    earlier or later comments in place.
+    """
+    problem = _problem_or_404(problem_id)
+    if request.args.get("fragment") == "1":
+        comments = threads.load_comments(problem, current_user, **_comment_position())
+        form = CommentForm(formdata=None) if current_user.is_authenticated else None
+        return render_template(
+            "problems/_comment_items.html",
+            problem=problem,
+            problem_url=url_for("problems.show", problem_id=problem.id),
+            comments=comments,
+            comment_form=form,
+            reply_to="",
+        )
+    return _render_problem(problem)
 
 
 # -- votes and follows -------------------------------------------------------------------------
@@ -378,7 +413,15 @@ def add_comment(problem_id: int):
         db.session.rollback()
         raise
     db.session.commit()
-    return redirect(url_for("problems.show", problem_id=problem.id, _anchor=f"comment-{comment.id}"), 303)
+    return redirect(comment_url(comment), 303)
+
+
+@bp.app_template_global()
+def comment_url(comment, **kwargs) -> str:
+    """The link to a comment: its problem's page of comments that holds it, scrolled to it."""
+    return url_for(
+        "problems.show", problem_id=comment.problem_id, comment=comment.id, _anchor=f"comment-{comment.id}", **kwargs
+    )
 
 
 def _comment_or_404(problem_id: int, comment_id: int):
@@ -405,7 +448,7 @@ def edit_comment(problem_id: int, comment_id: int):
             apply_errors(form, exc)
         else:
             db.session.commit()
-            return redirect(url_for("problems.show", problem_id=problem.id, _anchor=f"comment-{comment.id}"), 303)
+            return redirect(comment_url(comment), 303)
     status = 422 if form.errors else 200
     return render_template("problems/edit_comment.html", form=form, problem=problem, comment=comment), status
 
@@ -414,13 +457,13 @@ def edit_comment(problem_id: int, comment_id: int):
 @login_required
 def delete_comment(problem_id: int, comment_id: int):
     """Delete your own comment; a placeholder keeps the thread readable."""
-    problem, comment = _comment_or_404(problem_id, comment_id)
+    _, comment = _comment_or_404(problem_id, comment_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     services.delete_comment(current_user, comment)
     db.session.commit()
     flash("Your comment was deleted.", "success")
-    return redirect(url_for("problems.show", problem_id=problem.id, _anchor=f"comment-{comment.id}"), 303)
+    return redirect(comment_url(comment), 303)
 
 
 @bp.get("/problems/<int:problem_id>/comments/<int:comment_id>/history")

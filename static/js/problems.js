@@ -1,6 +1,9 @@
 // Problems: progressive enhancement only. Without this file every button is a plain form.
 // - vote and follow buttons update in place (the server answers JSON when asked for it);
-// - the dataset search on the proposal form suggests datasets as you type.
+// - the dataset search on the proposal form suggests datasets as you type;
+// - "Show earlier/later comments" load the next page of comments in place (the links work
+//   as plain links without it), and an old-style link to a comment not on this page
+//   (/problems/1#comment-9) goes to the page that holds it.
 (function () {
   "use strict";
 
@@ -140,8 +143,80 @@
     });
   }
 
+  function fragmentUrl(href) {
+    var url = new URL(href, window.location.href);
+    url.hash = "";
+    url.searchParams.set("fragment", "1");
+    return url.toString();
+  }
+
+  // Replace the link's list item with the items of the page it points to. The answer holds
+  // links to the pages beyond it on both sides; the one back towards this page is dropped.
+  function loadComments(link) {
+    var item = link.closest("[data-comment-nav]");
+    var direction = item.getAttribute("data-comment-nav");
+    link.setAttribute("aria-busy", "true");
+    fetch(fragmentUrl(link.href), { headers: { Accept: "text/html" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("status " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var template = document.createElement("template");
+        template.innerHTML = html;
+        var items = Array.prototype.filter.call(template.content.children, function (child) {
+          var nav = child.getAttribute("data-comment-nav");
+          return child.tagName === "LI" && (!nav || nav === direction);
+        });
+        var list = item.parentNode;
+        items.forEach(function (child) {
+          list.insertBefore(child, item);
+        });
+        list.removeChild(item);
+        enhanceCommentLinks(list);
+        // Focus the first comment loaded, so keyboard and screen-reader users read on from it.
+        var first = items.filter(function (child) {
+          return !child.hasAttribute("data-comment-nav");
+        })[0];
+        var article = first && first.querySelector("article");
+        if (article) {
+          article.setAttribute("tabindex", "-1");
+          article.focus();
+        }
+      })
+      .catch(function () {
+        window.location.href = link.href; // the plain link still works
+      });
+  }
+
+  function enhanceCommentLinks(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("a[data-comments-more]"), function (link) {
+      if (link.hasAttribute("data-enhanced")) return;
+      link.setAttribute("data-enhanced", "");
+      link.addEventListener("click", function (event) {
+        if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey || event.button !== 0) return;
+        event.preventDefault();
+        loadComments(link);
+      });
+    });
+  }
+
+  // Links made before comments were paged point at /problems/<id>#comment-<cid>: when that
+  // comment is not on this page, ask for the page that holds it.
+  function findLinkedComment() {
+    var match = /^#comment-(\d+)$/.exec(window.location.hash);
+    if (!match || document.getElementById("comment-" + match[1])) return;
+    if (!document.querySelector("[data-comment-list]")) return;
+    var url = new URL(window.location.href);
+    if (url.searchParams.get("comment") === match[1]) return;
+    url.searchParams.set("comment", match[1]);
+    window.location.replace(url.toString());
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("form.vote-form"), enhanceVote);
+    enhanceCommentLinks(document);
+    findLinkedComment();
     Array.prototype.forEach.call(document.querySelectorAll("[data-dataset-search]"), enhanceSuggest);
   });
 })();

@@ -17,3 +17,21 @@ def moderator_client(make_client, moderator, login):
     client = make_client()
     login(client, moderator)
     return client
+
+
+@pytest.fixture
+def residents(user_factory):
+    """residents(3) -> three established residents (accounts two days old), whose reports count."""
+    from datetime import timedelta
+
+    from civicboard.extensions import db
+    from civicboard.timeutil import utcnow
+
+    def make(n: int) -> list:
+        people = [user_factory() for _ in range(n)]
+        for person in people:
+            person.created_at = utcnow() - timedelta(days=2)
+        db.session.commit()
+        return people
+
+    return make

@@ -22,7 +22,7 @@ def test_posting_a_comment_renders_markdown_and_counts(logged_in, make_problem):
     response = client.form(f"/problems/{problem.id}/comments", {"body": "Agreed, **badly**."})
     comment = db.session.execute(select(Comment)).scalar_one()
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/problems/{problem.id}#comment-{comment.id}")
+    assert response.headers["Location"].endswith(f"/problems/{problem.id}?comment={comment.id}#comment-{comment.id}")
     assert comment.body_html == "<p>Agreed, <strong>badly</strong>.</p>"
     fresh = stored(problem.id)
     assert fresh.comment_count == 1

@@ -54,3 +54,30 @@ def test_votes_are_limited_across_vote_and_unvote(logged_in, make_problem, app):
         client.form(f"/problems/{problem.id}/{action}").status_code for action in ("vote", "unvote", "vote", "unvote")
     ]
     assert codes == [303, 303, 303, 429]
+
+
+def test_sixty_thousand_dataset_ids_in_the_form_are_refused_at_once(logged_in, dataset_factory):
+    import time
+    from urllib.parse import urlencode
+
+    client, _ = logged_in
+    dataset = dataset_factory()
+    fields = {"csrf_token": client.csrf_token(), "title": "Too many", "description": "Text"}
+    body = urlencode(fields) + "&" + urlencode([("dataset_ids", str(dataset.id))] * 60_000)
+    # CPU time of this process (the app runs in it): what the request costs, whatever else
+    # the machine is doing; the quadratic de-duplication took minutes.
+    started = time.process_time()
+    response = client.post("/problems/new", data=body, content_type="application/x-www-form-urlencoded")
+    elapsed = time.process_time() - started
+    assert response.status_code == 400
+    assert "Too many values" in response.get_data(as_text=True)
+    assert elapsed < 2, f"took {elapsed:.2f} s"
+
+
+def test_refused_oversized_forms_use_up_the_refused_budget(logged_in, dataset_factory, app):
+    app.config["RATELIMIT_REFUSED"] = "1 per minute"
+    client, _ = logged_in
+    dataset = dataset_factory()
+    oversized = {"title": "Too many datasets", "description": "Text", "dataset_ids": ["1"] * 1000}
+    assert client.form("/problems/new", oversized).status_code == 400
+    assert post_problem(client, dataset, 1).status_code == 429

@@ -41,8 +41,8 @@ def test_the_page_lists_newest_first_links_to_the_comment_and_marks_read(logged_
     db.session.commit()
     html = client.get("/notifications").get_data(as_text=True)
     assert html.index("Bob") < html.index("Ann")
-    assert f'href="/problems/{problem.id}#comment-{second.id}"' in html
-    assert f'href="/problems/{problem.id}#comment-{first.id}"' in html
+    assert f'href="/problems/{problem.id}?comment={second.id}#comment-{second.id}"' in html
+    assert f'href="/problems/{problem.id}?comment={first.id}#comment-{first.id}"' in html
     assert html.count("is-unread") == 2
     assert unread(user) == (0, 0)
     assert "is-unread" not in client.get("/notifications").get_data(as_text=True)
