@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+import flask_migrate
 import pytest
-from sqlalchemy import func, select
+from alembic.script import ScriptDirectory
+from sqlalchemy import func, select, text
 
 from civicboard.auth import confirmation
 from civicboard.auth import services as auth_services
@@ -13,12 +16,14 @@ from civicboard.auth.models import User
 from civicboard.extensions import db
 from civicboard.mail import outbox
 from civicboard.moderation import services as moderation_services
+from civicboard.moderation.services import counts_towards_hiding
 from civicboard.outbox.services import deliver_due
 from civicboard.permissions import ConfirmationRequired, can_act
 from civicboard.problems import services as problem_services
 from civicboard.problems.models import Follow, Problem
+from civicboard.timeutil import utcnow
 from tests.api.conftest import Api
-from tests.conftest import DEFAULT_PASSWORD
+from tests.conftest import DEFAULT_PASSWORD, make_app
 
 
 def register(client, email: str = "new@example.org"):
@@ -184,12 +189,6 @@ def test_a_token_for_an_old_address_does_not_confirm_a_new_one(user_factory):
 
 
 def test_the_migration_confirms_existing_accounts(empty_database_url):
-    import flask_migrate
-    from alembic.script import ScriptDirectory
-    from sqlalchemy import text
-
-    from tests.conftest import make_app
-
     app = make_app(empty_database_url)
     with app.app_context():
         script = ScriptDirectory(app.extensions["migrate"].directory)
@@ -208,3 +207,11 @@ def test_the_migration_confirms_existing_accounts(empty_database_url):
             confirmed = conn.execute(text("SELECT email_confirmed_at FROM users")).scalar_one()
         db.engine.dispose()
     assert confirmed is not None
+
+
+def test_only_confirmed_established_accounts_count_towards_hiding(user_factory):
+    confirmed, unconfirmed = user_factory(), user_factory(confirmed=False)
+    for user in (confirmed, unconfirmed):
+        user.created_at = utcnow() - timedelta(days=30)
+    assert counts_towards_hiding(confirmed)
+    assert not counts_towards_hiding(unconfirmed)
