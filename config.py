@@ -128,6 +128,10 @@ class Config:
     RATELIMIT_COMMENTS = os.environ.get("RATELIMIT_COMMENTS", "10 per minute;200 per day")
     RATELIMIT_VOTES = os.environ.get("RATELIMIT_VOTES", "60 per minute;1000 per day")
     RATELIMIT_API = os.environ.get("RATELIMIT_API", "300 per minute")  # every /api/v1 request, per account or address
+    # Public reads that grow with the whole board, per client address (see README, "Rate limits").
+    RATELIMIT_EXPORTS = os.environ.get("RATELIMIT_EXPORTS", "30 per minute;300 per hour")
+    RATELIMIT_INSIGHTS = os.environ.get("RATELIMIT_INSIGHTS", "60 per minute")
+    RATELIMIT_OPEN311 = os.environ.get("RATELIMIT_OPEN311", "120 per minute")
     # Writes refused as malformed or oversized (400, 413: NUL characters, a 60,000-item list),
     # per address and per account; once used up, every write from them is a 429 until it resets.
     RATELIMIT_REFUSED = os.environ.get("RATELIMIT_REFUSED", "30 per minute;300 per hour")
@@ -156,9 +160,21 @@ class Config:
     # Who answers for the board's open data (/data.json contactPoint, Open311 discovery).
     CONTACT_NAME = os.environ.get("CIVICBOARD_CONTACT_NAME") or None
     CONTACT_EMAIL = os.environ.get("CIVICBOARD_CONTACT_EMAIL", "opendata@example.org")
-    # Insights: the target for a first official response, and how long figures are cached (0: never).
+    # Insights: the target for a first official response; the stored figures are recomputed
+    # (in the background) at most every INSIGHTS_CACHE_SECONDS after the board changes, and at
+    # least every INSIGHTS_MAX_AGE seconds (they depend on the clock too).
     INSIGHTS_TARGET_DAYS = _int("INSIGHTS_TARGET_DAYS", 14)
     INSIGHTS_CACHE_SECONDS = _int("INSIGHTS_CACHE_SECONDS", 60)
+    INSIGHTS_MAX_AGE = _int("INSIGHTS_MAX_AGE", 3600)
+
+    # Snapshots of the heavy public reads (exports, insights): where they are stored, how
+    # often the exports are looked at for a rebuild, the largest board whose first snapshot
+    # may be built inside a request, and who refreshes them from the web process ("thread",
+    # or "off" when `flask worker` or cron runs the build commands).
+    EXPORT_FOLDER = os.environ.get("EXPORT_FOLDER") or None
+    EXPORT_INTERVAL = _int("EXPORT_INTERVAL", 15 * 60)
+    EXPORT_INLINE_MAX_PROBLEMS = _int("EXPORT_INLINE_MAX_PROBLEMS", 2000)
+    SNAPSHOT_RUNNER = os.environ.get("SNAPSHOT_RUNNER", "thread")
 
     # Catalog imports: seconds to wait for a catalog server (a whole fetch gets four times
     # that), the largest document accepted, and whether loopback/private addresses may be
@@ -209,6 +225,7 @@ class TestingConfig(Config):
     MAIL_BACKEND = "memory"
     REDIS_URL = None
     PAGE_CACHE_SECONDS = 0  # tests see every change at once; tests/test_pagecache.py turns it on
+    SNAPSHOT_RUNNER = "off"  # no stray build threads; tests that need one turn it on
     # A cheap hash keeps the suite fast; production uses scrypt (tested on its own).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a KDF name
 

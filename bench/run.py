@@ -8,7 +8,9 @@
 3. Warms each target up, then measures it with wrk (16 connections, 10 s in 3 rounds that
    alternate with hello rounds); a page's throughput is reported as a ratio of the mean of the
    hello rounds around it, which cancels out how fast the machine is (and its drift).
-4. Prints requests/s, p50, p99 and status codes per target, the targets below, each gunicorn
+4. Measures the home page alone and while 4 more connections pull the stored exports and
+   figures in a loop (goal: at least 80 % of alone).
+5. Prints requests/s, p50, p99 and status codes per target, the targets below, each gunicorn
    worker's RSS after the run (from /proc), and writes bench/results/latest.json.
 
 Gunicorn: 2 workers (one per core: Python runs one thread at a time per process) x 4 threads
@@ -72,7 +74,16 @@ SERVER_ENV = {
     # The vote target measures the vote path, not the per-user limiter (60 a minute by default).
     "RATELIMIT_VOTES": "1000000 per minute",
     "RATELIMIT_API": "1000000 per minute",
+    # The export case measures what serving stored snapshots costs the other readers, so the
+    # per-address budgets that would answer most of its requests 429 are lifted too.
+    "RATELIMIT_EXPORTS": "1000000 per minute",
+    "RATELIMIT_INSIGHTS": "1000000 per minute",
+    "RATELIMIT_OPEN311": "1000000 per minute",
+    # Snapshots are built once before the load (`flask exports build`, `flask insights
+    # compute`), not by a web thread in the middle of a measurement.
+    "SNAPSHOT_RUNNER": "off",
 }
+
 
 # A fixed mix of broad and narrow queries, rotated by the search target.
 SEARCH_QUERIES = [
@@ -134,6 +145,20 @@ TARGETS = [
 ]
 
 
+# The heavy public reads pulled in a loop beside the home page (issue 19): the home page's
+# throughput while they run must stay within 80 % of the home page alone.
+EXPORT_LOAD_CONNECTIONS = 4
+UNDER_LOAD_GOAL = 0.80
+EXPORT_LOAD = [
+    Request("/exports/problems.csv"),
+    Request("/exports/problems.json", headers={"Accept-Encoding": "gzip"}),
+    Request("/exports/problems.json"),
+    Request("/exports/problems.csv", headers={"Accept-Encoding": "gzip"}),
+    Request("/insights"),
+    Request("/insights.csv"),
+]
+
+
 # -- the database ----------------------------------------------------------------------------
 
 
@@ -172,6 +197,8 @@ def server_env(url: str, secret: str) -> dict[str, str]:
     env.update(SERVER_ENV)
     env.update({"CIVICBOARD_ENV": "production", "SECRET_KEY": secret, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"})
     env.setdefault("CIVICBOARD_URL", "http://127.0.0.1")  # production requires it; links only, not requests
+    # Snapshots beside the data they were built from, one folder per database.
+    env["EXPORT_FOLDER"] = str(DATA / f"snapshots-{marker_path(url).stem}")
     return env
 
 
@@ -444,15 +471,16 @@ def lua_script(requests: list[Request]) -> str:
     return LUA % {"requests": ",\n  ".join(formatted)}
 
 
-def run_wrk(base: str, requests: list[Request], seconds: int, workdir: Path) -> dict[str, Any]:
-    """Load `base` with the requests for `seconds`; requests/s, latencies (ms) and status codes."""
-    script = workdir / "load.lua"
+def _wrk_command(base: str, requests: list[Request], seconds: int, workdir: Path, connections: int, name: str):
+    script = workdir / f"{name}.lua"
     script.write_text(lua_script(requests))
-    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), base]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)  # noqa: S603
-    line = next((x for x in result.stdout.splitlines() if x.startswith("BENCH-JSON ")), None)
-    if result.returncode != 0 or line is None:
-        raise SystemExit(f"wrk failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s", str(script), base]
+
+
+def _wrk_result(returncode: int, stdout: str, stderr: str) -> dict[str, Any]:
+    line = next((x for x in stdout.splitlines() if x.startswith("BENCH-JSON ")), None)
+    if returncode != 0 or line is None:
+        raise SystemExit(f"wrk failed ({returncode}):\n{stdout}\n{stderr}")
     raw = json.loads(line[len("BENCH-JSON ") :])
     statuses = {int(code): count for code, count in raw["statuses"].items()}
     return {
@@ -465,6 +493,27 @@ def run_wrk(base: str, requests: list[Request], seconds: int, workdir: Path) -> 
         "non_200": sum(count for code, count in statuses.items() if code != 200),
         "socket_errors": raw["errors"],
     }
+
+
+def run_wrk(
+    base: str, requests: list[Request], seconds: int, workdir: Path, connections: int = CONNECTIONS
+) -> dict[str, Any]:
+    """Load `base` with the requests for `seconds`; requests/s, latencies (ms) and status codes."""
+    command = _wrk_command(base, requests, seconds, workdir, connections, "load")
+    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)  # noqa: S603
+    return _wrk_result(result.returncode, result.stdout, result.stderr)
+
+
+def start_wrk(base: str, requests: list[Request], seconds: int, workdir: Path, connections: int):
+    """Start wrk in the background (a second load beside the measured one); finish with finish_wrk."""
+    command = _wrk_command(base, requests, seconds, workdir, connections, "background")
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # noqa: S603
+
+
+def finish_wrk(process: subprocess.Popen, seconds: int) -> dict[str, Any]:
+    """Wait for a background wrk and read its figures."""
+    stdout, stderr = process.communicate(timeout=seconds + 60)
+    return _wrk_result(process.returncode, stdout, stderr)
 
 
 def probe(base: str, request: Request) -> int:
@@ -493,6 +542,9 @@ def main() -> int:
     secret = secrets.token_urlsafe(32)
     env = server_env(url, secret)
     ensure_seeded(url, env)
+    print("Building the stored exports and figures (skipped when the data has not changed)...", flush=True)
+    print(flask(["exports", "build"], env).strip())
+    print(flask(["insights", "compute"], env).strip())
     RESULTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="civicboard-bench-") as tmp:
         workdir = Path(tmp)
@@ -548,8 +600,52 @@ def measure(app: Server, hello: Server, url: str, env: dict[str, str], workdir: 
             f"p50 {page['p50_ms']:6.1f} ms  p99 {page['p99_ms']:6.1f} ms  statuses {page['statuses']}"
             f"  | hello around it {page['hello_rps']:.0f} req/s, p99 {page['hello_p99_ms']:.0f} ms"
         )
+    under_load = measure_under_export_load(app, plans[0][1], workdir)
     rss = worker_rss_mb(app)
-    return summarise(results, hello_runs, rss, url)
+    report = summarise(results, hello_runs, rss, url)
+    report["checks"].append(under_load.pop("check"))
+    report["home_under_export_load"] = under_load
+    return report
+
+
+def measure_under_export_load(app: Server, home: list[Request], workdir: Path) -> dict[str, Any]:
+    """The home page alone, then while EXPORT_LOAD_CONNECTIONS more connections pull the exports
+    and figures in a loop; rounds alternate so the machine's drift touches both alike."""
+    seconds = max(2, round(DURATION / ROUNDS))
+    print(
+        f"\nHome page at {CONNECTIONS} connections, alone and while {EXPORT_LOAD_CONNECTIONS} connections pull exports:"
+    )
+    for request in EXPORT_LOAD:
+        print(f"  {request.path:<28} {request.headers or ''} -> {probe(app.url, request)}")
+    alone, loaded, pulls = [], [], []
+    for _ in range(ROUNDS):
+        alone.append(run_wrk(app.url, home, seconds, workdir))
+        background = start_wrk(app.url, EXPORT_LOAD, seconds + 2, workdir, EXPORT_LOAD_CONNECTIONS)
+        time.sleep(1)  # the exports are flowing before the home page is measured
+        loaded.append(run_wrk(app.url, home, seconds, workdir))
+        pulls.append(finish_wrk(background, seconds + 2))
+    home_alone, home_loaded, exports_pulled = combine(alone), combine(loaded), combine(pulls)
+    ratio = home_loaded["rps"] / home_alone["rps"] if home_alone["rps"] else 0.0
+    problems = []
+    if ratio < UNDER_LOAD_GOAL:
+        problems.append(f"home under export load at {ratio:.2f} of alone (goal {UNDER_LOAD_GOAL})")
+    if home_loaded["non_200"] or exports_pulled["non_200"]:
+        problems.append(f"non-200: home {home_loaded['statuses']}, exports {exports_pulled['statuses']}")
+    print(
+        f"  home alone {home_alone['rps']:.0f} req/s; with exports pulled {home_loaded['rps']:.0f} req/s "
+        f"(ratio {ratio:.2f}, goal >= {UNDER_LOAD_GOAL}); exports and figures served {exports_pulled['rps']:.1f} req/s "
+        f"{exports_pulled['statuses']}: {'ok' if not problems else 'MISSED: ' + '; '.join(problems)}"
+    )
+    return {
+        "home_alone_rps": round(home_alone["rps"], 1),
+        "home_loaded_rps": round(home_loaded["rps"], 1),
+        "home_loaded_p99_ms": round(home_loaded["p99_ms"], 2),
+        "ratio": round(ratio, 4),
+        "goal": UNDER_LOAD_GOAL,
+        "exports_rps": round(exports_pulled["rps"], 2),
+        "exports_statuses": exports_pulled["statuses"],
+        "check": {"target": "home while exports are pulled", "ok": not problems, "problems": problems},
+    }
 
 
 def combine(runs: list[dict[str, Any]]) -> dict[str, Any]:

@@ -139,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
     from civicboard.interop.views import bp as interop_bp
     from civicboard.main.views import bp as main_bp
     from civicboard.moderation.views import bp as moderation_bp
+    from civicboard.pages.views import bp as pages_bp
     from civicboard.problems.views import bp as problems_bp
     from civicboard.staff.views import bp as staff_bp
     from civicboard.users.views import bp as users_bp
@@ -156,6 +157,7 @@ def register_blueprints(app: Flask) -> None:
         api_bp,
         interop_bp,
         insights_bp,
+        pages_bp,
     ):
         app.register_blueprint(blueprint)
     from civicboard.outbox import views as outbox_views

@@ -12,6 +12,8 @@ from flask.cli import AppGroup
 from civicboard.auth import services as auth_services
 from civicboard.datasets.cli import datasets_cli
 from civicboard.extensions import db
+from civicboard.insights.cli import insights_cli
+from civicboard.interop.cli import exports_cli
 from civicboard.moderation.counters import FLAG_COUNTERS
 from civicboard.outbox.cli import mail_cli, worker_command
 from civicboard.permissions import Role
@@ -34,6 +36,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(markdown_cli)
     app.cli.add_command(datasets_cli)
     app.cli.add_command(counters_cli)
+    app.cli.add_command(exports_cli)
+    app.cli.add_command(insights_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(mail_cli)
 

@@ -43,6 +43,7 @@ class Capability(enum.StrEnum):
     MANAGE_CHALLENGES = "manage_challenges"
     MANAGE_ROLES = "manage_roles"
     MANAGE_DEPARTMENTS = "manage_departments"
+    MANAGE_SITE_PAGES = "manage_site_pages"
 
 
 # Which roles grant which capability; admins hold every capability (the empty sets: admins only).
@@ -57,6 +58,7 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_CHALLENGES: frozenset({Role.ORGANIZER}),
     Capability.MANAGE_ROLES: frozenset(),
     Capability.MANAGE_DEPARTMENTS: frozenset(),
+    Capability.MANAGE_SITE_PAGES: frozenset(),
 }
 
 

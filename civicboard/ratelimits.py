@@ -24,6 +24,9 @@ LOGIN = "login"
 LOGIN_EMAIL = "login-email"
 REGISTER = "register"
 PASSWORD_RESET = "password-reset"  # noqa: S105 (a scope name)
+EXPORTS = "exports"
+INSIGHTS = "insights"
+OPEN311 = "open311"
 
 # The methods that write; reading a page or a form never spends a budget.
 WRITES = ["POST", "PUT", "PATCH", "DELETE"]
@@ -81,3 +84,16 @@ login_limit = limiter.shared_limit(config_limit("RATELIMIT_LOGIN"), scope=LOGIN,
 def login_email_limit(key_func: Callable[[], str]) -> Callable:
     """The login budget per email address typed (key_func reads it from the form)."""
     return limiter.shared_limit(config_limit("RATELIMIT_LOGIN"), scope=LOGIN_EMAIL, key_func=key_func, methods=["POST"])
+
+
+def address_key() -> str:
+    """Rate-limit key: the client address, signed in or not (for public reads of the whole board)."""
+    return f"addr:{client_address()}"
+
+
+# Reads whose work grows with the whole board, per client address: the exports (both formats
+# share one budget), the figures (page and CSV share another), and Open311's request list
+# (its `page` walks an OFFSET). See README, "Rate limits and response sizes".
+export_limit = limiter.shared_limit(config_limit("RATELIMIT_EXPORTS"), scope=EXPORTS, key_func=address_key)
+insights_limit = limiter.shared_limit(config_limit("RATELIMIT_INSIGHTS"), scope=INSIGHTS, key_func=address_key)
+open311_limit = limiter.shared_limit(config_limit("RATELIMIT_OPEN311"), scope=OPEN311, key_func=address_key)

@@ -60,7 +60,7 @@ def per_worker_limits_warning(workers: int, redis_url: str | None) -> str | None
     """The start-up warning for several worker processes keeping rate limits in memory, or None.
 
     Without REDIS_URL each process counts on its own, so N workers let through N times every
-    limit (logins, resets, new problems, votes); the page and insights caches are per process too.
+    limit (logins, resets, new problems, votes); the page cache is per process too.
     """
     if workers <= 1 or redis_url:
         return None

@@ -136,6 +136,148 @@ SCHEMAS: dict[str, Schema] = {
             "department": nullable(STRING),
         }
     ),
+    "AccountExport": obj(
+        {
+            "format": {"type": "string", "const": "civicboard-account-export/1"},
+            "exported_at": TIMESTAMP,
+            "profile": obj(
+                {
+                    "id": ID,
+                    "email": STRING,
+                    "name": STRING,
+                    "bio": STRING,
+                    "roles": array(STRING),
+                    "department": nullable(STRING),
+                    "created_at": TIMESTAMP,
+                    "last_login_at": nullable(TIMESTAMP),
+                    "password_changed_at": TIMESTAMP,
+                    "suspended_at": nullable(TIMESTAMP),
+                    "suspended_until": nullable(TIMESTAMP),
+                    "suspension_reason": STRING,
+                }
+            ),
+            "problems": array(
+                obj(
+                    {
+                        "id": ID,
+                        "title": STRING,
+                        "description": {**STRING, "description": "Markdown."},
+                        "status": {"type": "string", "enum": PROBLEM_STATUSES},
+                        "neighbourhood": nullable(STRING),
+                        "data_request": nullable(STRING),
+                        "vote_count": COUNT,
+                        "comment_count": COUNT,
+                        "created_at": TIMESTAMP,
+                        "updated_at": TIMESTAMP,
+                        "hidden_at": nullable(TIMESTAMP),
+                        "hidden_reason": STRING,
+                    }
+                )
+            ),
+            "comments": array(
+                obj(
+                    {
+                        "id": ID,
+                        "problem_id": ID,
+                        "parent_id": nullable(ID),
+                        "body": STRING,
+                        "created_at": TIMESTAMP,
+                        "edited_at": nullable(TIMESTAMP),
+                        "deleted_at": nullable(TIMESTAMP),
+                        "hidden_at": nullable(TIMESTAMP),
+                        "hidden_reason": STRING,
+                        "earlier_versions": array(obj({"body": STRING, "created_at": TIMESTAMP})),
+                    }
+                )
+            ),
+            "votes": array(obj({"problem_id": ID, "created_at": TIMESTAMP})),
+            "follows": array(obj({"problem_id": nullable(ID), "challenge_id": nullable(ID), "created_at": TIMESTAMP})),
+            "flags": array(
+                obj(
+                    {
+                        "id": ID,
+                        "target_type": {"type": "string", "enum": ["problem", "comment"]},
+                        "target_id": ID,
+                        "reason": STRING,
+                        "note": STRING,
+                        "created_at": TIMESTAMP,
+                        "resolved_at": nullable(TIMESTAMP),
+                        "resolution": nullable(STRING),
+                    }
+                )
+            ),
+            "notifications": array(
+                obj(
+                    {
+                        "id": ID,
+                        "kind": STRING,
+                        "problem_id": nullable(ID),
+                        "comment_id": nullable(ID),
+                        "challenge_id": nullable(ID),
+                        "created_at": TIMESTAMP,
+                        "read_at": nullable(TIMESTAMP),
+                    }
+                )
+            ),
+            "official_responses": array(
+                obj(
+                    {
+                        "id": ID,
+                        "problem_id": ID,
+                        "body": STRING,
+                        "status_from": nullable(STRING),
+                        "status_to": nullable(STRING),
+                        "created_at": TIMESTAMP,
+                    }
+                )
+            ),
+            "api_tokens": array(
+                obj(
+                    {
+                        "label": STRING,
+                        "created_at": TIMESTAMP,
+                        "last_used_at": nullable(TIMESTAMP),
+                        "revoked_at": nullable(TIMESTAMP),
+                    }
+                ),
+                description="Labels and dates only: a token is never shown again.",
+            ),
+            "sessions": array(
+                obj(
+                    {
+                        "created_at": TIMESTAMP,
+                        "last_seen_at": TIMESTAMP,
+                        "expires_at": TIMESTAMP,
+                        "user_agent": STRING,
+                        "ip_address": STRING,
+                    }
+                )
+            ),
+            "projects": array(
+                obj(
+                    {
+                        "id": ID,
+                        "name": STRING,
+                        "challenge": STRING,
+                        "created_by_me": BOOLEAN,
+                        "team_member": BOOLEAN,
+                        "created_at": TIMESTAMP,
+                    }
+                )
+            ),
+            "project_invitations": array(
+                obj(
+                    {
+                        "project_id": ID,
+                        "created_at": TIMESTAMP,
+                        "accepted_at": nullable(TIMESTAMP),
+                        "declined_at": nullable(TIMESTAMP),
+                    }
+                ),
+                description="Invitations to join a project's team sent to your address.",
+            ),
+        }
+    ),
     "Index": obj(
         {
             "name": STRING,
@@ -586,6 +728,18 @@ PATHS: dict[str, Schema] = {
             "meta",
             secured=True,
             responses={**ok("Me", "Who you are."), **errors(401)},
+        ),
+    },
+    "/me/export": {
+        "get": operation(
+            "getMyExport",
+            "Everything the board holds about you",
+            "meta",
+            secured=True,
+            description="Your profile, problems, comments with their earlier versions, votes, follows, "
+            "reports, notifications, official responses, sessions, API tokens' labels and dates, and "
+            "projects: the file `/account/export` downloads. Only what is yours.",
+            responses={**ok("AccountExport", "Your data."), **errors(401)},
         ),
     },
     "/openapi.json": {

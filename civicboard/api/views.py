@@ -21,6 +21,7 @@ from civicboard.api.core import MAX_ID, acting_user, check_args, unauthorized
 from civicboard.api.openapi import openapi_document
 from civicboard.links import absolute_url
 from civicboard.ratelimits import api_limit
+from civicboard.users import ownership
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -88,6 +89,14 @@ def index():
 def me():
     """The authenticated user: a cheap way to check a token."""
     return serializers.me(acting_user())
+
+
+@bp.get("/me/export")
+def me_export():
+    """Everything the board holds about the caller (as /account/export downloads it)."""
+    response = jsonify(ownership.export_account(acting_user()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/openapi.json")

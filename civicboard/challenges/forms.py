@@ -73,9 +73,10 @@ class ProblemSearchForm(FlaskForm):
 
 
 class AddProblemForm(FlaskForm):
-    """Curate one problem."""
+    """Curate one problem or several (the search results' checkboxes share the name)."""
 
-    problem_id = HiddenField(validators=[DataRequired()])
+    # Every checked box; the service parses and checks each number.
+    problem_id = SelectMultipleField("Problems", validate_choice=False)
     note = TextAreaField("Organizer's note", validators=[Length(max=2000)])
 
 

@@ -546,3 +546,17 @@ def brief_markdown(detail: ChallengeDetail) -> str:
     )
     # Collapse the blank-line runs the template's conditionals leave behind.
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def challenge_names(challenge_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """(slug, title) of each public challenge, for notifications (one query); drafts are left
+    out, their pages being for organizers only."""
+    ids = sorted(set(challenge_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Challenge.id, Challenge.slug, Challenge.title).where(
+            Challenge.id.in_(ids), Challenge.status.in_(PUBLIC_STATUSES)
+        )
+    ).all()
+    return {row.id: (row.slug, row.title) for row in rows}

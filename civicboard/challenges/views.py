@@ -402,26 +402,41 @@ def curate(slug: str):
     )
 
 
-def _back_to_curate(challenge: Challenge, anchor: str | None = None):
-    return redirect(url_for("challenges.curate", slug=challenge.slug, _anchor=anchor))
+def _back_to_curate(challenge: Challenge, anchor: str | None = None, **search: str):
+    return redirect(url_for("challenges.curate", slug=challenge.slug, _anchor=anchor, **search))
+
+
+# The curate page's search, carried through an Add so the results stay on screen.
+SEARCH_ARGS = ("q", "dataset", "category", "min_votes", "dq")
+
+
+def _kept_search() -> dict[str, str]:
+    """The search the Add form was posted from (its hidden fields), without empty values."""
+    return {name: request.form[name][:200] for name in SEARCH_ARGS if request.form.get(name)}
 
 
 @bp.post("/<slug>/problems")
 @capability_required(MANAGE)
 def add_problem(slug: str):
-    """Curate a problem."""
+    """Curate the checked problems (one or several), keeping the search that found them."""
     challenge = _managed_or_404(slug)
     form = AddProblemForm()
     _checked_post(form)
+    search = _kept_search()
     try:
-        row = services.add_problem(current_user, challenge, form.problem_id.data, form.note.data)
+        rows = services.add_problems(current_user, challenge, form.problem_id.data or [], form.note.data)
     except ValidationError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return _back_to_curate(challenge)
+        return _back_to_curate(challenge, "find" if search else None, **search)
     db.session.commit()
-    flash("Problem added to the challenge.", "success")
-    return _back_to_curate(challenge, f"curated-{row.problem_id}")
+    flash(
+        "Problem added to the challenge." if len(rows) == 1 else f"{len(rows)} problems added to the challenge.",
+        "success",
+    )
+    if search:
+        return _back_to_curate(challenge, "find", **search)
+    return _back_to_curate(challenge, f"curated-{rows[0].problem_id}")
 
 
 @bp.post("/<slug>/problems/<int:problem_id>/move")
@@ -481,7 +496,7 @@ def add_dataset(slug: str):
     else:
         db.session.commit()
         flash("Dataset added.", "success")
-    return _back_to_curate(challenge, "datasets")
+    return _back_to_curate(challenge, "datasets", **_kept_search())
 
 
 @bp.post("/<slug>/datasets/<int:dataset_id>/remove")

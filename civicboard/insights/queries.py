@@ -298,3 +298,37 @@ def compute(now: datetime, target_days: int) -> Figures:
         months=monthly_counts(now),
         demand=top_demand(),
     )
+
+
+def figures_marker() -> list[str]:
+    """A cheap fingerprint of what the figures are computed from (aggregates only, no rows).
+
+    The visible set (count and sum of ids: hiding or restoring a problem moves it), edits,
+    status changes, first responses and resolutions on it, official responses, dataset links,
+    and the datasets' demand and edits. Unchanged, the figures would only move with the clock
+    (INSIGHTS_MAX_AGE covers that).
+    """
+    problems = select(
+        func.count(Problem.id),
+        func.coalesce(func.sum(Problem.id), 0),
+        func.max(Problem.updated_at),
+        func.max(Problem.status_changed_at),
+        func.max(Problem.first_response_at),
+        func.max(Problem.resolved_at),
+    ).where(VISIBLE)
+    responses = select(func.count(Response.id), func.max(Response.id))
+    links = select(func.count(ProblemDataset.problem_id), func.coalesce(func.sum(ProblemDataset.dataset_id), 0))
+    datasets = select(
+        func.coalesce(func.sum(Dataset.demand), 0),
+        func.coalesce(func.sum(Dataset.problem_count), 0),
+        func.max(Dataset.updated_at),
+    )
+    values: list[object] = []
+    for statement in (problems, responses, links, datasets):
+        values.extend(db.session.execute(statement).one())
+    return [str(value) for value in values]
+
+
+def visible_problem_count() -> int:
+    """How many problems the figures count (decides whether the first ones may be computed inline)."""
+    return db.session.execute(select(func.count(Problem.id)).where(VISIBLE)).scalar_one()

@@ -1,4 +1,4 @@
-"""The outcomes dashboard, /insights, and its figures as CSV, /insights.csv."""
+"""The outcomes dashboard, /insights, and its figures as CSV, /insights.csv, from the stored figures."""
 
 from __future__ import annotations
 
@@ -7,23 +7,43 @@ import io
 
 from flask import Blueprint, Response, current_app, render_template
 
-from civicboard.insights import cache, queries, report
-from civicboard.timeutil import utcnow
+from civicboard.insights import queries, report, store
+from civicboard.ratelimits import insights_limit
 
 bp = Blueprint("insights", __name__)
-bp.record_once(lambda state: cache.init_app(state.app))
 
 
-def current_figures() -> queries.Figures:
-    """The figures, computed at most once per INSIGHTS_CACHE_SECONDS (shared through Redis)."""
-    target_days = int(current_app.config["INSIGHTS_TARGET_DAYS"])
-    return cache.cached(f"insights:figures:{target_days}", lambda: queries.compute(utcnow(), target_days))
+def current_figures() -> queries.Figures | None:
+    """The stored figures, never computed for a reader on a board of any size.
+
+    A background refresh is started when they are due (see insights.store). With none stored
+    yet, a small board's are computed now; otherwise None while a thread computes them.
+    """
+    app = current_app._get_current_object()
+    figures = store.current(app)
+    if figures is not None:
+        store.refresh_in_background()
+        return figures
+    if store.may_compute_inline(app) and store.compute(app) != store.BUSY:
+        return store.current(app)
+    store.compute_in_background()
+    return None
+
+
+def _not_ready(body: str, mimetype: str) -> Response:
+    response = Response(body, 503, mimetype=mimetype)
+    response.headers["Retry-After"] = str(store.RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/insights")
+@insights_limit
 def index():
     """How fast the city answers, what got resolved, and which data residents ask about."""
     figures = current_figures()
+    if figures is None:
+        return _not_ready(render_template("insights/pending.html"), "text/html")
     return render_template(
         "insights/index.html",
         figures=figures,
@@ -34,9 +54,12 @@ def index():
 
 
 @bp.get("/insights.csv")
+@insights_limit
 def figures_csv():
     """The same figures in long form (section, group_id, group, metric, value)."""
     figures = current_figures()
+    if figures is None:
+        return _not_ready("The figures are being computed. Please try again shortly.\n", "text/plain")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(report.CSV_COLUMNS)
@@ -45,4 +68,5 @@ def figures_csv():
     response.headers["Content-Disposition"] = 'attachment; filename="insights.csv"'
     response.headers["Link"] = f'<{current_app.config["CONTENT_LICENSE_URL"]}>; rel="license"'
     response.headers["Cache-Control"] = "public, max-age=60"
+    response.headers["Last-Modified"] = figures.generated_at.strftime("%a, %d %b %Y %H:%M:%S GMT")
     return response

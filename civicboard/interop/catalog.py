@@ -27,8 +27,15 @@ def _distribution(title: str, media_type: str, fmt: str, *, download: str | None
     return item
 
 
-def build_catalog(config: dict[str, Any], modified: datetime | None) -> dict[str, Any]:
-    """The catalog for this site; `modified` is when visible problems last changed."""
+def build_catalog(
+    config: dict[str, Any], modified: datetime | None, outcomes_modified: datetime | None = None
+) -> dict[str, Any]:
+    """The catalog for this site.
+
+    `modified` is when the stored export was built (or, before the first one, when visible
+    problems last changed); `outcomes_modified` when the stored insights figures were computed
+    (the export's time when there are none yet).
+    """
     site, city = config["SITE_NAME"], config["CITY_NAME"]
     publisher = {"@type": "org:Organization", "name": f"{site} {city}"}
     contact = {
@@ -39,6 +46,7 @@ def build_catalog(config: dict[str, Any], modified: datetime | None) -> dict[str
     license_url = config["CONTENT_LICENSE_URL"]
     # An empty board has never changed; "now" is the honest answer to "as of when".
     modified_text = isoformat_z(modified or utcnow())
+    outcomes_text = isoformat_z(outcomes_modified) if outcomes_modified else modified_text
     common = {
         "accessLevel": "public",
         "license": license_url,
@@ -91,7 +99,7 @@ def build_catalog(config: dict[str, Any], modified: datetime | None) -> dict[str
             "department and by dataset), and new and resolved problems per month."
         ),
         "keyword": ["performance", "response times", "open data", city.lower()],
-        "modified": modified_text,
+        "modified": outcomes_text,
         "accrualPeriodicity": "R/P1D",
         "distribution": [
             _distribution("Outcome figures (CSV)", "text/csv", "CSV", download=site_url_for("insights.figures_csv")),

@@ -1,9 +1,9 @@
-"""CSV and JSON exports of every visible problem, streamed batch by batch.
+"""CSV and JSON exports of every visible problem, built into stored snapshots batch by batch.
 
-Each batch is one statement (keyset on id), written out and dropped before the next, so memory
-stays flat whatever the size of the board. The body is produced after the view has returned,
-when the request's context is gone: each batch runs in an app context of its own, opened and
-closed between two yields (a context held open across a yield would leak to whatever runs next).
+Requests never build an export: they are served from files written in the background (see
+"Snapshots" below and civicboard.snapshots). A build reads the board in batches: each batch
+is one statement (keyset on id) in an app context of its own, written out and dropped before
+the next, so memory stays flat whatever the size of the board.
 
 The licence of user content travels with the data: a top-level "license" object in JSON; in
 CSV, which has no place for metadata, a `Link: <url>; rel="license"` header and an `X-License`
@@ -13,15 +13,21 @@ header (see README, "Open data").
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 
+from civicboard import snapshots
 from civicboard.csvcells import neutralise
-from civicboard.interop.queries import ProblemRecord, export_batch
+from civicboard.interop.links import site_url
+from civicboard.interop.queries import ProblemRecord, export_batch, export_marker, visible_problem_count
 from civicboard.interop.text import excerpt
 from civicboard.timeutil import isoformat_z, utcnow
 
@@ -162,3 +168,135 @@ def stream_json(
         yield chunk if first else "," + chunk
         first = False
     yield "\n]}\n"
+
+
+# -- Snapshots --------------------------------------------------------------------------------
+#
+# Both formats are written together, each beside a gzip copy, then a manifest records when they
+# were built and the change marker they were built from (interop.queries.export_marker). A
+# build is skipped when the marker has not moved; the schedule (worker or web thread) looks at
+# most every EXPORT_INTERVAL seconds.
+
+LOCK_NAME = "exports"
+MANIFEST_NAME = "exports.json"
+DEFAULT_INTERVAL = 15 * 60
+DEFAULT_INLINE_MAX_PROBLEMS = 2000
+RETRY_AFTER_SECONDS = 30
+BUILT, UNCHANGED, BUSY, FRESH = "built", "unchanged", "busy", "fresh"
+
+
+@dataclass(frozen=True)
+class Format:
+    """One export format: its file name and how it is served."""
+
+    filename: str
+    content_type: str
+    disposition: str
+
+
+FORMATS = {
+    "csv": Format("problems.csv", "text/csv; charset=utf-8; header=present", 'attachment; filename="problems.csv"'),
+    "json": Format("problems.json", "application/json; charset=utf-8", 'inline; filename="problems.json"'),
+}
+
+
+def interval(app: Flask) -> int:
+    """Seconds between two looks at the board for a new export (EXPORT_INTERVAL)."""
+    return int(app.config.get("EXPORT_INTERVAL", DEFAULT_INTERVAL))
+
+
+def manifest(app: Flask) -> dict[str, Any] | None:
+    """What was last built: {"built_at", "checked_at", "marker", "problems"}, or None."""
+    return snapshots.read_json(snapshots.folder(app) / MANIFEST_NAME)
+
+
+def built_at(app: Flask) -> datetime | None:
+    """When the stored export was built (its `modified` time), or None if there is none yet."""
+    stored = manifest(app)
+    return datetime.fromisoformat(stored["built_at"]) if stored else None
+
+
+def stored_file(app: Flask, fmt: str, gzipped: bool = False) -> Path | None:
+    """The stored file for a format (its gzip copy if asked), or None when none was built."""
+    path = snapshots.folder(app) / (FORMATS[fmt].filename + (".gz" if gzipped else ""))
+    return path if path.exists() else None
+
+
+def _write(folder: Path, filename: str, chunks: Iterable[str]) -> None:
+    # The plain file and its gzip copy in one pass; each appears (renamed) only when complete.
+    with (
+        snapshots.write_atomically(folder / filename) as plain,
+        snapshots.write_atomically(folder / f"{filename}.gz") as packed,
+        gzip.GzipFile(filename=filename, fileobj=packed, mode="wb", mtime=0) as zipped,
+    ):
+        for chunk in chunks:
+            data = chunk.encode("utf-8")
+            plain.write(data)
+            zipped.write(data)
+
+
+def build(app: Flask, *, force: bool = False) -> str:
+    """Build both exports unless nothing changed since the last build (or `force`).
+
+    Runs inside an app context. Returns BUILT, UNCHANGED, or BUSY when another builder holds
+    the lock (it skips rather than waits: that builder's snapshot will do).
+    """
+    with snapshots.build_lock(app, LOCK_NAME) as held:
+        if not held:
+            return BUSY
+        marker = export_marker()
+        stored = manifest(app)
+        now = utcnow()
+        complete = all(stored_file(app, fmt) and stored_file(app, fmt, True) for fmt in FORMATS)
+        if stored and complete and stored.get("marker") == marker and not force:
+            snapshots.write_json(snapshots.folder(app) / MANIFEST_NAME, {**stored, "checked_at": now.isoformat()})
+            return UNCHANGED
+        folder, root, size = snapshots.folder(app), site_url(""), batch_size(app)
+        config = app.config
+        _write(folder, FORMATS["csv"].filename, stream_csv(app, root, size))
+        json_chunks = stream_json(app, root, config["CONTENT_LICENSE_NAME"], config["CONTENT_LICENSE_URL"], size)
+        _write(folder, FORMATS["json"].filename, json_chunks)
+        document = {"built_at": now.isoformat(), "checked_at": now.isoformat(), "marker": marker}
+        snapshots.write_json(folder / MANIFEST_NAME, document)
+        return BUILT
+
+
+def is_due(app: Flask) -> bool:
+    """Whether EXPORT_INTERVAL has passed since the board was last looked at for the export."""
+    stored = manifest(app)
+    if stored is None:
+        return True
+    checked = datetime.fromisoformat(stored.get("checked_at") or stored["built_at"])
+    return utcnow() - checked >= timedelta(seconds=interval(app))
+
+
+def refresh(app: Flask) -> str:
+    """The scheduled job: build if EXPORT_INTERVAL has passed and the board changed (else FRESH)."""
+    return build(app) if is_due(app) else FRESH
+
+
+def batch_size(app: Flask) -> int:
+    """Problems per statement while building (EXPORT_BATCH_SIZE)."""
+    return int(app.config.get("EXPORT_BATCH_SIZE") or DEFAULT_BATCH_SIZE)
+
+
+def may_build_inline(app: Flask) -> bool:
+    """A board this small may have its first export built inside a request (EXPORT_INLINE_MAX_PROBLEMS)."""
+    limit = int(app.config.get("EXPORT_INLINE_MAX_PROBLEMS", DEFAULT_INLINE_MAX_PROBLEMS))
+    return visible_problem_count() <= limit
+
+
+def refresh_in_background() -> bool:
+    """Start a refresh in a thread of this process if one is due and none is running."""
+    app = current_app._get_current_object()
+    if not snapshots.background_enabled(app) or not is_due(app):
+        return False
+    return snapshots.start_background(app, LOCK_NAME, lambda: refresh(app))
+
+
+def build_in_background() -> bool:
+    """Start a first build in a thread of this process (none is stored yet)."""
+    app = current_app._get_current_object()
+    if not snapshots.background_enabled(app):
+        return False
+    return snapshots.start_background(app, LOCK_NAME, lambda: build(app))

@@ -238,3 +238,34 @@ def challenge_projects(challenge_id: int, limit: int = FEED_LIMIT) -> list[tuple
 def last_problem_change() -> datetime | None:
     """When visible problems last changed (for /data.json's `modified`)."""
     return db.session.execute(select(func.max(Problem.updated_at)).where(VISIBLE)).scalar_one_or_none()
+
+
+def export_marker() -> list[str]:
+    """A cheap fingerprint of what the exports show; when it is unchanged, so is the export.
+
+    Four aggregate statements (no row is loaded): the visible set (count and sum of ids, so
+    hiding or restoring a problem moves it), the counters and edit times on it, the latest
+    status change, official responses, dataset links and dataset edits. What it cannot see (a
+    user renaming themselves, a category renamed) reaches the export with the next change or
+    a forced build.
+    """
+    visible = select(
+        func.count(Problem.id),
+        func.coalesce(func.sum(Problem.id), 0),
+        func.coalesce(func.sum(Problem.vote_count), 0),
+        func.coalesce(func.sum(Problem.comment_count), 0),
+        func.max(Problem.updated_at),
+        func.max(Problem.status_changed_at),
+    ).where(VISIBLE)
+    responses = select(func.count(Response.id), func.max(Response.id))
+    links = select(func.count(ProblemDataset.problem_id), func.coalesce(func.sum(ProblemDataset.dataset_id), 0))
+    datasets = select(func.max(Dataset.updated_at))
+    values: list[object] = []
+    for statement in (visible, responses, links, datasets):
+        values.extend(db.session.execute(statement).one())
+    return [str(value) for value in values]
+
+
+def visible_problem_count() -> int:
+    """How many problems open data shows (decides whether a first export may be built inline)."""
+    return db.session.execute(select(func.count(Problem.id)).where(VISIBLE)).scalar_one()

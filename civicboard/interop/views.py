@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify, request, send_file
 
 from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
+from civicboard.insights import store as insights_store
 from civicboard.interop import catalog, exports, feeds, open311, queries
-from civicboard.interop.links import site_url, site_url_for
+from civicboard.interop.links import site_url_for
+from civicboard.ratelimits import export_limit, open311_limit
 from civicboard.staff.queries import dataset_evidence
 
 bp = Blueprint("interop", __name__)
@@ -42,10 +46,6 @@ def _license_headers(response: Response) -> Response:
     response.headers["Link"] = f'<{config["CONTENT_LICENSE_URL"]}>; rel="license"'
     response.headers["X-License"] = f"{config['CONTENT_LICENSE_NAME']} <{config['CONTENT_LICENSE_URL']}>"
     return response
-
-
-def _batch_size() -> int:
-    return int(current_app.config.get("EXPORT_BATCH_SIZE") or exports.DEFAULT_BATCH_SIZE)
 
 
 # -- Atom -----------------------------------------------------------------------------------
@@ -89,35 +89,75 @@ def challenge_feed(slug: str):
 # -- exports --------------------------------------------------------------------------------
 
 
-@bp.get("/exports/problems.csv")
-def export_csv():
-    """Every visible problem as CSV, streamed."""
-    body = exports.stream_csv(current_app._get_current_object(), site_url(""), _batch_size())
-    response = Response(body, content_type="text/csv; charset=utf-8; header=present")
-    response.headers["Content-Disposition"] = 'attachment; filename="problems.csv"'
+def _not_ready() -> Response:
+    response = Response("The export is being prepared. Please try again in a minute.\n", 503, mimetype="text/plain")
+    response.headers["Retry-After"] = str(exports.RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _serve_export(fmt: str) -> Response:
+    """Send the stored export: gzip when accepted, with ETag, Last-Modified, Content-Length, ranges.
+
+    Nothing is built here for a board of any size. With no snapshot yet, a small board
+    (EXPORT_INLINE_MAX_PROBLEMS) gets its first one built now; a larger one gets a 503 with
+    Retry-After while a background thread builds it. A snapshot older than EXPORT_INTERVAL is
+    still served, and a background refresh is started.
+    """
+    app = current_app._get_current_object()
+    if exports.stored_file(app, fmt) is None:
+        if not exports.may_build_inline(app) or exports.build(app) == exports.BUSY:
+            exports.build_in_background()
+            return _not_ready()
+    else:
+        exports.refresh_in_background()
+    # The quality, not mere mention: "gzip;q=0" refuses it.
+    gzipped = request.accept_encodings["gzip"] > 0 and exports.stored_file(app, fmt, True) is not None
+    path = exports.stored_file(app, fmt, gzipped)
+    if path is None:  # files are replaced, never removed; only a folder emptied by hand gets here
+        return _not_ready()
+    # Open first, then measure the open file: a new snapshot renamed into place meanwhile
+    # cannot make the length or the ETag disagree with the bytes sent.
+    stream = open(path, "rb")  # noqa: SIM115 - closed by the response
+    stat = os.fstat(stream.fileno())
+    response = send_file(
+        stream,
+        mimetype=exports.FORMATS[fmt].content_type,
+        max_age=SHARED_CACHE_SECONDS,
+        conditional=False,
+        etag=False,
+    )
+    response.content_length = stat.st_size
+    response.last_modified = datetime.fromtimestamp(stat.st_mtime, UTC)
+    response.set_etag(f"{fmt}{'-gzip' if gzipped else ''}-{stat.st_mtime_ns:x}-{stat.st_size:x}")
+    response.headers["Content-Disposition"] = exports.FORMATS[fmt].disposition
+    response.vary.add("Accept-Encoding")
+    if gzipped:
+        response.headers["Content-Encoding"] = "gzip"
+    response = response.make_conditional(request, accept_ranges=True, complete_length=stat.st_size)
     return _license_headers(response)
+
+
+@bp.get("/exports/problems.csv")
+@export_limit
+def export_csv():
+    """Every visible problem as CSV, from the stored snapshot."""
+    return _serve_export("csv")
 
 
 @bp.get("/exports/problems.json")
+@export_limit
 def export_json():
-    """Every visible problem as JSON with the content licence, streamed."""
-    config = current_app.config
-    body = exports.stream_json(
-        current_app._get_current_object(),
-        site_url(""),
-        config["CONTENT_LICENSE_NAME"],
-        config["CONTENT_LICENSE_URL"],
-        _batch_size(),
-    )
-    response = Response(body, content_type="application/json; charset=utf-8")
-    response.headers["Content-Disposition"] = 'inline; filename="problems.json"'
-    return _license_headers(response)
+    """Every visible problem as JSON with the content licence, from the stored snapshot."""
+    return _serve_export("json")
 
 
 @bp.get("/data.json")
 def data_json():
-    """The board's own exports as a DCAT-US 1.1 catalog."""
-    return jsonify(catalog.build_catalog(current_app.config, queries.last_problem_change()))
+    """The board's own exports as a DCAT-US 1.1 catalog, with each snapshot's modified time."""
+    app = current_app._get_current_object()
+    modified = exports.built_at(app) or queries.last_problem_change()
+    return jsonify(catalog.build_catalog(app.config, modified, insights_store.computed_at(app)))
 
 
 # -- Open311 GeoReport v2 -------------------------------------------------------------------
@@ -142,6 +182,7 @@ def open311_services():
 
 
 @bp.get("/open311/v2/requests.json")
+@open311_limit
 def open311_requests():
     """Visible problems as service requests, filtered and paged."""
     try:

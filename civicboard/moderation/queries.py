@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from civicboard.audit.models import AuditEntry
@@ -243,3 +243,27 @@ def user_record(user: User) -> UserRecord:
         .all()
     )
     return UserRecord(list(problems), [(c, t) for c, t in comments], list(flags_filed), against, list(history))
+
+
+def reported_on_problem(user: Any, problem_id: int) -> Select:
+    """A SELECT of ("problem"/"comment", id) rows: what the user has reported on a problem's page.
+
+    The problem page runs it with its other questions about the viewer (in one statement,
+    whatever the number of comments), to say "Reported" instead of offering a second report
+    that the service would refuse. The user must be logged in.
+    """
+    comment_ids = select(Comment.id).where(Comment.problem_id == problem_id)
+    return select(Flag.target_type, Flag.target_id).where(
+        Flag.user_id == user.id,
+        or_(
+            and_(Flag.target_type == "problem", Flag.target_id == problem_id),
+            and_(Flag.target_type == "comment", Flag.target_id.in_(comment_ids)),
+        ),
+    )
+
+
+def reported_items(user: Any, problem_id: int) -> set[tuple[str, int]]:
+    """What the user has reported on a problem's page, on its own (one query; none when anonymous)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return {(kind, item_id) for kind, item_id in db.session.execute(reported_on_problem(user, problem_id))}

@@ -31,7 +31,8 @@ from civicboard.extensions import db
 from civicboard.moderation.models import Flag, FlagReason
 from civicboard.permissions import NotFound, require, require_active
 from civicboard.problems import counters, visibility
-from civicboard.problems.models import Comment, Problem
+from civicboard.problems.models import Comment, NotificationKind, Problem
+from civicboard.problems.notifications import notify_user
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError, ValidationError, clean_text
 
@@ -111,6 +112,7 @@ def flag(actor: User, target_type: str, target_id: int | str, reason: str, note:
             why = f"Hidden automatically after {open_flags} reports, pending review"
             _hide(target, None, why)
             record(None, f"{target_type}.hide", target_type, target.id, why, automatic=True, open_flags=open_flags)
+            _tell_author(None, target, NotificationKind.HIDDEN, why)
     return report
 
 
@@ -244,6 +246,7 @@ def hide(actor: User, target: Problem | Comment, reason: str) -> None:
     _hide(target, actor, reason)
     resolved = _resolve_flags(actor, kind, target.id, Resolution.HIDDEN)
     record(actor, f"{kind}.hide", kind, target.id, reason, was_hidden=was_hidden, resolved_flags=resolved)
+    _tell_author(actor, target, NotificationKind.HIDDEN, reason)
 
 
 def restore(actor: User, target: Problem | Comment, reason: str = "") -> bool:
@@ -258,7 +261,16 @@ def restore(actor: User, target: Problem | Comment, reason: str = "") -> bool:
     _unhide(target)
     resolved = _resolve_flags(actor, kind, target.id, Resolution.RESTORED)
     record(actor, f"{kind}.restore", kind, target.id, reason, resolved_flags=resolved, **before)
+    _tell_author(actor, target, NotificationKind.RESTORED, reason)
     return True
+
+
+def _tell_author(actor: User | None, target: Problem | Comment, kind: NotificationKind, reason: str) -> None:
+    """The author of a hidden or restored item hears what happened, and why (the page says
+    how to ask for a review)."""
+    comment_id = target.id if isinstance(target, Comment) else None
+    problem_id = target.problem_id if isinstance(target, Comment) else target.id
+    notify_user(target.author_id, kind.value, actor=actor, problem_id=problem_id, comment_id=comment_id, detail=reason)
 
 
 def hide_problem(actor: User, problem: Problem, reason: str) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.exceptions import NotFound
 
 from civicboard.auth.models import User
 from civicboard.auth.views import apply_errors
@@ -21,6 +22,7 @@ from civicboard.moderation.forms import AuditFilterForm, DismissForm, FlagForm, 
 from civicboard.moderation.models import FlagReason
 from civicboard.permissions import Capability, capability_required
 from civicboard.problems.models import Comment, Problem
+from civicboard.problems.visibility import is_visible_to
 from civicboard.ratelimits import flags_address_limit, flags_person_limit
 from civicboard.security import safe_next
 from civicboard.validation import ConflictError, ValidationError
@@ -49,6 +51,31 @@ def target_path(target: Problem | Comment | None) -> str:
 # -- flags -------------------------------------------------------------------------------------
 
 
+def _reported_item(form: FlagForm) -> tuple[Problem | Comment, Problem] | None:
+    """The item a report is about and its problem, when the reporter may see them, else None."""
+    try:
+        target = services.load_target(form.target_type.data, form.target_id.data)
+    except NotFound:
+        return None
+    problem = target if isinstance(target, Problem) else db.session.get(Problem, target.problem_id)
+    if problem is None or not (problem.visible_to(current_user) and is_visible_to(target, current_user)):
+        return None
+    return target, problem
+
+
+def _render_flag_form(form: FlagForm, status: int, message: str = ""):
+    """The report form again, naming the item and linking back to it."""
+    item = _reported_item(form)
+    return render_template(
+        "moderation/flag.html",
+        form=form,
+        target=item[0] if item else None,
+        target_problem=item[1] if item else None,
+        back_url=target_path(item[0] if item else None),
+        message=message,
+    ), status
+
+
 @bp.post("/flags")
 @login_required
 @flags_person_limit
@@ -61,9 +88,9 @@ def create_flag():
             report = services.flag(
                 current_user, form.target_type.data, form.target_id.data, form.reason.data, form.note.data
             )
-        except ConflictError:
+        except ConflictError as exc:
             db.session.rollback()
-            raise
+            return _render_flag_form(form, 409, exc.message)
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc)
@@ -75,7 +102,7 @@ def create_flag():
             if not problem.visible_to(current_user):
                 return redirect(url_for("problems.index"))  # the report just hid it: its reporter can no longer see it
             return redirect(safe_next(form.next.data, target_path(target)))
-    return render_template("moderation/flag.html", form=form), 422
+    return _render_flag_form(form, 422)
 
 
 # -- the queue ---------------------------------------------------------------------------------

@@ -66,8 +66,8 @@ class ProblemForm(FlaskForm):
     )
     dataset_q = SearchField(
         "Find datasets",
-        description="Type words from a dataset's title, then press “Search datasets”.",
-        render_kw={"autocomplete": "off", "data-suggest": "datasets"},
+        description="Words from a dataset's title, description or keywords, such as “permits”.",
+        render_kw={"autocomplete": "off"},
     )
 
     def __init__(self, *args, categories: list[Category] | None = None, current_category_id=None, **kwargs):

@@ -226,11 +226,16 @@ class Problem(db.Model):
         """The author may edit while the problem is open, visible and unlocked; moderators always."""
         return self.edit_refusal(user) is None
 
+    @property
+    def takes_votes(self) -> bool:
+        """Open, visible and unlocked: whoever may vote can vote here (what anonymous readers are offered)."""
+        return visibility.takes_contributions(self) and not (self.is_closed or self.is_locked)
+
     def can_vote(self, user) -> bool:
         """Logged-in, active users may vote on open, visible, unlocked problems."""
         if user is None or not user.is_authenticated or user.is_banned:
             return False
-        return visibility.takes_contributions(self) and not (self.is_closed or self.is_locked)
+        return self.takes_votes
 
     def can_comment(self, user) -> bool:
         """Logged-in, active users may comment unless the problem is locked or hidden."""
@@ -341,6 +346,8 @@ class NotificationKind(enum.StrEnum):
     CHALLENGE_ADDED = "challenge_added"
     DATA_PUBLISHED = "data_published"
     PROJECT_INVITATION = "project_invitation"
+    HIDDEN = "hidden"  # a moderator hid the recipient's problem or comment
+    RESTORED = "restored"  # a moderator restored it
 
 
 class Notification(db.Model):
@@ -356,6 +363,8 @@ class Notification(db.Model):
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), nullable=True)
     response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), nullable=True)
     challenge_id: Mapped[int | None] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"), nullable=True)
+    # What the notification says beyond its kind, as it was then (a moderator's reason).
+    detail: Mapped[str] = mapped_column(Text, default="", server_default="", nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     read_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 

@@ -145,6 +145,7 @@ def notify_user(
     comment_id: int | None = None,
     response_id: int | None = None,
     challenge_id: int | None = None,
+    detail: str = "",
 ) -> bool:
     """Tell one user something (a reply to their comment, say); never the actor themself."""
     if actor is not None and actor.id == user_id:
@@ -158,6 +159,7 @@ def notify_user(
             comment_id=comment_id,
             response_id=response_id,
             challenge_id=challenge_id,
+            detail=detail,
         )
     )
     _bump_unread([user_id])

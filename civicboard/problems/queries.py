@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from civicboard.auth.models import User
@@ -237,6 +237,7 @@ class ProblemPage:
     following: bool
     responses: list[Any] = field(default_factory=list)
     evidence: list[Any] = field(default_factory=list)
+    marks: set[tuple[str, int]] = field(default_factory=set)
 
     @property
     def datasets(self) -> list[Dataset]:
@@ -259,26 +260,37 @@ def get_problem(problem_id: int, viewer: Any) -> Problem | None:
     return problem
 
 
-def load_problem_page(problem: Problem, viewer: Any) -> ProblemPage:
+def load_problem_page(problem: Problem, viewer: Any, *, marks: Select | None = None) -> ProblemPage:
     """The viewer's vote/follow state: one more query (none for anonymous readers).
+
+    `marks` is a SELECT of (kind, id) rows about the viewer that a higher layer adds to the
+    page (what they have reported on it); it rides in the same statement and its rows land in
+    `page.marks`, so the page's number of queries does not grow.
 
     Its comments are paged apart (problems.threads): a thread of any size is a page of fixed size.
     """
-    voted = following = False
+    page = ProblemPage(problem=problem, voted=False, following=False)
     viewer_id = visibility.viewer_id(viewer)
-    if viewer_id is not None:
-        # One statement for both questions.
-        voted, following = db.session.execute(
-            select(
-                exists().where(Vote.problem_id == problem.id, Vote.user_id == viewer_id),
-                exists().where(Follow.problem_id == problem.id, Follow.user_id == viewer_id),
-            )
-        ).one()
-    return ProblemPage(
-        problem=problem,
-        voted=bool(voted),
-        following=bool(following),
+    if viewer_id is None:
+        return page
+    # One statement for every question about the viewer.
+    statement = union_all(
+        select(literal("vote").label("kind"), Vote.problem_id.label("id")).where(
+            Vote.problem_id == problem.id, Vote.user_id == viewer_id
+        ),
+        select(literal("follow"), Follow.problem_id).where(
+            Follow.problem_id == problem.id, Follow.user_id == viewer_id
+        ),
+        *([marks] if marks is not None else []),
     )
+    for kind, item_id in db.session.execute(statement):
+        if kind == "vote":
+            page.voted = True
+        elif kind == "follow":
+            page.following = True
+        else:
+            page.marks.add((kind, item_id))
+    return page
 
 
 # -- likely duplicates ---------------------------------------------------------------------------

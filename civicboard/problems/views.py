@@ -23,9 +23,11 @@ from flask_login import current_user, login_required
 from civicboard.auth.forms import EmptyForm
 from civicboard.auth.models import Department
 from civicboard.auth.views import apply_errors
-from civicboard.challenges.queries import badges_for_problem
+from civicboard.challenges.queries import badges_for_problem, challenge_names
+from civicboard.datasets.queries import DatasetFilters, list_datasets
 from civicboard.errors import json_error
 from civicboard.extensions import db
+from civicboard.moderation.queries import reported_items, reported_on_problem
 from civicboard.permissions import Capability, PermissionDenied, capability_required
 from civicboard.problems import notifications, queries, search, services, threads
 from civicboard.problems.forms import CategoryForm, CommentForm, EditCommentForm, ProblemForm
@@ -33,7 +35,12 @@ from civicboard.problems.models import STATUS_LABELS, Category, Comment, Comment
 from civicboard.problems.visibility import is_visible_to
 from civicboard.ratelimits import comments_limit, problems_limit, votes_limit
 from civicboard.security import safe_next
-from civicboard.staff.queries import duplicates_of, evidence_for_problem, responses_for_problem
+from civicboard.staff.queries import (
+    duplicates_of,
+    evidence_for_problem,
+    response_status_changes,
+    responses_for_problem,
+)
 from civicboard.validation import ValidationError
 
 bp = Blueprint("problems", __name__)
@@ -117,20 +124,37 @@ def _problem_errors(form, exc: ValidationError) -> dict:
     return {"dataset_error": dataset_error}
 
 
+DATASET_MATCHES = 20
+
+
+def _dataset_search(q: str | None):
+    """The catalog search the picker shows (the API's `GET /datasets?q=`), or None when nothing is typed."""
+    q = (q or "").strip()[:200]
+    if not q:
+        return None
+    return list_datasets(DatasetFilters(q=q), per_page=DATASET_MATCHES, with_facets=False)
+
+
 def _render_problem_form(
-    form, *, selected, matches=(), duplicates=(), preview_html=None, problem=None, dataset_error=None, status=200
+    form, *, selected, duplicates=(), preview_html=None, problem=None, dataset_error=None, status=200
 ):
+    # The search typed is run again on every render (preview, a validation error), so its
+    # results stay beside the form instead of turning into "no dataset matches".
+    search = _dataset_search(form.dataset_q.data)
     selected_ids = {d.id for d in selected}
+    matches = [d for d in search.items if d.id not in selected_ids] if search else []
     return (
         render_template(
             "problems/new.html",
             form=form,
             selected=selected,
-            matches=[d for d in matches if d.id not in selected_ids],
+            matches=matches,
+            match_total=search.total if search else 0,
+            match_limit=DATASET_MATCHES,
+            searched=(form.dataset_q.data or "").strip() if search else "",
             duplicates=duplicates,
             preview_html=preview_html,
             problem=problem,
-            searched=form.dataset_q.data,
             dataset_error=dataset_error,
         ),
         status,
@@ -147,16 +171,14 @@ def new_problem():
         form.dataset_q.data = request.args.get("dataset_q", "")
         selected = queries.datasets_by_ids(services.parse_ids(request.args.getlist("dataset")))
         selected = [d for d in selected if not d.is_withdrawn]
-        matches = queries.suggest_datasets(form.dataset_q.data, limit=20)
-        return _render_problem_form(form, selected=selected, matches=matches)
+        return _render_problem_form(form, selected=selected)
 
     selected = queries.datasets_by_ids(services.parse_ids(request.form.getlist("dataset_ids")))
     if not form.validate_on_submit():  # only the CSRF token can fail here
         return _render_problem_form(form, selected=selected, status=400)
     action = request.form.get("action", "post")
     if action == "find":
-        matches = queries.suggest_datasets(form.dataset_q.data, limit=20)
-        return _render_problem_form(form, selected=selected, matches=matches)
+        return _render_problem_form(form, selected=selected)
 
     fields = {
         "title": form.title.data,
@@ -226,8 +248,7 @@ def edit_problem(problem_id: int):
         return _render_problem_form(form, selected=selected, problem=problem, status=400)
     action = request.form.get("action", "post")
     if action == "find":
-        matches = queries.suggest_datasets(form.dataset_q.data, limit=20)
-        return _render_problem_form(form, selected=selected, matches=matches, problem=problem)
+        return _render_problem_form(form, selected=selected, problem=problem)
     fields = {
         "title": form.title.data,
         "description": form.description.data,
@@ -269,7 +290,8 @@ def _render_problem(problem, *, comment_form=None, status=200):
     reply_to = str(comment_form.parent_id.data or "") if comment_form is not None else ""
     # A reply that failed is shown again in its thread, wherever that thread's page is.
     position = {"comment": int(reply_to)} if reply_to.isdigit() else _comment_position()
-    page = queries.load_problem_page(problem, current_user)
+    marks = reported_on_problem(current_user, problem.id) if current_user.is_authenticated else None
+    page = queries.load_problem_page(problem, current_user, marks=marks)
     # Views sit on top of the layers: the page composes staff's records with the problem's own.
     page.responses = responses_for_problem(problem.id)
     page.evidence = evidence_for_problem(problem.id)
@@ -286,7 +308,10 @@ def _render_problem(problem, *, comment_form=None, status=200):
             comment_form=comment_form,
             reply_to=reply_to,
             challenge_badges=badges_for_problem(problem.id, current_user),
+            reported=page.marks,
             statuses=STATUS_LABELS,
+            # "Log in to vote" comes back here with ?vote=1: offer the vote, cast only by a POST.
+            confirm_vote=request.args.get("vote") == "1" and not page.voted and problem.can_vote(current_user),
         ),
         status,
     )
@@ -310,6 +335,7 @@ def show(problem_id: int):
             comments=comments,
             comment_form=form,
             reply_to="",
+            reported=reported_items(current_user, problem.id),
         )
     return _render_problem(problem)
 
@@ -334,11 +360,12 @@ def _answer(problem, *, ok: dict | None = None, error: Exception | None = None, 
     return redirect(_back(default), 303)
 
 
-def _vote_action(problem_id: int, action):
+def _vote_action(problem_id: int, action, message: str):
     if not current_user.is_authenticated:
         if wants_json():
             return json_error(401, "Please log in to vote.")
-        return redirect(url_for("auth.login", next=url_for("problems.show", problem_id=problem_id)))
+        # The vote survives the login as `?vote=1`: the page then asks for a one-click POST.
+        return redirect(url_for("auth.login", next=url_for("problems.show", problem_id=problem_id, vote=1)))
     if not EmptyForm().validate_on_submit():
         abort(400)
     problem = _problem_or_404(problem_id)
@@ -348,21 +375,21 @@ def _vote_action(problem_id: int, action):
         db.session.rollback()
         return _answer(problem, error=exc)
     db.session.commit()
-    return _answer(problem, ok={"voted": voted, "vote_count": vote_count})
+    return _answer(problem, ok={"voted": voted, "vote_count": vote_count}, message=message)
 
 
 @bp.post("/problems/<int:problem_id>/vote")
 @votes_limit
 def vote(problem_id: int):
     """Vote for a problem (again is harmless)."""
-    return _vote_action(problem_id, services.vote)
+    return _vote_action(problem_id, services.vote, "Your vote is counted.")
 
 
 @bp.post("/problems/<int:problem_id>/unvote")
 @votes_limit
 def unvote(problem_id: int):
     """Withdraw your vote (again is harmless)."""
-    return _vote_action(problem_id, services.withdraw_vote)
+    return _vote_action(problem_id, services.withdraw_vote, "Your vote is withdrawn.")
 
 
 @bp.post("/problems/<int:problem_id>/follow")
@@ -511,7 +538,13 @@ def notifications_page():
     page = queries.notification_page(current_user, before=request.args.get("before"))
     unread_ids = {n.id for n in page.items if n.read_at is None}
     notifications.mark_read(current_user._get_current_object(), unread_ids)
-    html = render_template("problems/notifications.html", page=page, unread_ids=unread_ids)
+    html = render_template(
+        "problems/notifications.html",
+        page=page,
+        unread_ids=unread_ids,
+        status_changes=response_status_changes([n.response_id for n in page.items if n.response_id]),
+        challenges=challenge_names([n.challenge_id for n in page.items if n.challenge_id]),
+    )
     # Commit after rendering: a commit expires the loaded rows, and reloading them one by
     # one in the template would cost a query per notification.
     db.session.commit()

@@ -47,13 +47,15 @@ class EvidenceForm(FlaskForm):
     dataset_id = SelectField(
         "Dataset",
         validate_choice=False,
-        description="A dataset tied to the problem, or choose \u201cAnother dataset\u201d and give its number.",
+        description="A dataset tied to the problem, or choose \u201cAnother dataset\u201d and find it below.",
     )
     other_dataset_id = IntegerField(
         "Another dataset's number",
         validators=[Optional(), NumberRange(min=1)],
         description="Any dataset of the catalog, by its number (shown on its page).",
     )
+    # A dataset picked from the catalog search on the evidence page (radio buttons).
+    found_dataset_id = IntegerField("Dataset found in the catalog", validators=[Optional(), NumberRange(min=1)])
     url = StringField(
         "Link within the dataset",
         validators=[Optional(), Length(max=2000)],
@@ -71,7 +73,9 @@ class EvidenceForm(FlaskForm):
     as_of = DateField("Data as of", validators=[Optional()], description="Optional: the date the data is as of.")
 
     def chosen_dataset(self) -> str | int | None:
-        """The typed dataset number wins over the select."""
+        """A dataset picked from the search, then a typed number, win over the select."""
+        if self.found_dataset_id.data:
+            return self.found_dataset_id.data
         if self.other_dataset_id.data:
             return self.other_dataset_id.data
         return self.dataset_id.data or None
@@ -90,7 +94,7 @@ def dataset_choices(datasets: list, current: Any = None) -> list[SelectChoice]:
     choices = [SelectChoice(str(d.id), d.title) for d in datasets]
     if current is not None and all(str(current.id) != c.value for c in choices):
         choices.insert(0, SelectChoice(str(current.id), current.title))
-    choices.append(SelectChoice("", "Another dataset (give its number below)"))
+    choices.append(SelectChoice("", "Another dataset (find it below)"))
     return choices
 
 

@@ -1,7 +1,8 @@
 """Read paths for staff pages, the problem page and the API: one query per list.
 
-The staff queue lists problems waiting for a first official response: open, visible, never
-answered. It is sorted by votes (most first), then by age (oldest first among equal votes, so
+The staff queue lists problems waiting for a first official response (open, visible, never
+answered), data requests waiting for an answer, and problems acknowledged or in progress that
+are still to resolve. It is sorted by votes (most first), then by age (oldest first among equal votes, so
 the longest wait is answered first), then by id; pages are keyset cursors, never OFFSET.
 """
 
@@ -21,6 +22,7 @@ from civicboard.problems import visibility
 from civicboard.problems.models import (
     CLOSED_STATUSES,
     Category,
+    Comment,
     DataRequestStatus,
     Problem,
     ProblemDataset,
@@ -35,11 +37,12 @@ DATASET_FILTER_SIZE = 100
 
 
 class QueueTab:
-    """The staff queue's two lists."""
+    """The staff queue's lists."""
 
     RESPONSES = "responses"
     DATA_REQUESTS = "data-requests"
-    ALL = (RESPONSES, DATA_REQUESTS)
+    TO_RESOLVE = "to-resolve"
+    ALL = (RESPONSES, TO_RESOLVE, DATA_REQUESTS)
 
 
 @dataclass
@@ -82,6 +85,11 @@ def waiting_conditions(tab: str) -> list[Any]:
                 Problem.data_request_status == DataRequestStatus.REQUESTED.value,
             ),
             Problem.status.not_in([s.value for s in CLOSED_STATUSES]),
+        ]
+    if tab == QueueTab.TO_RESOLVE:
+        return [
+            visibility.public(Problem),
+            Problem.status.in_([ProblemStatus.ACKNOWLEDGED.value, ProblemStatus.IN_PROGRESS.value]),
         ]
     return [
         visibility.public(Problem),
@@ -263,3 +271,26 @@ def dataset_evidence(dataset_id: int, *, limit: int = 100) -> list[EvidenceItem]
         .limit(limit)
     ).all()
     return [EvidenceItem(evidence, problem_id, title) for evidence, problem_id, title in rows]
+
+
+def latest_comments(problem_id: int, viewer: Any, *, limit: int = 5) -> list[Comment]:
+    """A problem's newest comments this viewer may see, oldest of them first (one query, with
+    their authors): what the respond page shows so staff answer with the discussion in view."""
+    rows = db.session.execute(
+        select(Comment)
+        .where(Comment.problem_id == problem_id, Comment.deleted_at.is_(None), visibility.visible(Comment, viewer))
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(limit)
+    ).scalars()
+    return list(reversed(list(rows)))
+
+
+def response_status_changes(response_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
+    """Each response's status move (from, to), for notifications that name it (one query)."""
+    ids = sorted(set(response_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Response.id, Response.status_from, Response.status_to).where(Response.id.in_(ids))
+    ).all()
+    return {row.id: (row.status_from, row.status_to) for row in rows}

@@ -62,12 +62,17 @@ def _int_arg(name: str) -> int | None:
 @bp.get("/staff")
 @capability_required(Capability.VIEW_STAFF_QUEUE)
 def queue():
-    """Problems waiting for a first official response, and data requests waiting for an answer."""
+    """Problems waiting for a first official response, problems still to resolve, and data
+    requests waiting for an answer; a staff member sees their own department's unless they
+    choose another (or all)."""
     tab = request.args.get("tab", queries.QueueTab.RESPONSES)
     if tab not in queries.QueueTab.ALL:
         tab = queries.QueueTab.RESPONSES
+    department_id = _int_arg("department")
+    if "department" not in request.args:
+        department_id = current_user.department_id
     filters = {
-        "department_id": _int_arg("department"),
+        "department_id": department_id,
         "dataset_id": _int_arg("dataset"),
         "category_id": _int_arg("category"),
     }
@@ -98,7 +103,13 @@ def respond(problem_id: int):
             return redirect(problem_path(problem.id))
         form.status.choices = _status_select(problem)
     status = 422 if request.method == "POST" else 200
-    return render_template("staff/respond.html", form=form, problem=problem), status
+    return render_template(
+        "staff/respond.html",
+        form=form,
+        problem=problem,
+        comments=queries.latest_comments(problem.id, current_user),
+        datasets=_problem_datasets(problem),
+    ), status
 
 
 def _status_select(problem: Problem) -> list:
@@ -141,7 +152,15 @@ def add_evidence(problem_id: int):
             return redirect(problem_path(problem.id))
     form.dataset_id.choices = dataset_choices(_problem_datasets(problem))
     status = 422 if request.method == "POST" else 200
-    return render_template("staff/evidence_form.html", form=form, problem=problem, evidence=None), status
+    return render_template(
+        "staff/evidence_form.html", form=form, problem=problem, evidence=None, **_dataset_search()
+    ), status
+
+
+def _dataset_search() -> dict:
+    """The evidence form's catalog search (?q=): datasets to pick beside the problem's own."""
+    q = request.args.get("q", "").strip()[:200]
+    return {"q": q, "matches": find_datasets_for_linking(q)}
 
 
 def _editable_evidence(evidence_id: int) -> tuple[Evidence, Problem]:
@@ -189,7 +208,9 @@ def edit_evidence(evidence_id: int):
             return redirect(problem_path(problem.id))
     form.dataset_id.choices = dataset_choices(_problem_datasets(problem), evidence.dataset)
     status = 422 if request.method == "POST" else 200
-    return render_template("staff/evidence_form.html", form=form, problem=problem, evidence=evidence), status
+    return render_template(
+        "staff/evidence_form.html", form=form, problem=problem, evidence=evidence, **_dataset_search()
+    ), status
 
 
 @bp.route("/staff/evidence/<int:evidence_id>/remove", methods=["GET", "POST"])

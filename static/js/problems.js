@@ -1,6 +1,6 @@
 // Problems: progressive enhancement only. Without this file every button is a plain form.
 // - vote and follow buttons update in place (the server answers JSON when asked for it);
-// - the dataset search on the proposal form suggests datasets as you type;
+// (the dataset search on the proposal form is dataset-picker.js);
 // - "Show earlier/later comments" load the next page of comments in place (the links work
 //   as plain links without it), and an old-style link to a comment not on this page
 //   (/problems/1#comment-9) goes to the page that holds it.
@@ -63,83 +63,6 @@
         .catch(function () {
           form.submit(); // fall back to the plain form (login page, rate limit page...)
         });
-    });
-  }
-
-  function enhanceSuggest(box) {
-    var input = box.querySelector("input[type=search]");
-    var list = box.querySelector("[data-suggestions]");
-    var selected = document.querySelector("[data-selected-datasets]");
-    if (!input || !list || !selected) return;
-    var url = box.getAttribute("data-suggest-url");
-    var timer = null;
-    var latest = 0;
-    list.setAttribute("aria-label", "Suggested datasets");
-
-    function choose(item) {
-      var existing = selected.querySelector('input[value="' + item.id + '"]');
-      if (existing) {
-        existing.checked = true;
-      } else {
-        var li = document.createElement("li");
-        var checkbox = document.createElement("input");
-        checkbox.type = "checkbox";
-        checkbox.name = "dataset_ids";
-        checkbox.value = String(item.id);
-        checkbox.id = "dataset-" + item.id;
-        checkbox.checked = true;
-        var label = document.createElement("label");
-        label.htmlFor = checkbox.id;
-        label.textContent = item.title;
-        li.appendChild(checkbox);
-        li.appendChild(document.createTextNode(" "));
-        li.appendChild(label);
-        selected.appendChild(li);
-      }
-      announce(box, "Added " + item.title + ".");
-      list.hidden = true;
-      input.value = "";
-      input.focus();
-    }
-
-    function show(items) {
-      list.textContent = "";
-      items.forEach(function (item) {
-        var li = document.createElement("li");
-        var button = document.createElement("button");
-        button.type = "button";
-        button.className = "link-button";
-        button.textContent = item.title + (item.publisher ? " — " + item.publisher : "");
-        button.addEventListener("click", function () {
-          choose(item);
-        });
-        li.appendChild(button);
-        list.appendChild(li);
-      });
-      list.hidden = items.length === 0;
-      announce(box, items.length ? items.length + " datasets suggested." : "No dataset matches.");
-    }
-
-    input.addEventListener("input", function () {
-      window.clearTimeout(timer);
-      var q = input.value.trim();
-      if (q.length < 2) {
-        list.hidden = true;
-        return;
-      }
-      timer = window.setTimeout(function () {
-        var ticket = ++latest;
-        fetch(url + "?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
-          .then(function (response) {
-            return response.json();
-          })
-          .then(function (body) {
-            if (ticket === latest) show(body.items || []);
-          })
-          .catch(function () {
-            list.hidden = true; // the "Search datasets" button still works
-          });
-      }, 200);
     });
   }
 
@@ -217,6 +140,5 @@
     Array.prototype.forEach.call(document.querySelectorAll("form.vote-form"), enhanceVote);
     enhanceCommentLinks(document);
     findLinkedComment();
-    Array.prototype.forEach.call(document.querySelectorAll("[data-dataset-search]"), enhanceSuggest);
   });
 })();

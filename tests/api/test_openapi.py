@@ -142,6 +142,8 @@ TABLE: list[tuple[str, int, Call]] = [
     ("GET /", 429, lambda w: w.as_(None).get("/")),  # the test spends the budget first
     ("GET /me", 200, lambda w: w.as_("staff").get("/me")),
     ("GET /me", 401, lambda w: w.as_(None).get("/me")),
+    ("GET /me/export", 200, lambda w: w.as_("resident").get("/me/export")),
+    ("GET /me/export", 401, lambda w: w.as_(None).get("/me/export")),
     ("GET /openapi.json", 200, lambda w: w.as_(None).get("/openapi.json")),
     ("GET /problems", 200, lambda w: w.as_("resident").get("/problems?limit=1")),
     ("GET /problems", 200, lambda w: w.as_("moderator").get("/problems?voted=1&status=active&sort=top")),

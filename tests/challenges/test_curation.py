@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -347,3 +349,56 @@ def test_moving_repairs_tied_positions(organizer, challenge_factory, problem_fac
     services.move_problem(organizer, challenge, b.id, "up")
     db.session.commit()
     assert _order(challenge) == [b.id, a.id]
+
+
+def test_organizer_adds_several_checked_problems_at_once(organizer_client, challenge_factory, problem_factory):
+    client, _ = organizer_client
+    challenge = challenge_factory()
+    first, second, skipped = problem_factory(), problem_factory(), problem_factory()
+    response = client.form(f"/challenges/{challenge.slug}/problems", {"problem_id": [first.id, second.id]})
+    assert response.status_code == 302
+    assert _order(challenge) == [first.id, second.id]
+    assert db.session.get(ChallengeProblem, (challenge.id, skipped.id)) is None
+
+
+def test_adding_keeps_the_search_that_found_the_problems(organizer_client, challenge_factory, problem_factory):
+    client, _ = organizer_client
+    challenge = challenge_factory()
+    problem = problem_factory(title="Pothole on Elm")
+    response = client.form(
+        f"/challenges/{challenge.slug}/problems", {"problem_id": [problem.id], "q": "pothole", "min_votes": "0"}
+    )
+    location = response.headers["Location"]
+    assert "q=pothole" in location and "min_votes=0" in location and location.endswith("#find")
+    html = client.get(location.split("#")[0]).get_data(as_text=True)
+    assert "Pothole on Elm" in html and "In the challenge" in html
+
+
+def test_adding_no_checked_problem_says_so(organizer_client, challenge_factory):
+    client, _ = organizer_client
+    challenge = challenge_factory()
+    response = client.form(f"/challenges/{challenge.slug}/problems", {"q": "pothole"}, follow_redirects=True)
+    assert "Choose at least one problem to add." in response.get_data(as_text=True)
+
+
+def test_search_results_offer_checkboxes_and_one_add_button(organizer_client, challenge_factory, problem_factory):
+    client, _ = organizer_client
+    challenge = challenge_factory()
+    a, b = problem_factory(title="Pothole one"), problem_factory(title="Pothole two")
+    html = _search(client, challenge, q="pothole")
+    assert sorted(re.findall(r'type="checkbox" name="problem_id" value="(\d+)"', html)) == sorted(
+        [str(a.id), str(b.id)]
+    )
+    assert html.count("Add the checked problems") == 1
+
+
+def test_added_to_a_challenge_notification_names_and_links_the_challenge(logged_in, problem_factory, challenge_factory):
+    client, user = logged_in
+    problem = problem_factory(title="Dark path", author=user)
+    follow(user, problem_id=problem.id)
+    db.session.commit()
+    challenge_factory(title="Lighting Data Jam", slug="lighting-jam", problems=[problem], status="published")
+    html = client.get("/notifications").get_data(as_text=True)
+    assert "was added to the challenge" in html
+    assert '<a href="/challenges/lighting-jam">Lighting Data Jam</a>' in html
+    assert f'href="/problems/{problem.id}"' in html

@@ -105,7 +105,7 @@ def test_anonymous_visitors_are_asked_to_log_in_to_vote(client, data_request):
 
     html = client.get("/data-requests").get_data(as_text=True)
 
-    assert "(log in)" in html and 'method="post"' not in html.split('id="main"')[1].split("</main>")[0]
+    assert "Log in to vote" in html and 'method="post"' not in html.split('id="main"')[1].split("</main>")[0]
 
 
 def test_the_page_asks_a_fixed_number_of_queries(logged_in, data_request, dataset_factory, count_queries):

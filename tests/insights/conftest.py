@@ -35,7 +35,7 @@ DAY = 86400
 @pytest.fixture
 def fixed_clock(monkeypatch):
     """The dashboard computes as of NOW."""
-    monkeypatch.setattr("civicboard.insights.views.utcnow", lambda: NOW)
+    monkeypatch.setattr("civicboard.insights.store.utcnow", lambda: NOW)
     return NOW
 
 

@@ -1,23 +1,15 @@
-"""/insights and /insights.csv: the figures, accessible charts, CSV, query budget, caching."""
+"""/insights and /insights.csv: the figures, accessible charts, CSV, query budget."""
 
 from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import uuid
-
-import pytest
-import redis
 
 from civicboard.extensions import db
-from civicboard.insights import cache
+from civicboard.insights import store
 from civicboard.problems.models import Problem
-from tests.conftest import Client, make_app
 from tests.insights.conftest import DAY, NOW
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _figures_csv(client) -> dict[tuple[str, str, str], str]:
@@ -104,7 +96,7 @@ def test_target_days_come_from_configuration(client, app, history, fixed_clock):
 
 
 def test_dashboard_asks_a_fixed_number_of_queries(
-    client, problem_factory, user_factory, dataset_factory, count_queries
+    app, client, problem_factory, user_factory, dataset_factory, count_queries
 ):
     author = user_factory()
     dataset = dataset_factory()
@@ -112,61 +104,9 @@ def test_dashboard_asks_a_fixed_number_of_queries(
     def measure(total: int) -> int:
         while db.session.query(Problem).count() < total:
             problem_factory(author=author, datasets=[dataset])
-        cache.clear()
+        store.compute(app, force=True)
         with count_queries() as counter:
             assert client.get("/insights").status_code == 200
         return counter.count
 
     assert measure(20) == measure(40) <= 6
-
-
-def test_figures_are_cached_for_a_minute(client, app, problem_factory):
-    problem_factory()
-    assert _figures_csv(client)[("overall", "All problems", "problems")] == "1"
-    problem_factory()
-    assert _figures_csv(client)[("overall", "All problems", "problems")] == "1"
-    with app.app_context():
-        cache.clear()
-    assert _figures_csv(client)[("overall", "All problems", "problems")] == "2"
-
-
-def test_caching_can_be_turned_off(client, app, problem_factory):
-    app.config["INSIGHTS_CACHE_SECONDS"] = 0
-    problem_factory()
-    assert _figures_csv(client)[("overall", "All problems", "problems")] == "1"
-    problem_factory()
-    assert _figures_csv(client)[("overall", "All problems", "problems")] == "2"
-
-
-def test_an_unreachable_cache_does_not_break_the_page(database_url, app, problem_factory):
-    problem_factory()
-    worker = make_app(database_url, REDIS_URL="redis://127.0.0.1:1/0")
-    worker.test_client_class = Client
-    response = worker.test_client().get("/insights.csv")
-    assert response.status_code == 200
-    assert ",All problems,problems,1" in response.get_data(as_text=True)
-
-
-@pytest.mark.redis
-def test_figures_are_shared_through_redis(database_url, app, problem_factory):
-    server = redis.Redis.from_url(REDIS_URL)
-    try:
-        server.ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis server on 127.0.0.1:6379")
-    prefix = f"civicboard:test:{uuid.uuid4().hex}:"
-    worker_a = make_app(database_url, REDIS_URL=REDIS_URL)
-    worker_b = make_app(database_url, REDIS_URL=REDIS_URL)
-    for worker in (worker_a, worker_b):
-        worker.test_client_class = Client
-        worker.extensions["cache"][cache.cache].key_prefix = prefix
-    try:
-        problem_factory()
-        assert ",All problems,problems,1" in worker_a.test_client().get("/insights.csv").get_data(as_text=True)
-        assert server.keys(f"{prefix}*"), "the figures live in Redis"
-        problem_factory()
-        # Worker B has never computed them: it serves worker A's figures from Redis.
-        assert ",All problems,problems,1" in worker_b.test_client().get("/insights.csv").get_data(as_text=True)
-    finally:
-        for key in server.scan_iter(f"{prefix}*"):
-            server.delete(key)

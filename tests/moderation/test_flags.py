@@ -188,3 +188,58 @@ def test_anonymous_visitors_are_asked_to_log_in(client, problem_factory):
     response = client.form("/flags", {"target_type": "problem", "target_id": problem_factory().id, "reason": "spam"})
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert db.session.execute(select(Flag)).first() is None
+
+
+# -- the report on the problem page ---------------------------------------------------------
+
+
+def test_the_report_disclosure_sits_with_the_problem_actions_above_the_datasets(logged_in, problem_factory):
+    client, _ = logged_in
+    problem = problem_factory()
+    html = client.get(f"/problems/{problem.id}").get_data(as_text=True)
+    actions = html[html.index('class="problem-actions"') : html.index('class="markdown description"')]
+    assert 'value="problem"' in actions and 'action="/flags"' in actions
+    assert html.index('action="/flags"') < html.index('id="datasets-heading"')
+
+
+def test_a_reported_problem_says_reported_instead_of_offering_a_second_report(logged_in, problem_factory):
+    client, _ = logged_in
+    problem = problem_factory()
+    client.form("/flags", {"target_type": "problem", "target_id": problem.id, "reason": "spam"})
+    html = client.get(f"/problems/{problem.id}").get_data(as_text=True)
+    assert 'class="badge reported-badge">Reported' in html
+    assert '<input type="hidden" name="target_type" value="problem">' not in html
+
+
+def test_a_reported_comment_says_reported_instead_of_offering_a_second_report(logged_in, problem_factory, user_factory):
+    client, _ = logged_in
+    problem = problem_factory()
+    reported, other = add_comment(problem, user_factory()), add_comment(problem, user_factory())
+    client.form("/flags", {"target_type": "comment", "target_id": reported.id, "reason": "spam"})
+    html = client.get(f"/problems/{problem.id}").get_data(as_text=True)
+    assert f'id="flag-comment-{reported.id}-reason"' not in html
+    assert f'id="flag-comment-{other.id}-reason"' in html
+    assert "your report of this comment" in html
+
+
+def test_a_report_with_an_error_names_the_item_and_links_back(logged_in, problem_factory):
+    client, _ = logged_in
+    problem = problem_factory(title="Broken streetlights on Elm Street")
+    response = client.form("/flags", {"target_type": "problem", "target_id": problem.id, "reason": "other"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'“<a href="/problems/{problem.id}">Broken streetlights on Elm Street</a>”' in html
+    assert f'<a href="/problems/{problem.id}">Back to the problem</a>' in html
+
+
+def test_a_second_report_names_the_item_and_links_back(logged_in, problem_factory, user_factory):
+    client, _ = logged_in
+    problem = problem_factory(title="Broken streetlights on Elm Street")
+    comment = add_comment(problem, user_factory())
+    data = {"target_type": "comment", "target_id": comment.id, "reason": "spam"}
+    client.form("/flags", data)
+    response = client.form("/flags", data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "A comment by" in html and "Broken streetlights on Elm Street" in html
+    assert f'href="/problems/{problem.id}?comment={comment.id}#comment-{comment.id}">Back to the comment</a>' in html

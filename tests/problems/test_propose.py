@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 
 from civicboard.extensions import db
@@ -24,6 +26,12 @@ def form_data(dataset, **changes):
     }
     data.update(changes)
     return data
+
+
+def no_match_note_shown(html: str) -> bool:
+    """The picker's "no dataset matches" note is on the page and not hidden."""
+    start = html.index('<p class="dataset-none"')
+    return " hidden" not in html[start : html.index(">", start)]
 
 
 def test_the_form_needs_a_login(client):
@@ -154,6 +162,66 @@ def test_dataset_search_lists_matching_active_datasets_as_checkboxes(logged_in, 
     assert "Bike Counts" not in html and "Tree Inventory" not in html
     assert "Kept title" in html
     assert count_problems() == 0
+
+
+def test_preview_keeps_the_dataset_search_results_instead_of_saying_none_match(logged_in, dataset_factory):
+    client, _ = logged_in
+    first = dataset_factory(title="Building Permits")
+    second = dataset_factory(title="Permit Applications")
+    response = client.form("/problems/new", form_data(first, dataset_q="permit", action="preview"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert not no_match_note_shown(html) and "No active dataset" not in html
+    assert f'value="{second.id}" id="dataset-{second.id}">' in html
+    assert f'value="{first.id}" id="dataset-{first.id}" checked' in html
+
+
+def test_a_validation_error_keeps_the_dataset_search_results(logged_in, dataset_factory):
+    client, _ = logged_in
+    match = dataset_factory(title="Building Permits")
+    response = client.form("/problems/new", form_data(None, dataset_q="permit", title=""))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'value="{match.id}" id="dataset-{match.id}">' in html
+    assert not no_match_note_shown(html)
+
+
+def test_dataset_search_results_show_publisher_last_update_and_a_line_of_description(logged_in, dataset_factory):
+    client, _ = logged_in
+    dataset_factory(
+        title="311 Call Center Raw Data",
+        publisher="Department of Innovation",
+        modified=datetime(2025, 3, 4),
+        description="<p>Every <b>service request</b> received by phone.</p>",
+    )
+    html = client.form("/problems/new", form_data(None, dataset_q="311", action="find")).get_data(as_text=True)
+    assert "Department of Innovation" in html
+    assert 'updated <time datetime="2025-03-04T00:00:00Z">4 Mar 2025</time>' in html
+    assert "Every service request received by phone." in html
+
+
+def test_dataset_search_finds_words_in_descriptions_as_the_api_does(logged_in, dataset_factory):
+    client, _ = logged_in
+    match = dataset_factory(title="Service Requests", description="Calls about potholes and permits.")
+    html = client.form("/problems/new", form_data(None, dataset_q="potholes", action="find")).get_data(as_text=True)
+    assert f'id="dataset-{match.id}"' in html
+
+
+def test_a_search_with_no_match_points_to_the_data_request(logged_in, dataset_factory):
+    client, _ = logged_in
+    dataset_factory(title="Tree Inventory")
+    html = client.form("/problems/new", form_data(None, dataset_q="permit", action="find")).get_data(as_text=True)
+    assert no_match_note_shown(html)
+    none = html[html.index("data-dataset-none") : html.index("</p>", html.index("data-dataset-none"))]
+    assert "No dataset matches “<span data-dataset-none-q>permit</span>”" in none
+    assert '<a href="#data_request">' in none
+
+
+def test_the_search_button_brings_the_page_back_to_the_picker(logged_in):
+    client, _ = logged_in
+    html = client.get("/problems/new").get_data(as_text=True)
+    assert 'formaction="/problems/new#dataset-search"' in html
+    assert 'id="dataset-search"' in html
 
 
 def test_dataset_search_works_with_a_plain_get(logged_in, dataset_factory):

@@ -9,6 +9,7 @@ from civicboard.permissions import PermissionDenied
 from civicboard.problems import services
 from civicboard.problems.ranking import hot_score
 from civicboard.validation import ConflictError
+from tests.conftest import DEFAULT_PASSWORD
 from tests.problems.conftest import stored, vote_rows
 
 
@@ -137,3 +138,67 @@ def test_hidden_problems_cannot_be_voted_on(logged_in, make_problem):
     problem.hidden_at = problem.created_at
     db.session.commit()
     assert client.form(f"/problems/{problem.id}/vote").status_code == 404
+
+
+# -- voting when not logged in: "Log in to vote", then a one-click confirmation ---------------
+
+
+def test_anonymous_readers_get_a_log_in_to_vote_link_that_keeps_the_vote(client, make_problem):
+    problem = make_problem()
+    response = client.get(f"/problems/{problem.id}")
+    html = response.get_data(as_text=True)
+    assert "Log in to vote" in html
+    assert f'href="/login?next=/problems/{problem.id}?vote%3D1"' in html
+    assert "Set-Cookie" not in response.headers  # a link, no form: the page starts no session
+
+
+def test_logging_in_to_vote_comes_back_to_a_one_click_confirmation(client, make_problem, user_factory):
+    problem = make_problem()
+    user = user_factory()
+    response = client.form(
+        "/login", {"email": user.email, "password": DEFAULT_PASSWORD, "next": f"/problems/{problem.id}?vote=1"}
+    )
+    assert response.headers["Location"] == f"/problems/{problem.id}?vote=1"
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    confirm = html[html.index('class="panel vote-confirm"') :]
+    assert f'action="/problems/{problem.id}/vote"' in confirm.split("</form>")[0]
+    assert stored(problem.id).vote_count == 0  # following the link casts nothing
+
+    response = client.form(f"/problems/{problem.id}/vote", {"next": f"/problems/{problem.id}"})
+    assert response.headers["Location"] == f"/problems/{problem.id}"
+    assert stored(problem.id).vote_count == 1
+    assert "Your vote is counted." in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_vote_confirmation_is_not_offered_once_voted(logged_in, make_problem):
+    client, user = logged_in
+    problem = make_problem()
+    services.vote(user, problem)
+    db.session.commit()
+    html = client.get(f"/problems/{problem.id}?vote=1").get_data(as_text=True)
+    assert "vote-confirm" not in html
+
+
+def test_the_vote_confirmation_is_not_offered_on_a_closed_problem(logged_in, make_problem):
+    client, _ = logged_in
+    problem = make_problem()
+    problem.status = "resolved"
+    db.session.commit()
+    html = client.get(f"/problems/{problem.id}?vote=1").get_data(as_text=True)
+    assert "vote-confirm" not in html
+
+
+def test_an_anonymous_vote_post_is_sent_to_log_in_with_the_vote_kept(client, make_problem):
+    problem = make_problem()
+    response = client.form(f"/problems/{problem.id}/vote")
+    assert response.headers["Location"] == f"/login?next=/problems/{problem.id}?vote%3D1"
+
+
+@pytest.mark.parametrize("status", ["resolved", "declined", "duplicate"])
+def test_anonymous_readers_are_offered_no_vote_on_a_closed_problem(client, make_problem, status):
+    problem = make_problem()
+    problem.status = status
+    db.session.commit()
+    html = client.get(f"/problems/{problem.id}").get_data(as_text=True)
+    assert "Log in to vote" not in html
+    assert f"/login?next=/problems/{problem.id}?vote" not in html

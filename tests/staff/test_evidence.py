@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -219,3 +220,24 @@ def test_edit_page_keeps_a_cited_dataset_outside_the_problem_selected(
     db.session.commit()
     html = staff_client.get(f"/staff/evidence/{evidence.id}/edit").get_data(as_text=True)
     assert f'<option selected value="{other.id}">Citywide Speed Surveys</option>' in html
+
+
+def test_evidence_page_searches_the_catalog_by_title(staff_client, problem_factory, dataset_factory):
+    problem = problem_factory()
+    found = dataset_factory(title="Bicycle Counts 2025", publisher="Mobility Office")
+    dataset_factory(title="Tree Inventory")
+    html = staff_client.get(f"/staff/problems/{problem.id}/evidence?q=bicycle").get_data(as_text=True)
+    picks = re.findall(r'name="found_dataset_id" id="[^"]+" value="(\d+)"', html)
+    assert picks == [str(found.id)]
+    assert "Mobility Office" in html and "Tree Inventory" not in html
+
+
+def test_evidence_form_cites_a_dataset_picked_from_the_search(staff_client, problem_factory, dataset_factory):
+    tied, found = dataset_factory(), dataset_factory()
+    problem = problem_factory(datasets=[tied])
+    response = staff_client.form(
+        f"/staff/problems/{problem.id}/evidence?q=x",
+        {"dataset_id": "", "found_dataset_id": found.id, "caption": "Context.", "stance": "context"},
+    )
+    assert response.status_code == 302
+    assert db.session.execute(select(Evidence)).scalar_one().dataset_id == found.id

@@ -44,7 +44,7 @@ def test_residents_see_only_the_report_form(app, problem_factory, user_factory):
     problem = problem_factory()
     html = render(app, user_factory(), problem)
     assert _form_actions(html) == ["/flags"]
-    assert 'name="reason"' in html and "Report this problem" in html
+    assert 'name="reason"' in html and 'Report<span class="visually-hidden"> this problem' in html
 
 
 def test_authors_cannot_report_their_own_problem(app, problem_factory, user_factory):
@@ -69,7 +69,7 @@ def test_staff_see_the_evidence_form_with_the_problem_datasets(app, staff, probl
     html = render(app, staff, problem, datasets=[dataset])
     assert f"/staff/problems/{problem.id}/evidence" in _form_actions(html)
     assert f'<option value="{dataset.id}">Crash Records</option>' in html
-    assert 'name="other_dataset_id"' in html and 'name="duplicate_of"' in html
+    assert 'name="duplicate_of"' in html
     for label_for in re.findall(r'<label for="([^"]+)"', html):
         assert f'id="{label_for}"' in html
 
@@ -107,3 +107,11 @@ def test_comment_actions_report_for_residents_hide_for_moderators(app, problem_f
     assert f"/moderation/comments/{comment.id}/hide" not in resident_html
     moderator_html = render(app, user_factory(roles=["moderator"]), problem, comment=comment)
     assert f"/moderation/comments/{comment.id}/hide" in _form_actions(moderator_html)
+
+
+def test_staff_find_another_dataset_by_searching_the_catalog(app, staff, problem_factory):
+    problem = problem_factory()
+    html = render(app, staff, problem)
+    search = re.search(r'<form method="get" action="([^"]+)"[^>]*role="search"', html)
+    assert search and search[1] == f"/staff/problems/{problem.id}/evidence"
+    assert 'name="q"' in html and 'name="other_dataset_id"' not in html

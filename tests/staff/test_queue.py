@@ -73,11 +73,49 @@ def test_data_requests_tab_lists_requests_waiting_for_an_answer(problem_factory)
 def test_queue_page_shows_problems_and_filters(staff_client, problem_factory, dataset_factory):
     dataset = dataset_factory(title="Street Trees", problem_count=1)
     problem = problem_factory(title="Dead trees on Elm", datasets=[dataset])
-    html = staff_client.get("/staff").get_data(as_text=True)
+    html = staff_client.get("/staff?department=").get_data(as_text=True)
     assert _ids(html) == [problem.id]
     assert "Street Trees" in html
     assert f'<option value="{dataset.id}"' in html
-    assert _ids(staff_client.get(f"/staff?dataset={dataset.id + 1}").get_data(as_text=True)) == []
+    assert _ids(staff_client.get(f"/staff?department=&dataset={dataset.id + 1}").get_data(as_text=True)) == []
+
+
+def test_queue_shows_the_staff_members_own_department_by_default(
+    staff, staff_client, problem_factory, category_factory
+):
+    other = get_or_create_department("Housing")
+    db.session.commit()
+    ours = problem_factory(category_id=category_factory("Signals", department_id=staff.department_id).id)
+    problem_factory(category_id=category_factory("Rents", department_id=other.id).id)
+    html = staff_client.get("/staff").get_data(as_text=True)
+    assert _ids(html) == [ours.id]
+    assert f'<option value="{staff.department_id}" selected>' in html
+
+
+def test_queue_shows_every_department_when_staff_choose_all(staff_client, problem_factory, category_factory):
+    other = get_or_create_department("Housing")
+    db.session.commit()
+    theirs = problem_factory(category_id=category_factory("Rents", department_id=other.id).id)
+    html = staff_client.get("/staff?department=").get_data(as_text=True)
+    assert _ids(html) == [theirs.id]
+
+
+def test_to_resolve_tab_lists_acknowledged_and_in_progress_problems(problem_factory):
+    acknowledged = problem_factory(status="acknowledged", vote_count=2)
+    in_progress = problem_factory(status="in_progress", vote_count=1)
+    problem_factory(status="open")
+    problem_factory(status="resolved")
+    problem_factory(status="in_progress", hidden_at=utcnow(), hidden_reason="spam")
+    page = queries.staff_queue(queries.QueueTab.TO_RESOLVE)
+    assert [p.id for p in page.items] == [acknowledged.id, in_progress.id]
+
+
+def test_queue_tabs_are_a_navigation_list_marking_the_current_tab(staff_client):
+    html = staff_client.get("/staff?tab=to-resolve").get_data(as_text=True)
+    nav = html.split('<nav aria-label="Queue">')[1].split("</nav>")[0]
+    assert '<ul class="tabs">' in nav
+    current = re.findall(r'<a href="([^"]+)" aria-current="page">([^<]+)</a>', nav)
+    assert len(current) == 1 and "tab=to-resolve" in current[0][0] and current[0][1] == "Still to resolve"
 
 
 def test_queue_is_for_staff_only(logged_in):
@@ -102,7 +140,7 @@ def test_queue_page_asks_a_fixed_number_of_queries(
         make(n)
         staff_client.get("/staff")  # warm up the login session
         with count_queries() as counter:
-            response = staff_client.get("/staff?after=")
+            response = staff_client.get("/staff?department=&after=")
         assert response.status_code == 200
         counts.append(counter.count)
     assert counts[0] == counts[1]

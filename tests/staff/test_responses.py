@@ -10,8 +10,9 @@ from civicboard.extensions import db
 from civicboard.problems.models import Notification, Problem
 from civicboard.staff import services
 from civicboard.staff.models import Response
+from civicboard.timeutil import utcnow
 from civicboard.validation import ValidationError
-from tests.staff.factories import add_follower, add_votes
+from tests.staff.factories import add_comment, add_follower, add_votes
 
 
 def test_response_is_signed_with_the_department_and_rendered(staff, problem_factory):
@@ -178,3 +179,43 @@ def test_response_form_page_offers_only_allowed_statuses(staff_client, problem_f
     html = staff_client.get(f"/staff/problems/{problem.id}/respond").get_data(as_text=True)
     assert 'value="open"' in html
     assert 'value="in_progress"' not in html
+
+
+def test_respond_page_shows_the_problem_and_its_latest_comments(staff_client, problem_factory, user_factory):
+    problem = problem_factory(title="Broken signal at Elm", description="The light stays **red**.")
+    neighbour = user_factory(name="Nina Neighbour")
+    for n in range(7):
+        add_comment(problem, neighbour, f"Comment number {n}.")
+    add_comment(problem, neighbour, "A hidden remark.", hidden_at=utcnow(), hidden_reason="spam")
+    html = staff_client.get(f"/staff/problems/{problem.id}/respond").get_data(as_text=True)
+    assert "Broken signal at Elm" in html and "<strong>red</strong>" in html
+    assert "Comment number 6." in html and "Comment number 2." in html
+    assert "Comment number 1." not in html  # only the latest five
+    assert "A hidden remark." not in html
+    assert html.index("Comment number 6.") < html.index('name="body"')
+
+
+def test_respond_page_asks_a_fixed_number_of_queries(staff_client, problem_factory, user_factory, count_queries):
+    problem = problem_factory()
+    counts = []
+    for _ in range(2):
+        for n in range(3):
+            add_comment(problem, user_factory(), f"Comment {n}.")
+        staff_client.get(f"/staff/problems/{problem.id}/respond")  # warm up the login session
+        with count_queries() as counter:
+            assert staff_client.get(f"/staff/problems/{problem.id}/respond").status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
+
+
+def test_problem_page_shows_the_staff_panel_after_responses_and_comments(
+    staff, staff_client, problem_factory, user_factory
+):
+    problem = problem_factory()
+    services.respond(staff, problem, "We have it on our list.")
+    db.session.commit()
+    add_comment(problem, user_factory(), "Thanks for the update.")
+    html = staff_client.get(f"/problems/{problem.id}").get_data(as_text=True)
+    panel = html.index('id="staff-actions-heading"')
+    assert html.index("We have it on our list.") < panel
+    assert html.index("Thanks for the update.") < panel

@@ -33,6 +33,7 @@ from civicboard.challenges.services.common import UNSET, URL_SCHEMES, clean_url
 from civicboard.challenges.services.curation import (
     add_dataset,
     add_problem,
+    add_problems,
     move_problem,
     remove_dataset,
     remove_problem,
@@ -58,6 +59,7 @@ __all__ = [
     "URL_SCHEMES",
     "add_dataset",
     "add_problem",
+    "add_problems",
     "change_status",
     "clean_contact",
     "clean_slug",

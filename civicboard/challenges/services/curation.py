@@ -76,6 +76,26 @@ def add_problem(actor: User, challenge: Challenge, problem_id: Any, note: Any = 
     return row
 
 
+MAX_PROBLEMS_AT_ONCE = 100
+
+
+def add_problems(actor: User, challenge: Challenge, problem_ids: list[Any], note: Any = "") -> list[ChallengeProblem]:
+    """Curate several problems at once, in the order given, each with the same note.
+
+    All or nothing: one problem that cannot be added (unknown, hidden, already in) refuses the
+    whole batch, so the organizer sees the list as it was and the reason.
+    """
+    require(actor, "manage_challenges")
+    ids = list(dict.fromkeys(parse_int(value, "problem_id") for value in problem_ids))
+    if not ids:
+        message = "Choose at least one problem to add."
+        raise ValidationError(message, {"problem_id": message})
+    if len(ids) > MAX_PROBLEMS_AT_ONCE:
+        message = f"Add at most {MAX_PROBLEMS_AT_ONCE} problems at once."
+        raise ValidationError(message, {"problem_id": message})
+    return [add_problem(actor, challenge, problem_id, note) for problem_id in ids]
+
+
 def remove_problem(actor: User, challenge: Challenge, problem_id: Any) -> None:
     """Take a problem out of the challenge (projects keep the problems they named)."""
     require(actor, "manage_challenges")
