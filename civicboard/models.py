@@ -26,3 +26,4 @@ from civicboard.problems.models import (  # noqa: F401
     Vote,
 )
 from civicboard.staff.models import Evidence, Response  # noqa: F401
+from civicboard.staff.reopen import ReopenRequest  # noqa: F401

@@ -11,11 +11,11 @@ from wtforms.fields.choices import SelectChoice
 from civicboard.admin.forms import DepartmentAssignForm, DepartmentForm, RoleChangeForm
 from civicboard.auth import services
 from civicboard.auth.models import Department, User
-from civicboard.auth.views import apply_errors
 from civicboard.extensions import db
 from civicboard.outbox import services as outbox_services
 from civicboard.permissions import Capability, capability_required
 from civicboard.validation import ValidationError
+from civicboard.web import apply_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50

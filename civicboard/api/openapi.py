@@ -352,6 +352,7 @@ SCHEMAS: dict[str, Schema] = {
         closed=False,
     ),
     "Vote": obj({"voted": BOOLEAN, "vote_count": COUNT}),
+    "Follow": obj({"following": BOOLEAN}),
     # -- staff
     "Response": obj(
         {
@@ -826,6 +827,24 @@ PATHS: dict[str, Schema] = {
             parameters=[PROBLEM_ID],
             secured=True,
             responses={**ok("Vote", "Your vote and the count."), **errors(401, 403, 404, 409)},
+        ),
+    },
+    "/problems/{problem_id}/follow": {
+        "put": operation(
+            "follow",
+            "Follow a problem: hear about its comments, responses and status changes (again: no change)",
+            "problems",
+            parameters=[PROBLEM_ID],
+            secured=True,
+            responses={**ok("Follow", "Whether you follow it."), **errors(401, 403, 404)},
+        ),
+        "delete": operation(
+            "unfollow",
+            "Stop following a problem (again: no change)",
+            "problems",
+            parameters=[PROBLEM_ID],
+            secured=True,
+            responses={**ok("Follow", "Whether you follow it."), **errors(401, 403, 404)},
         ),
     },
     "/problems/{problem_id}/responses": {

@@ -1,4 +1,4 @@
-"""/api/v1/problems: the board, a problem, proposing and editing, comments and votes.
+"""/api/v1/problems: the board, a problem, proposing and editing, comments, votes and follows.
 
 Reads use the pages' queries (problems.queries), writes the pages' services, so the API sees
 and may do exactly what the site shows and allows. Writes share their rate-limit budgets
@@ -256,3 +256,24 @@ def vote(problem_id: int):
 def unvote(problem_id: int):
     """Withdraw your vote; withdrawing again changes nothing."""
     return _vote(problem_id, services.withdraw_vote)
+
+
+# -- follows ---------------------------------------------------------------------------------------
+
+
+@bp.put("/<id:problem_id>/follow")
+def follow(problem_id: int):
+    """Hear about a problem's new comments, official responses and status changes; again: no change."""
+    user = acting_user()
+    services.follow_problem(user, problem_or_404(problem_id))
+    db.session.commit()
+    return {"following": True}
+
+
+@bp.delete("/<id:problem_id>/follow")
+def unfollow(problem_id: int):
+    """Stop hearing about a problem; again: no change."""
+    user = acting_user()
+    services.unfollow_problem(user, problem_or_404(problem_id))
+    db.session.commit()
+    return {"following": False}

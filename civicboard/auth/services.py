@@ -23,7 +23,7 @@ from civicboard.auth.sessions import end_all_sessions
 from civicboard.extensions import db
 from civicboard.links import absolute_url
 from civicboard.outbox.services import queue_email
-from civicboard.permissions import PermissionDenied, Role, require
+from civicboard.permissions import Capability, PermissionDenied, Role, require
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError, ValidationError, clean_name, clean_text
 
@@ -249,7 +249,7 @@ def _unique_department_slug(name: str) -> str:
 
 def create_department(actor: User, name: str) -> Department:
     """Admins add departments."""
-    require(actor, "manage_departments")
+    require(actor, Capability.MANAGE_DEPARTMENTS)
     name = clean_name(name, "name", label="Department name", max_length=120)
     exists = db.session.execute(select(Department.id).where(func.lower(Department.name) == name.lower())).first()
     if exists:
@@ -263,7 +263,7 @@ def create_department(actor: User, name: str) -> Department:
 
 def grant_role(actor: User, user: User, role: str, reason: str = "") -> bool:
     """Give a user a role; returns False if they already held it."""
-    require(actor, "manage_roles")
+    require(actor, Capability.MANAGE_ROLES)
     role = _parse_role(role)
     if role is Role.RESIDENT or user.has_role(role):
         return False
@@ -274,7 +274,7 @@ def grant_role(actor: User, user: User, role: str, reason: str = "") -> bool:
 
 def revoke_role(actor: User, user: User, role: str, reason: str = "") -> bool:
     """Take a role away; the last admin cannot be removed."""
-    require(actor, "manage_roles")
+    require(actor, Capability.MANAGE_ROLES)
     role = _parse_role(role)
     if role is Role.RESIDENT:
         raise ValidationError("Every account is a resident; that role cannot be revoked.")
@@ -290,7 +290,7 @@ def revoke_role(actor: User, user: User, role: str, reason: str = "") -> bool:
 
 def set_department(actor: User, user: User, department: Department | None, reason: str = "") -> None:
     """Assign a staff member to a department (or none)."""
-    require(actor, "manage_roles")
+    require(actor, Capability.MANAGE_ROLES)
     before = user.department.name if user.department else None
     user.department = department
     after = department.name if department else None
@@ -317,7 +317,7 @@ def _admin_count() -> int:
 
 def ban_user(actor: User, user: User, until: datetime | None, reason: str) -> None:
     """Suspend a user until a date (or ban for good when None); their sessions end at once."""
-    require(actor, "moderate")
+    require(actor, Capability.MODERATE)
     if user.id == actor.id:
         raise ValidationError("You cannot suspend yourself.")
     if user.has_role(Role.ADMIN) and not actor.is_admin:
@@ -334,7 +334,7 @@ def ban_user(actor: User, user: User, until: datetime | None, reason: str) -> No
 
 def unban_user(actor: User, user: User, reason: str = "") -> None:
     """Lift a suspension or ban."""
-    require(actor, "moderate")
+    require(actor, Capability.MODERATE)
     user.banned_at = None
     user.banned_until = None
     user.ban_reason = ""

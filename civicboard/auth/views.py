@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -23,6 +23,7 @@ from civicboard.extensions import db
 from civicboard.ratelimits import login_email_limit, login_limit, password_reset_limit, register_limit
 from civicboard.security import safe_next
 from civicboard.validation import ValidationError
+from civicboard.web import apply_errors, check_button
 
 bp = Blueprint("auth", __name__)
 
@@ -31,18 +32,6 @@ LOGIN_FAILED = "That email and password do not match an account."
 
 def _form_email_key() -> str:
     return "email:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    """Show a service's validation errors on the matching form fields (or as a message)."""
-    shown = False
-    for name, message in exc.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, message]
-            shown = True
-    if not shown:
-        flash(exc.message, "error")
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -239,8 +228,7 @@ def create_token():
 @login_required
 def revoke_token(token_id: int):
     """Revoke one of your tokens."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_button()
     token = db.get_or_404(ApiToken, token_id)
     services.revoke_api_token(current_user, token)
     db.session.commit()
@@ -252,8 +240,7 @@ def revoke_token(token_id: int):
 @login_required
 def revoke_all_tokens():
     """Revoke every one of your API tokens at once."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_button()
     count = services.revoke_all_api_tokens(current_user, current_user)
     db.session.commit()
     flash(f"{count} API token{'s' if count != 1 else ''} revoked.", "success")
@@ -264,8 +251,7 @@ def revoke_all_tokens():
 @login_required
 def log_out_other_devices():
     """Log out every other device."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_button()
     end_other_sessions(current_user)
     db.session.commit()
     flash("Other devices have been logged out.", "success")

@@ -11,7 +11,7 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicboard.extensions import db
-from civicboard.permissions import has_capability
+from civicboard.permissions import Capability, has_capability
 from civicboard.problems import visibility
 from civicboard.timeutil import utcnow
 
@@ -53,7 +53,7 @@ def can_transition(current: str, target: str) -> bool:
 
 def can_manage_challenges(user: Any) -> bool:
     """Organizers and admins create, edit and curate challenges and see drafts."""
-    return has_capability(user, "manage_challenges")
+    return has_capability(user, Capability.MANAGE_CHALLENGES)
 
 
 def zone_or_utc(name: str | None) -> ZoneInfo:

@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from civicboard.auth.forms import EmptyForm
-from civicboard.auth.views import apply_errors
 from civicboard.challenges import queries, services
 from civicboard.challenges.forms import (
     AddDatasetForm,
@@ -29,6 +28,7 @@ from civicboard.permissions import capability_required
 from civicboard.problems import visibility
 from civicboard.problems.notifications import is_following
 from civicboard.validation import ValidationError
+from civicboard.web import apply_errors, check_button, found_or_404
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges")
 
@@ -42,23 +42,11 @@ def _helpers() -> dict:
 
 
 def _visible_or_404(slug: str) -> Challenge:
-    challenge = queries.get_challenge(slug, current_user)
-    if challenge is None:
-        abort(404)
-    return challenge
+    return found_or_404(queries.get_challenge(slug, current_user))
 
 
 def _managed_or_404(slug: str) -> Challenge:
-    challenge = queries.get_challenge_for_organizer(slug)
-    if challenge is None:
-        abort(404)
-    return challenge
-
-
-def _checked_post(form) -> None:
-    """Buttons: a bad or missing CSRF token (or field) is a 400."""
-    if not form.validate_on_submit():
-        abort(400)
+    return found_or_404(queries.get_challenge_for_organizer(slug))
 
 
 # -- public pages ----------------------------------------------------------------------------
@@ -112,7 +100,7 @@ def brief_json(slug: str):
 def follow(slug: str):
     """Follow a challenge."""
     challenge = _visible_or_404(slug)
-    _checked_post(EmptyForm())
+    check_button(EmptyForm())
     services.follow_challenge(current_user, challenge)
     db.session.commit()
     flash("You follow this challenge.", "success")
@@ -124,7 +112,7 @@ def follow(slug: str):
 def unfollow(slug: str):
     """Stop following a challenge."""
     challenge = _visible_or_404(slug)
-    _checked_post(EmptyForm())
+    check_button(EmptyForm())
     services.unfollow_challenge(current_user, challenge)
     db.session.commit()
     flash("You no longer follow this challenge.", "success")
@@ -236,7 +224,7 @@ def feature_project(slug: str, project_id: int):
     challenge = _managed_or_404(slug)
     project = _project_or_404(challenge, project_id)
     form = FeatureForm()
-    _checked_post(form)
+    check_button(form)
     services.set_project_featured(current_user, project, form.featured.data == "1")
     db.session.commit()
     flash("Project featured." if project.featured else "Project no longer featured.", "success")
@@ -250,7 +238,7 @@ def award_project(slug: str, project_id: int):
     challenge = _managed_or_404(slug)
     project = _project_or_404(challenge, project_id)
     form = AwardForm()
-    _checked_post(form)
+    check_button(form)
     try:
         services.set_project_award(current_user, project, form.award.data)
     except ValidationError as exc:
@@ -351,7 +339,7 @@ def change_status(slug: str):
     """Publish, close or reopen."""
     challenge = _managed_or_404(slug)
     form = StatusForm()
-    _checked_post(form)
+    check_button(form)
     try:
         services.change_status(current_user, challenge, form.status.data)
     except ValidationError as exc:
@@ -421,7 +409,7 @@ def add_problem(slug: str):
     """Curate the checked problems (one or several), keeping the search that found them."""
     challenge = _managed_or_404(slug)
     form = AddProblemForm()
-    _checked_post(form)
+    check_button(form)
     search = _kept_search()
     try:
         rows = services.add_problems(current_user, challenge, form.problem_id.data or [], form.note.data)
@@ -445,7 +433,7 @@ def move_problem(slug: str, problem_id: int):
     """Move a curated problem up or down (a plain POST button, no script needed)."""
     challenge = _managed_or_404(slug)
     form = MoveForm()
-    _checked_post(form)
+    check_button(form)
     services.move_problem(current_user, challenge, problem_id, form.direction.data)
     db.session.commit()
     return _back_to_curate(challenge, f"curated-{problem_id}")
@@ -457,7 +445,7 @@ def problem_note(slug: str, problem_id: int):
     """Save the organizer's note on a curated problem."""
     challenge = _managed_or_404(slug)
     form = NoteForm()
-    _checked_post(form)
+    check_button(form)
     try:
         services.set_problem_note(current_user, challenge, problem_id, form.note.data)
     except ValidationError as exc:
@@ -474,7 +462,7 @@ def problem_note(slug: str, problem_id: int):
 def remove_problem(slug: str, problem_id: int):
     """Take a problem out of the challenge."""
     challenge = _managed_or_404(slug)
-    _checked_post(EmptyForm())
+    check_button(EmptyForm())
     services.remove_problem(current_user, challenge, problem_id)
     db.session.commit()
     flash("Problem removed from the challenge.", "success")
@@ -487,7 +475,7 @@ def add_dataset(slug: str):
     """Add an extra dataset."""
     challenge = _managed_or_404(slug)
     form = AddDatasetForm()
-    _checked_post(form)
+    check_button(form)
     try:
         services.add_dataset(current_user, challenge, form.dataset_id.data, form.note.data)
     except ValidationError as exc:
@@ -504,7 +492,7 @@ def add_dataset(slug: str):
 def remove_dataset(slug: str, dataset_id: int):
     """Remove an extra dataset."""
     challenge = _managed_or_404(slug)
-    _checked_post(EmptyForm())
+    check_button(EmptyForm())
     services.remove_dataset(current_user, challenge, dataset_id)
     db.session.commit()
     flash("Dataset removed.", "success")
@@ -538,7 +526,7 @@ def invitation(token: str):
 @login_required
 def answer_invitation(invitation_id: int, answer: str):
     """Accept (join the team) or decline an invitation sent to your address."""
-    _checked_post(EmptyForm())
+    check_button()
     found = db.session.get(ProjectInvitation, invitation_id)
     if answer == "accept":
         project = services.invitations.accept(current_user, found)

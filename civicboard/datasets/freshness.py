@@ -111,3 +111,13 @@ def may_be_stale(modified: datetime | None, periodicity: str | None, now: dateti
     if modified is None or interval is None:
         return False
     return (now or utcnow()) - modified > interval
+
+
+#: Data last modified longer ago than this is marked old, whatever frequency it states: a
+#: resident citing it should know it describes another time.
+OLD_AFTER = 2 * YEAR
+
+
+def is_old(modified: datetime | None, now: datetime | None = None) -> bool:
+    """True when the data was last modified more than OLD_AFTER ago (False without a date)."""
+    return modified is not None and (now or utcnow()) - modified > OLD_AFTER

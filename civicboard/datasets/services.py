@@ -27,7 +27,7 @@ from civicboard.datasets.importers import (
 )
 from civicboard.datasets.models import MANUAL_SOURCE, CatalogSource, Dataset, DatasetStatus, Distribution
 from civicboard.extensions import db
-from civicboard.permissions import require
+from civicboard.permissions import Capability, require
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError, ValidationError, clean_name, clean_text
 
@@ -80,7 +80,7 @@ def _check_source_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 def create_source(actor: Any, fields: Mapping[str, Any]) -> CatalogSource:
     """Add a catalog source (name, title, url, format, enabled); audited."""
-    require(actor, "manage_datasets")
+    require(actor, Capability.MANAGE_DATASETS)
     name = check_source_name(fields.get("name", ""))
     values = _check_source_fields({"format": "auto", "enabled": True, **fields, "url": fields.get("url")})
     if db.session.execute(select(CatalogSource.id).where(CatalogSource.name == name)).first():
@@ -95,7 +95,7 @@ def create_source(actor: Any, fields: Mapping[str, Any]) -> CatalogSource:
 
 def update_source(actor: Any, source: CatalogSource, fields: Mapping[str, Any]) -> CatalogSource:
     """Change a source's title, URL, format or enabled flag; the name is its key and stays."""
-    require(actor, "manage_datasets")
+    require(actor, Capability.MANAGE_DATASETS)
     values = _check_source_fields(fields)
     changed = {k: v for k, v in values.items() if getattr(source, k) != v}
     for key, value in changed.items():
@@ -285,7 +285,7 @@ def create_dataset(actor: Any, fields: Mapping[str, Any]) -> Dataset:
     comma-separated), landing_page, license, accrual_periodicity, contact_name,
     contact_email, distributions ([{title, url, format}], http/https only), status.
     """
-    require(actor, "manage_datasets")
+    require(actor, Capability.MANAGE_DATASETS)
     values = _check_dataset_fields(fields, creating=True)
     now = utcnow()
     dataset = Dataset(source=MANUAL_SOURCE, source_id=uuid.uuid4().hex, title=values["title"])
@@ -311,7 +311,7 @@ def update_dataset(actor: Any, dataset: Dataset, fields: Mapping[str, Any]) -> D
     catalog's values back: an edit clears the content hash, so that import counts it
     as updated rather than unchanged.
     """
-    require(actor, "manage_datasets")
+    require(actor, Capability.MANAGE_DATASETS)
     values = _check_dataset_fields(fields, creating=False)
     now = utcnow()
     changed: list[str] = []

@@ -13,10 +13,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from civicboard.auth.forms import EmptyForm
-from civicboard.auth.views import apply_errors
 from civicboard.datasets import jobs, queries, services
 from civicboard.datasets.forms import SourceEditForm, SourceForm, dataset_form_for
-from civicboard.datasets.freshness import describe_periodicity, may_be_stale
+from civicboard.datasets.freshness import describe_periodicity, is_old, may_be_stale
 from civicboard.datasets.models import CatalogSource, Dataset
 from civicboard.extensions import db
 from civicboard.permissions import Capability, capability_required
@@ -24,6 +23,7 @@ from civicboard.problems import queries as problem_queries
 from civicboard.staff import queries as staff_queries
 from civicboard.staff.services import can_answer_data_requests
 from civicboard.validation import ConflictError, ValidationError
+from civicboard.web import apply_errors, check_button
 
 bp = Blueprint("datasets", __name__)
 
@@ -61,6 +61,7 @@ def show(dataset_id: int):
         ),
         evidence=staff_queries.dataset_evidence(dataset.id),
         stale=may_be_stale(dataset.modified, dataset.accrual_periodicity),
+        old=is_old(dataset.modified),
         frequency=describe_periodicity(dataset.accrual_periodicity),
         license_is_link=bool(dataset.license and re.match(r"https?://", dataset.license, re.IGNORECASE)),
     )
@@ -239,8 +240,7 @@ def edit_source(source_id: int):
 @capability_required(Capability.MANAGE_DATASETS)
 def toggle_source(source_id: int, action: str):
     """Turn a source's nightly refresh on or off."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_button()
     source = db.get_or_404(CatalogSource, source_id)
     services.update_source(current_user, source, {"enabled": action == "enable"})
     db.session.commit()
@@ -252,8 +252,7 @@ def toggle_source(source_id: int, action: str):
 @capability_required(Capability.MANAGE_DATASETS)
 def refresh_source(source_id: int):
     """Queue a re-import of a source; it runs in the background and its run shows on the sources page."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_button()
     source = db.get_or_404(CatalogSource, source_id)
     try:
         run = jobs.queue_refresh(current_user, source)

@@ -29,7 +29,7 @@ from civicboard.auth import services as auth_services
 from civicboard.auth.models import User
 from civicboard.extensions import db
 from civicboard.moderation.models import Flag, FlagReason
-from civicboard.permissions import NotFound, require, require_active
+from civicboard.permissions import Capability, NotFound, require, require_active
 from civicboard.problems import counters, visibility
 from civicboard.problems.models import Comment, NotificationKind, Problem
 from civicboard.problems.notifications import notify_user
@@ -220,7 +220,7 @@ def _resolve_flags(actor: User | None, target_type: str, target_id: int, resolut
 
 def dismiss_flags(actor: User, target_type: str, target_id: int | str, reason: str = "") -> int:
     """Close an item's open flags as unfounded; an item hidden automatically comes back."""
-    require(actor, "moderate")
+    require(actor, Capability.MODERATE)
     target = load_target(target_type, target_id)
     kind = target_type_of(target)
     _lock(target)
@@ -238,7 +238,7 @@ def dismiss_flags(actor: User, target_type: str, target_id: int | str, reason: s
 
 def hide(actor: User, target: Problem | Comment, reason: str) -> None:
     """Hide a problem or comment (reason required: its author sees it); closes its open flags."""
-    require(actor, "moderate")
+    require(actor, Capability.MODERATE)
     kind = target_type_of(target)
     reason = clean_text(reason, "reason", label="Reason", max_length=MAX_REASON_LENGTH)
     _lock(target)
@@ -251,7 +251,7 @@ def hide(actor: User, target: Problem | Comment, reason: str) -> None:
 
 def restore(actor: User, target: Problem | Comment, reason: str = "") -> bool:
     """Bring a hidden problem or comment back as it was; closes its open flags. False if not hidden."""
-    require(actor, "moderate")
+    require(actor, Capability.MODERATE)
     kind = target_type_of(target)
     reason = clean_text(reason, "reason", label="Reason", max_length=MAX_REASON_LENGTH, required=False)
     _lock(target)
@@ -339,7 +339,7 @@ def _lock(target: Problem | Comment) -> None:
 
 def lock_problem(actor: User, problem: Problem, reason: str = "") -> bool:
     """Stop new comments and votes on a problem; False if it was locked already."""
-    require(actor, "moderate")
+    require(actor, Capability.MODERATE)
     reason = clean_text(reason, "reason", label="Reason", max_length=MAX_REASON_LENGTH, required=False)
     if problem.is_locked:
         return False
@@ -351,7 +351,7 @@ def lock_problem(actor: User, problem: Problem, reason: str = "") -> bool:
 
 def unlock_problem(actor: User, problem: Problem, reason: str = "") -> bool:
     """Open a locked problem to comments and votes again; False if it was not locked."""
-    require(actor, "moderate")
+    require(actor, Capability.MODERATE)
     reason = clean_text(reason, "reason", label="Reason", max_length=MAX_REASON_LENGTH, required=False)
     if not problem.is_locked:
         return False
@@ -376,7 +376,7 @@ def suspend_user(actor: User, user: User, until: date | datetime | None, reason:
 
 def lift_suspension(actor: User, user: User, reason: str = "") -> bool:
     """Lift a suspension or ban; False if the user was not suspended."""
-    require(actor, "moderate")
+    require(actor, Capability.MODERATE)
     if user.banned_at is None:
         return False
     auth_services.unban_user(actor, user, clean_text(reason, "reason", max_length=MAX_REASON_LENGTH, required=False))

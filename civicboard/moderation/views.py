@@ -15,7 +15,6 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import NotFound
 
 from civicboard.auth.models import User
-from civicboard.auth.views import apply_errors
 from civicboard.extensions import db
 from civicboard.moderation import queries, services
 from civicboard.moderation.forms import AuditFilterForm, DismissForm, FlagForm, ReasonForm, SuspendForm
@@ -26,6 +25,7 @@ from civicboard.problems.visibility import is_visible_to
 from civicboard.ratelimits import flags_address_limit, flags_person_limit
 from civicboard.security import safe_next
 from civicboard.validation import ConflictError, ValidationError
+from civicboard.web import apply_errors
 
 bp = Blueprint("moderation", __name__)
 

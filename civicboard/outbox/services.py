@@ -21,7 +21,7 @@ from sqlalchemy import func, select, update
 from civicboard.extensions import db
 from civicboard.mail import send_email
 from civicboard.outbox.models import OutboxMessage, OutboxStatus
-from civicboard.permissions import require
+from civicboard.permissions import Capability, require
 from civicboard.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -191,7 +191,7 @@ def fail_interrupted(now: datetime | None = None) -> int:
 
 def retry_failed(actor, message: OutboxMessage) -> None:
     """Put a failed message back in the queue (admins), to be sent at the next pass."""
-    require(actor, "manage_roles")
+    require(actor, Capability.MANAGE_ROLES)
     if message.status != OutboxStatus.FAILED.value:
         return
     message.status = OutboxStatus.QUEUED.value

@@ -15,7 +15,7 @@ from civicboard.auth.models import Department, User
 from civicboard.datasets.models import Dataset, DatasetStatus
 from civicboard.extensions import db
 from civicboard.problems import counters, services
-from civicboard.problems.models import Category, Problem
+from civicboard.problems.models import Category, Notification, Problem
 from civicboard.timeutil import utcnow
 
 ADMIN = "admin@demo.example.org"
@@ -269,6 +269,13 @@ def seed_demo() -> dict[str, int]:
             parent = posted[reply_to].id if reply_to is not None else None
             comment = services.add_comment(commenter, problem, text, parent_id=parent)
             comment.created_at = when + timedelta(hours=3 * (len(posted) + 1))
+            # The followers' notifications of this comment are as old as the comment.
+            db.session.execute(
+                update(Notification)
+                .where(Notification.comment_id == comment.id)
+                .values(created_at=comment.created_at)
+                .execution_options(synchronize_session=False)
+            )
             posted.append(comment)
             comments += 1
         counters.refresh_hot(problem.id)

@@ -20,8 +20,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicboard.extensions import db
+from civicboard.permissions import Capability, has_capability
 from civicboard.problems import visibility
 from civicboard.timeutil import utcnow
+
+
+def _active(user) -> bool:
+    """Logged in and neither suspended nor banned."""
+    return user is not None and user.is_authenticated and not user.is_banned
 
 
 class ProblemStatus(enum.StrEnum):
@@ -247,6 +253,14 @@ class Problem(db.Model):
         """Hidden problems are seen only by moderators and their author (problems.visibility)."""
         return visibility.is_visible_to(self, user)
 
+    def can_flag(self, user) -> bool:
+        """Logged-in, active users may report someone else's problem (moderation.services.flag decides)."""
+        return _active(user) and user.id != self.author_id
+
+    def can_moderate(self, user) -> bool:
+        """Moderators may hide, restore, lock and unlock it."""
+        return has_capability(user, Capability.MODERATE)
+
 
 class Vote(db.Model):
     """One user's support for one problem."""
@@ -301,6 +315,16 @@ class Comment(db.Model):
         if user is None or not user.is_authenticated or user.is_banned:
             return False
         return user.id == self.author_id and not self.is_deleted and visibility.takes_contributions(self)
+
+    def can_flag(self, user) -> bool:
+        """Logged-in, active users may report someone else's live comment (moderation.services.flag decides)."""
+        return (
+            _active(user) and user.id != self.author_id and not self.is_deleted and visibility.takes_contributions(self)
+        )
+
+    def can_moderate(self, user) -> bool:
+        """Moderators may hide and restore it."""
+        return has_capability(user, Capability.MODERATE)
 
 
 class CommentRevision(db.Model):

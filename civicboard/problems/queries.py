@@ -18,6 +18,7 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -260,11 +261,11 @@ def get_problem(problem_id: int, viewer: Any) -> Problem | None:
     return problem
 
 
-def load_problem_page(problem: Problem, viewer: Any, *, marks: Select | None = None) -> ProblemPage:
+def load_problem_page(problem: Problem, viewer: Any, *, marks: Sequence[Select] = ()) -> ProblemPage:
     """The viewer's vote/follow state: one more query (none for anonymous readers).
 
-    `marks` is a SELECT of (kind, id) rows about the viewer that a higher layer adds to the
-    page (what they have reported on it); it rides in the same statement and its rows land in
+    `marks` are SELECTs of (kind, id) rows about the viewer that higher layers add to the
+    page (what they have reported on it, asked to reopen); they ride in the same statement and its rows land in
     `page.marks`, so the page's number of queries does not grow.
 
     Its comments are paged apart (problems.threads): a thread of any size is a page of fixed size.
@@ -281,7 +282,7 @@ def load_problem_page(problem: Problem, viewer: Any, *, marks: Select | None = N
         select(literal("follow"), Follow.problem_id).where(
             Follow.problem_id == problem.id, Follow.user_id == viewer_id
         ),
-        *([marks] if marks is not None else []),
+        *marks,
     )
     for kind, item_id in db.session.execute(statement):
         if kind == "vote":

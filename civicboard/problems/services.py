@@ -24,7 +24,7 @@ from civicboard.auth.models import Department, User
 from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
 from civicboard.markup import render
-from civicboard.permissions import PermissionDenied, require, require_active
+from civicboard.permissions import Capability, PermissionDenied, require, require_active
 from civicboard.problems import counters, notifications, visibility
 from civicboard.problems.models import (
     Category,
@@ -568,7 +568,7 @@ def create_category(
     actor: User, name: str | None, *, description: str | None = "", department_id: int | str | None = None
 ) -> Category:
     """Add a category at the end of the list."""
-    require(actor, "manage_categories")
+    require(actor, Capability.MANAGE_CATEGORIES)
     name, description, department = _clean_category(name, description, department_id)
     last = db.session.execute(select(func.max(Category.position))).scalar()
     category = Category(
@@ -595,7 +595,7 @@ def update_category(
     active: bool = True,
 ) -> Category:
     """Rename a category, link it to a department, or (de)activate it. The slug stays stable."""
-    require(actor, "manage_categories")
+    require(actor, Capability.MANAGE_CATEGORIES)
     name, description, department = _clean_category(name, description, department_id, exclude_id=category.id)
     before = {
         "name": category.name,
@@ -622,7 +622,7 @@ def update_category(
 
 def move_category(actor: User, category: Category, direction: int) -> bool:
     """Swap a category with its neighbour above (-1) or below (+1); False at either end."""
-    require(actor, "manage_categories")
+    require(actor, Capability.MANAGE_CATEGORIES)
     ordered = list(db.session.execute(select(Category).order_by(Category.position, Category.id)).scalars())
     for position, item in enumerate(ordered):
         item.position = position  # normalise, so equal positions cannot make a swap a no-op

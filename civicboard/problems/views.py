@@ -2,8 +2,9 @@
 search, notifications, and the staff's category list.
 
 Views are thin: parse, call one service, commit, redirect (or render the form again with
-everything typed kept). Vote and follow buttons answer JSON when asked (the page's small
-script updates counts in place); without JavaScript they redirect back.
+everything typed kept). Vote and follow buttons are plain forms that redirect back; the page's
+script sends the same clicks to the JSON API (/api/v1) instead, so there is one protocol
+for scripts and these routes are the path without JavaScript.
 """
 
 from __future__ import annotations
@@ -22,10 +23,8 @@ from flask_login import current_user, login_required
 
 from civicboard.auth.forms import EmptyForm
 from civicboard.auth.models import Department
-from civicboard.auth.views import apply_errors
 from civicboard.challenges.queries import badges_for_problem, challenge_names
 from civicboard.datasets.queries import DatasetFilters, list_datasets
-from civicboard.errors import json_error
 from civicboard.extensions import db
 from civicboard.moderation.queries import reported_items, reported_on_problem
 from civicboard.permissions import Capability, PermissionDenied, capability_required
@@ -34,7 +33,7 @@ from civicboard.problems.forms import CategoryForm, CommentForm, EditCommentForm
 from civicboard.problems.models import STATUS_LABELS, Category, Comment, CommentRevision, ProblemStatus
 from civicboard.problems.visibility import is_visible_to
 from civicboard.ratelimits import comments_limit, problems_limit, votes_limit
-from civicboard.security import safe_next
+from civicboard.staff import reopen
 from civicboard.staff.queries import (
     duplicates_of,
     evidence_for_problem,
@@ -42,6 +41,7 @@ from civicboard.staff.queries import (
     responses_for_problem,
 )
 from civicboard.validation import ValidationError
+from civicboard.web import apply_errors, back_to, check_button, found_or_404, int_arg
 
 bp = Blueprint("problems", __name__)
 
@@ -49,32 +49,14 @@ bp = Blueprint("problems", __name__)
 # -- helpers ---------------------------------------------------------------------------------------
 
 
-def wants_json() -> bool:
-    """True when the request prefers a JSON answer (the page's script asks for one)."""
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
-
-
 def _problem_or_404(problem_id: int):
-    problem = queries.get_problem(problem_id, current_user)
-    if problem is None:
-        abort(404)
-    return problem
-
-
-def _back(default: str) -> str:
-    return safe_next(request.form.get("next") or request.args.get("next"), default)
-
-
-def _int_arg(name: str) -> int | None:
-    ids = services.parse_ids([request.args.get(name)])
-    return ids[0] if ids else None
+    return found_or_404(queries.get_problem(problem_id, current_user))
 
 
 def _filters_from_args() -> queries.ProblemFilters:
     return queries.ProblemFilters(
         status=request.args.get("status") or None,
-        dataset_id=_int_arg("dataset"),
+        dataset_id=int_arg("dataset"),
         category=(request.args.get("category") or "").strip() or None,
         voted_by_me=request.args.get("voted") == "1" and current_user.is_authenticated,
     )
@@ -278,8 +260,7 @@ def _comment_position() -> dict:
 
     An id no comment can have is ignored (the databases' integers stop at 2**31 - 1).
     """
-    position = {name: _int_arg(name) for name in ("before", "after", "comment", "thread")}
-    return {name: value if value and value < 2**31 else None for name, value in position.items()}
+    return {name: int_arg(name) for name in ("before", "after", "comment", "thread")}
 
 
 def _render_problem(problem, *, comment_form=None, status=200):
@@ -290,7 +271,9 @@ def _render_problem(problem, *, comment_form=None, status=200):
     reply_to = str(comment_form.parent_id.data or "") if comment_form is not None else ""
     # A reply that failed is shown again in its thread, wherever that thread's page is.
     position = {"comment": int(reply_to)} if reply_to.isdigit() else _comment_position()
-    marks = reported_on_problem(current_user, problem.id) if current_user.is_authenticated else None
+    marks = []
+    if current_user.is_authenticated:
+        marks = [reported_on_problem(current_user, problem.id), reopen.requested_mark(current_user, problem.id)]
     page = queries.load_problem_page(problem, current_user, marks=marks)
     # Views sit on top of the layers: the page composes staff's records with the problem's own.
     page.responses = responses_for_problem(problem.id)
@@ -343,39 +326,28 @@ def show(problem_id: int):
 # -- votes and follows -------------------------------------------------------------------------
 
 
-def _answer(problem, *, ok: dict | None = None, error: Exception | None = None, message: str = ""):
-    """JSON for the script, or flash and redirect back for a plain form."""
-    default = url_for("problems.show", problem_id=problem.id)
+def _back_to(problem, *, error: Exception | None = None, message: str = ""):
+    """Flash the outcome and go back to the page the button was on."""
     if error is not None:
-        status = getattr(error, "status", 403)
-        text = getattr(error, "message", str(error))
-        if wants_json():
-            return json_error(status, text)
-        flash(text, "error")
-        return redirect(_back(default), 303)
-    if wants_json():
-        return jsonify(ok)
-    if message:
+        flash(getattr(error, "message", str(error)), "error")
+    elif message:
         flash(message, "success")
-    return redirect(_back(default), 303)
+    return redirect(back_to(url_for("problems.show", problem_id=problem.id)), 303)
 
 
 def _vote_action(problem_id: int, action, message: str):
     if not current_user.is_authenticated:
-        if wants_json():
-            return json_error(401, "Please log in to vote.")
         # The vote survives the login as `?vote=1`: the page then asks for a one-click POST.
         return redirect(url_for("auth.login", next=url_for("problems.show", problem_id=problem_id, vote=1)))
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_button()
     problem = _problem_or_404(problem_id)
     try:
-        voted, vote_count = action(current_user, problem)
+        action(current_user, problem)
     except (ValidationError, PermissionDenied) as exc:
         db.session.rollback()
-        return _answer(problem, error=exc)
+        return _back_to(problem, error=exc)
     db.session.commit()
-    return _answer(problem, ok={"voted": voted, "vote_count": vote_count}, message=message)
+    return _back_to(problem, message=message)
 
 
 @bp.post("/problems/<int:problem_id>/vote")
@@ -396,24 +368,40 @@ def unvote(problem_id: int):
 @login_required
 def follow(problem_id: int):
     """Hear about new comments, official responses and status changes."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_button()
     problem = _problem_or_404(problem_id)
     services.follow_problem(current_user, problem)
     db.session.commit()
-    return _answer(problem, ok={"following": True}, message="You follow this problem.")
+    return _back_to(problem, message="You follow this problem.")
 
 
 @bp.post("/problems/<int:problem_id>/unfollow")
 @login_required
 def unfollow(problem_id: int):
     """Stop hearing about this problem."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_button()
     problem = _problem_or_404(problem_id)
     services.unfollow_problem(current_user, problem)
     db.session.commit()
-    return _answer(problem, ok={"following": False}, message="You no longer follow this problem.")
+    return _back_to(problem, message="You no longer follow this problem.")
+
+
+@bp.post("/problems/<int:problem_id>/reopen-request")
+@login_required
+def request_reopen(problem_id: int):
+    """Say a resolved problem is still not fixed: the request goes to the staff queue."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    problem = _problem_or_404(problem_id)
+    try:
+        reopen.request_reopen(current_user, problem, request.form.get("reason", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        db.session.rollback()
+        flash(getattr(exc, "message", str(exc)), "error")
+    else:
+        db.session.commit()
+        flash("Thank you. Staff will look at this problem again.", "success")
+    return redirect(url_for("problems.show", problem_id=problem.id, _anchor="still-not-fixed"), 303)
 
 
 # -- comments --------------------------------------------------------------------------------------
@@ -485,8 +473,7 @@ def edit_comment(problem_id: int, comment_id: int):
 def delete_comment(problem_id: int, comment_id: int):
     """Delete your own comment; a placeholder keeps the thread readable."""
     _, comment = _comment_or_404(problem_id, comment_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_button()
     services.delete_comment(current_user, comment)
     db.session.commit()
     flash("Your comment was deleted.", "success")
@@ -516,7 +503,7 @@ def search_page():
     """Full-text search over titles and descriptions, with the board's filters."""
     q = (request.args.get("q") or "").strip()
     filters = _filters_from_args()
-    page_number = _int_arg("page") or 1
+    page_number = int_arg("page") or 1
     results = search.search_problems(current_user, q, filters=filters, page=page_number) if q else None
     return render_template(
         "problems/search.html",
@@ -555,8 +542,7 @@ def notifications_page():
 @login_required
 def mark_notifications_read():
     """Mark every notification read."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_button()
     notifications.mark_all_read(current_user._get_current_object())
     db.session.commit()
     flash("All notifications are marked read.", "success")
@@ -659,8 +645,7 @@ def update_category(category_id: int):
 def move_category(category_id: int):
     """Move a category up or down the list."""
     category = db.get_or_404(Category, category_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_button()
     services.move_category(current_user, category, 1 if request.form.get("direction") == "down" else -1)
     db.session.commit()
     return redirect(url_for("problems.categories"), 303)

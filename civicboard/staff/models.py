@@ -9,6 +9,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicboard.extensions import db
+from civicboard.permissions import Capability, has_capability
 from civicboard.timeutil import utcnow
 
 
@@ -73,3 +74,12 @@ class Evidence(db.Model):
         Index("ix_evidence_problem_id", "problem_id"),
         Index("ix_evidence_dataset_id", "dataset_id", "created_at", "id"),
     )
+
+    def can_edit(self, user) -> bool:
+        """Its author, staff of the author's department, and admins may edit or remove it."""
+        if not has_capability(user, Capability.MANAGE_EVIDENCE) or user.is_banned:
+            return False
+        if user.is_admin or self.created_by_id == user.id:
+            return True
+        author = self.created_by
+        return user.department_id is not None and author is not None and author.department_id == user.department_id

@@ -83,7 +83,7 @@ def respond(
     duplicate_of: Problem | int | str | None = None,
 ) -> Response:
     """Post an official response, optionally moving the problem's status (checked transitions)."""
-    require(actor, "respond")
+    require(actor, Capability.RESPOND)
     require_active(actor)
     if not problem.visible_to(actor):
         raise NotFound()
@@ -266,13 +266,8 @@ def _lock(problem: Problem, *attributes: str) -> None:
 
 
 def can_edit_evidence(user: Any, evidence: Evidence) -> bool:
-    """Its author, staff of the author's department, and admins may edit or remove evidence."""
-    if not has_capability(user, "manage_evidence") or user.is_banned:
-        return False
-    if user.is_admin or evidence.created_by_id == user.id:
-        return True
-    author = evidence.created_by
-    return user.department_id is not None and author is not None and author.department_id == user.department_id
+    """Its author, staff of the author's department, and admins may edit or remove evidence (Evidence.can_edit)."""
+    return evidence.can_edit(user)
 
 
 def add_evidence(
@@ -285,7 +280,7 @@ def add_evidence(
     as_of: date | str | None,
 ) -> Evidence:
     """Link a problem to the data: a dataset of the catalog, a URL in it, a caption, a stance."""
-    require(actor, "manage_evidence")
+    require(actor, Capability.MANAGE_EVIDENCE)
     require_active(actor)
     if not problem.visible_to(actor):
         raise NotFound()
@@ -308,7 +303,7 @@ def edit_evidence(
     as_of: date | str | None,
 ) -> Evidence:
     """Change a piece of evidence; the audit log keeps what it was before and after."""
-    require(actor, "manage_evidence")
+    require(actor, Capability.MANAGE_EVIDENCE)
     require_active(actor)
     if not can_edit_evidence(actor, evidence):
         raise PermissionDenied("Only its author, their department or an administrator can change this evidence.")
@@ -337,7 +332,7 @@ def edit_evidence(
 
 def remove_evidence(actor: User, evidence: Evidence, reason: str) -> None:
     """Mark evidence removed (never deleted, so the audit log can always point at it)."""
-    require(actor, "manage_evidence")
+    require(actor, Capability.MANAGE_EVIDENCE)
     require_active(actor)
     if not can_edit_evidence(actor, evidence):
         raise PermissionDenied("Only its author, their department or an administrator can remove this evidence.")

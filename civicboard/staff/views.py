@@ -13,17 +13,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from civicboard.auth.forms import EmptyForm
 from civicboard.auth.models import Department
-from civicboard.auth.views import apply_errors
 from civicboard.datasets.models import Dataset
 from civicboard.datasets.queries import find_datasets_for_linking
 from civicboard.extensions import db
 from civicboard.permissions import Capability, capability_required
 from civicboard.problems.models import Problem
-from civicboard.staff import queries, services
+from civicboard.staff import queries, reopen, services
 from civicboard.staff.forms import AnswerForm, EvidenceForm, RemoveEvidenceForm, ResponseForm, dataset_choices
 from civicboard.staff.models import Evidence, EvidenceStance
 from civicboard.validation import ValidationError
+from civicboard.web import apply_errors, int_arg
 
 bp = Blueprint("staff", __name__)
 
@@ -38,7 +39,6 @@ def staff_template_helpers() -> dict:
     """Helpers the problem page's staff partial needs (no queries: plain functions)."""
     return {
         "staff_status_choices": services.status_choices,
-        "staff_can_edit_evidence": services.can_edit_evidence,
         "staff_stances": [(s.value, services.STANCE_LABELS[s]) for s in EvidenceStance],
         "stance_labels": {s.value: services.STANCE_LABELS[s] for s in EvidenceStance},
     }
@@ -49,11 +49,6 @@ def _visible_problem(problem_id: int) -> Problem:
     if not problem.visible_to(current_user):
         abort(404)
     return problem
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, type=int)
-    return value if value and value > 0 else None
 
 
 # -- the queue -------------------------------------------------------------------------------
@@ -68,17 +63,24 @@ def queue():
     tab = request.args.get("tab", queries.QueueTab.RESPONSES)
     if tab not in queries.QueueTab.ALL:
         tab = queries.QueueTab.RESPONSES
-    department_id = _int_arg("department")
+    department_id = int_arg("department")
     if "department" not in request.args:
         department_id = current_user.department_id
     filters = {
         "department_id": department_id,
-        "dataset_id": _int_arg("dataset"),
-        "category_id": _int_arg("category"),
+        "dataset_id": int_arg("dataset"),
+        "category_id": int_arg("category"),
     }
     page = queries.staff_queue(tab, after=request.args.get("after"), **filters)
     options = queries.queue_filters(filters["dataset_id"])
-    return render_template("staff/queue.html", tab=tab, page=page, options=options, filters=filters)
+    return render_template(
+        "staff/queue.html",
+        tab=tab,
+        page=page,
+        options=options,
+        filters=filters,
+        reopen_requests=reopen.open_requests(current_user),
+    )
 
 
 # -- official responses -----------------------------------------------------------------------
@@ -296,3 +298,27 @@ def answer_data_request(problem_id: int):
         q=q,
         matches=find_datasets_for_linking(q),
     ), 422 if form.errors else 200
+
+
+# -- reopen requests ("still not fixed") -------------------------------------------------------
+
+
+@bp.post("/staff/reopen-requests/<int:request_id>/<any(reopen, dismiss):decision>")
+@capability_required(Capability.RESPOND)
+def decide_reopen_request(request_id: int, decision: str):
+    """Reopen the problem a resident says is still not fixed (with a response), or dismiss the request."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    reopen_request = db.get_or_404(reopen.ReopenRequest, request_id)
+    try:
+        if decision == "reopen":
+            reopen.reopen(current_user, reopen_request, request.form.get("body", ""))
+        else:
+            reopen.dismiss(current_user, reopen_request)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash("Problem reopened." if decision == "reopen" else "Request dismissed.", "success")
+    return redirect(url_for("staff.queue", _anchor="reopen-requests"), 303)

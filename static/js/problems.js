@@ -1,5 +1,6 @@
 // Problems: progressive enhancement only. Without this file every button is a plain form.
-// - vote and follow buttons update in place (the server answers JSON when asked for it);
+// - vote and follow buttons call the JSON API (/api/v1, the same protocol any script uses)
+//   with the session cookie and the page's CSRF token, and update in place;
 // (the dataset search on the proposal form is dataset-picker.js);
 // - "Show earlier/later comments" load the next page of comments in place (the links work
 //   as plain links without it), and an old-style link to a comment not on this page
@@ -7,17 +8,19 @@
 (function () {
   "use strict";
 
-  function postForm(form) {
-    return fetch(form.action, {
-      method: "POST",
-      body: new FormData(form),
-      headers: { Accept: "application/json" },
+  // PUT turns a toggle on, DELETE turns it off. A cookie-authenticated API write needs the
+  // CSRF token, sent in the X-CSRFToken header; the form carries the same token.
+  function callApi(form, on) {
+    var token = form.querySelector("input[name=csrf_token]");
+    return fetch(form.getAttribute("data-api-url"), {
+      method: on ? "PUT" : "DELETE",
+      headers: { Accept: "application/json", "X-CSRFToken": token ? token.value : "" },
       credentials: "same-origin",
     }).then(function (response) {
       var type = response.headers.get("Content-Type") || "";
       if (type.indexOf("application/json") === -1) throw new Error("not json");
       return response.json().then(function (body) {
-        return { ok: response.ok, body: body };
+        return { ok: response.ok, status: response.status, body: body };
       });
     });
   }
@@ -34,34 +37,37 @@
     region.textContent = text;
   }
 
-  function enhanceVote(form) {
+  // A toggle button (vote, follow): `render(on, body)` updates the page after the API answers.
+  // The form's action keeps pointing at the plain route for the new state, so a fallback
+  // submit (the login page, an unexpected answer) still does the right thing.
+  function enhanceToggle(form, box, urls, render) {
     form.addEventListener("submit", function (event) {
+      if (!form.getAttribute("data-api-url")) return;
       event.preventDefault();
-      var box = form.closest("[data-vote]");
       var button = form.querySelector("button");
+      var on = form.getAttribute("data-on") !== "true";
       button.disabled = true;
-      postForm(form)
+      callApi(form, on)
         .then(function (result) {
           button.disabled = false;
+          if (result.status === 401) {
+            form.submit(); // the plain route sends the visitor to log in
+            return;
+          }
           if (!result.ok) {
             var message = result.body.error ? result.body.error.message : "That did not work.";
             announce(box, message);
             window.alert(message);
             return;
           }
-          var voted = result.body.voted;
-          var count = result.body.vote_count;
-          var counter = box.querySelector("[data-vote-count]");
-          counter.textContent = String(count);
-          counter.setAttribute("aria-label", count + (count === 1 ? " vote" : " votes"));
-          form.action = voted ? form.getAttribute("data-unvote-url") : form.getAttribute("data-vote-url");
-          button.classList.toggle("is-voted", voted);
-          button.setAttribute("aria-pressed", voted ? "true" : "false");
-          box.querySelector("[data-vote-label]").textContent = voted ? "Voted" : "Vote";
-          announce(box, voted ? "Your vote is counted." : "Your vote is withdrawn.");
+          form.setAttribute("data-on", on ? "true" : "false");
+          form.action = on ? form.getAttribute(urls[1]) : form.getAttribute(urls[0]);
+          button.setAttribute("aria-pressed", on ? "true" : "false");
+          render(on, result.body);
         })
         .catch(function () {
-          form.submit(); // fall back to the plain form (login page, rate limit page...)
+          button.disabled = false;
+          form.submit(); // fall back to the plain form
         });
     });
   }
@@ -138,6 +144,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("form.vote-form"), enhanceVote);
+    Array.prototype.forEach.call(document.querySelectorAll("form.follow-form"), enhanceFollow);
     enhanceCommentLinks(document);
     findLinkedComment();
   });

@@ -194,6 +194,10 @@ TABLE: list[tuple[str, int, Call]] = [
     ("PUT /problems/{problem_id}/vote", 409, lambda w: w.as_("other").put(f"/problems/{w.closed_problem.id}/vote")),
     ("DELETE /problems/{problem_id}/vote", 200, lambda w: w.as_("other").delete(f"/problems/{w.problem.id}/vote")),
     ("DELETE /problems/{problem_id}/vote", 401, lambda w: w.as_(None).delete(f"/problems/{w.problem.id}/vote")),
+    ("PUT /problems/{problem_id}/follow", 200, lambda w: w.as_("other").put(f"/problems/{w.problem.id}/follow")),
+    ("PUT /problems/{problem_id}/follow", 401, lambda w: w.as_(None).put(f"/problems/{w.problem.id}/follow")),
+    ("DELETE /problems/{problem_id}/follow", 200, lambda w: w.as_("other").delete(f"/problems/{w.problem.id}/follow")),
+    ("DELETE /problems/{problem_id}/follow", 404, lambda w: w.as_("other").delete("/problems/999999/follow")),
     ("GET /problems/{problem_id}/responses", 200, lambda w: w.as_(None).get(f"/problems/{w.problem.id}/responses")),
     (
         "POST /problems/{problem_id}/responses",

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from civicboard.datasets.freshness import describe_periodicity, may_be_stale, parse_periodicity
+from civicboard.datasets.freshness import describe_periodicity, is_old, may_be_stale, parse_periodicity
 
 NOW = datetime(2026, 3, 1, 12, 0)
 
@@ -67,3 +67,15 @@ def test_a_dataset_without_a_modification_date_is_never_marked_stale():
 )
 def test_frequencies_are_described_for_people(value, label):
     assert describe_periodicity(value) == label
+
+
+def test_data_older_than_two_years_is_old_whatever_its_frequency():
+    assert is_old(datetime(2012, 8, 30), NOW)
+    assert not is_old(NOW - timedelta(days=300), NOW)
+    assert not is_old(None, NOW)
+
+
+def test_the_dataset_page_marks_old_data_without_a_stated_frequency(client, dataset_factory):
+    dataset = dataset_factory(title="311 Call Center Data", modified=datetime(2012, 8, 30))
+    html = client.get(f"/datasets/{dataset.id}").get_data(as_text=True)
+    assert "old data" in html and "Not updated since 2012" in html

@@ -102,9 +102,17 @@ def test_a_problem_goes_from_proposal_to_a_published_challenge(new_context, step
     with step("a second resident votes and comments"):
         register(neighbour, nico)
         neighbour.goto(problem_path)
-        main(neighbour).get_by_role("button", name=re.compile("vote|support", re.I)).first.click()
+        # The page's script votes through the JSON API, in place (no navigation).
+        with neighbour.expect_response(lambda r: "/api/v1/problems/" in r.url and r.request.method == "PUT") as voted:
+            main(neighbour).get_by_role("button", name=re.compile("vote|support", re.I)).first.click()
+        assert voted.value.status == 200
         expect(main(neighbour).locator("[data-vote-count]").first).to_have_text("1")
         expect(main(neighbour).get_by_role("button", name=re.compile("^Voted", re.I)).first).to_be_visible()
+        with neighbour.expect_response(lambda r: r.url.endswith("/follow") and r.request.method == "PUT") as followed:
+            main(neighbour).get_by_role("button", name=re.compile("^Follow", re.I)).first.click()
+        assert followed.value.status == 200
+        expect(main(neighbour).get_by_role("button", name=re.compile("^Following", re.I)).first).to_be_visible()
+        assert urlsplit(neighbour.url).path == problem_path
         comment_form = form_with(neighbour, "body")
         comment_form.locator("textarea[name='body']").fill(comment)
         submit(comment_form, re.compile("comment|post|send", re.I))

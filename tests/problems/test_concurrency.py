@@ -68,10 +68,11 @@ def _voter(base: str, email: str, problem_ids: list[int], seed: int, results) ->
             for _ in range(REQUESTS_PER_THREAD):
                 action = rng.choice(["vote", "vote", "unvote"])
                 problem_id = rng.choice(problem_ids)
+                # As the page's script does: the JSON API, with the session and its CSRF token.
                 request = urllib.request.Request(
-                    f"{base}/problems/{problem_id}/{action}",
-                    data=urllib.parse.urlencode({"csrf_token": token}).encode(),
-                    headers={"Accept": "application/json"},
+                    f"{base}/api/v1/problems/{problem_id}/vote",
+                    method="PUT" if action == "vote" else "DELETE",
+                    headers={"Accept": "application/json", "X-CSRFToken": token},
                 )
                 try:
                     with opener.open(request, timeout=30) as response:

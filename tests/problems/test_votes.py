@@ -98,31 +98,47 @@ def test_the_unvote_button_withdraws(logged_in, make_problem):
     assert stored(problem.id).vote_count == 0
 
 
-def test_votes_answer_json_when_asked(logged_in, make_problem):
+def test_the_page_script_votes_through_the_api_with_the_session_and_csrf_token(logged_in, make_problem):
     client, _ = logged_in
     problem = make_problem()
-    response = client.form(f"/problems/{problem.id}/vote", headers={"Accept": "application/json"})
+    headers = {"Accept": "application/json", "X-CSRFToken": client.csrf_token()}
+    response = client.put(f"/api/v1/problems/{problem.id}/vote", headers=headers)
     assert response.status_code == 200
     assert response.get_json() == {"voted": True, "vote_count": 1}
-    response = client.form(f"/problems/{problem.id}/unvote", headers={"Accept": "application/json"})
+    response = client.delete(f"/api/v1/problems/{problem.id}/vote", headers=headers)
     assert response.get_json() == {"voted": False, "vote_count": 0}
 
 
-def test_a_vote_on_a_closed_problem_answers_409_json(logged_in, make_problem):
+def test_a_cookie_authenticated_api_vote_without_the_csrf_token_is_refused(logged_in, make_problem):
+    client, _ = logged_in
+    problem = make_problem()
+    assert client.put(f"/api/v1/problems/{problem.id}/vote").status_code == 400
+    assert stored(problem.id).vote_count == 0
+
+
+def test_the_vote_route_is_the_plain_form_path_even_when_json_is_asked(logged_in, make_problem):
+    client, _ = logged_in
+    problem = make_problem()
+    response = client.form(f"/problems/{problem.id}/vote", headers={"Accept": "application/json"})
+    assert response.status_code == 303
+    assert stored(problem.id).vote_count == 1
+
+
+def test_a_vote_on_a_closed_problem_is_refused_with_a_message(logged_in, make_problem):
     client, _ = logged_in
     problem = make_problem()
     problem.status = "resolved"
     db.session.commit()
-    response = client.form(f"/problems/{problem.id}/vote", headers={"Accept": "application/json"})
-    assert response.status_code == 409
-    assert response.get_json()["error"]["code"] == "conflict"
+    response = client.form(f"/problems/{problem.id}/vote", follow_redirects=True)
+    assert "closed" in response.get_data(as_text=True).lower()
+    assert stored(problem.id).vote_count == 0
 
 
 def test_anonymous_votes_are_sent_to_log_in(client, make_problem):
     problem = make_problem()
     response = client.form(f"/problems/{problem.id}/vote")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
-    assert client.form(f"/problems/{problem.id}/vote", headers={"Accept": "application/json"}).status_code == 401
+    assert client.put(f"/api/v1/problems/{problem.id}/vote").status_code == 401
 
 
 def test_votes_need_a_csrf_token(logged_in, make_problem):

@@ -192,3 +192,10 @@ def test_department_page_pages_and_asks_a_fixed_number_of_queries(client, staff,
     page = queries.department_responses(staff.department_id, limit=25)
     rest = queries.department_responses(staff.department_id, limit=25, before=page.next_cursor)
     assert len(page.items) == 25 and len(rest.items) == 15 and rest.next_cursor is None
+
+
+def test_an_empty_department_queue_links_to_every_department(staff_client, problem_factory):
+    problem_factory()  # waiting, but in no department
+    html = staff_client.get("/staff").get_data(as_text=True)
+    assert "Nothing is waiting here for this department." in html
+    assert 'href="/staff?tab=responses&amp;department=">See every department</a>' in html

@@ -25,7 +25,7 @@ from civicboard.challenges.models import STATUS_LABELS, Challenge, ChallengeProb
 from civicboard.challenges.services.common import UNSET, clean_url
 from civicboard.extensions import db
 from civicboard.markup import render
-from civicboard.permissions import PermissionDenied, require
+from civicboard.permissions import Capability, PermissionDenied, require
 from civicboard.problems import visibility
 from civicboard.problems.models import Follow, Notification, NotificationKind, Problem
 from civicboard.problems.notifications import follow, unfollow
@@ -158,7 +158,7 @@ def create_challenge(
     slug: str | None = None,
 ) -> Challenge:
     """Create a draft challenge (audited). An empty slug is generated from the title."""
-    require(actor, "manage_challenges")
+    require(actor, Capability.MANAGE_CHALLENGES)
     fields = _clean_details(
         title=title,
         summary=summary,
@@ -204,7 +204,7 @@ def update_challenge(
     The slug can change only while the challenge is a draft: once published, its page, brief
     and feed URLs have been shared and must keep working.
     """
-    require(actor, "manage_challenges")
+    require(actor, Capability.MANAGE_CHALLENGES)
     zone_name = challenge.timezone if timezone is UNSET else timezone
     fields = _clean_details(
         title=challenge.title if title is UNSET else title,
@@ -283,7 +283,7 @@ def change_status(actor: User, challenge: Challenge, target: str) -> Challenge:
     Publishing needs at least one visible curated problem. The first publication tells the
     followers of every curated problem; closing stops project submissions and edits.
     """
-    require(actor, "manage_challenges")
+    require(actor, Capability.MANAGE_CHALLENGES)
     try:
         target_status = ChallengeStatus(str(target))
     except ValueError as exc:

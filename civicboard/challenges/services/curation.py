@@ -16,7 +16,7 @@ from civicboard.challenges.services.challenges import _notify_problem_followers
 from civicboard.challenges.services.common import parse_int
 from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
-from civicboard.permissions import require
+from civicboard.permissions import Capability, require
 from civicboard.problems import visibility
 from civicboard.problems.models import Problem
 from civicboard.timeutil import utcnow
@@ -50,7 +50,7 @@ def _clean_note(note: Any) -> str:
 
 def add_problem(actor: User, challenge: Challenge, problem_id: Any, note: Any = "") -> ChallengeProblem:
     """Curate a visible problem at the end of the list; tell its followers if published."""
-    require(actor, "manage_challenges")
+    require(actor, Capability.MANAGE_CHALLENGES)
     problem = db.session.get(Problem, parse_int(problem_id, "problem_id"))
     if problem is None or not visibility.is_public(problem):
         message = "There is no such problem."
@@ -85,7 +85,7 @@ def add_problems(actor: User, challenge: Challenge, problem_ids: list[Any], note
     All or nothing: one problem that cannot be added (unknown, hidden, already in) refuses the
     whole batch, so the organizer sees the list as it was and the reason.
     """
-    require(actor, "manage_challenges")
+    require(actor, Capability.MANAGE_CHALLENGES)
     ids = list(dict.fromkeys(parse_int(value, "problem_id") for value in problem_ids))
     if not ids:
         message = "Choose at least one problem to add."
@@ -98,7 +98,7 @@ def add_problems(actor: User, challenge: Challenge, problem_ids: list[Any], note
 
 def remove_problem(actor: User, challenge: Challenge, problem_id: Any) -> None:
     """Take a problem out of the challenge (projects keep the problems they named)."""
-    require(actor, "manage_challenges")
+    require(actor, Capability.MANAGE_CHALLENGES)
     row = _curated_row(challenge, problem_id)
     db.session.delete(row)
     challenge.updated_at = utcnow()
@@ -106,7 +106,7 @@ def remove_problem(actor: User, challenge: Challenge, problem_id: Any) -> None:
 
 def set_problem_note(actor: User, challenge: Challenge, problem_id: Any, note: Any) -> ChallengeProblem:
     """Write the organizer's note on a curated problem (plain text)."""
-    require(actor, "manage_challenges")
+    require(actor, Capability.MANAGE_CHALLENGES)
     row = _curated_row(challenge, problem_id)
     row.note = _clean_note(note)
     challenge.updated_at = utcnow()
@@ -120,7 +120,7 @@ def move_problem(actor: User, challenge: Challenge, problem_id: Any, direction: 
     row is renumbered 0..n-1 first, so ties left by concurrent additions never block a move.
     Returns False when the problem is already first (or last).
     """
-    require(actor, "manage_challenges")
+    require(actor, Capability.MANAGE_CHALLENGES)
     if direction not in ("up", "down"):
         message = "Direction must be up or down."
         raise ValidationError(message, {"direction": message})
@@ -143,7 +143,7 @@ def move_problem(actor: User, challenge: Challenge, problem_id: Any, direction: 
 
 def add_dataset(actor: User, challenge: Challenge, dataset_id: Any, note: Any = "") -> ChallengeDataset:
     """Add an extra dataset to the challenge."""
-    require(actor, "manage_challenges")
+    require(actor, Capability.MANAGE_CHALLENGES)
     dataset = db.session.get(Dataset, parse_int(dataset_id, "dataset_id"))
     if dataset is None:
         message = "There is no such dataset."
@@ -160,7 +160,7 @@ def add_dataset(actor: User, challenge: Challenge, dataset_id: Any, note: Any = 
 
 def remove_dataset(actor: User, challenge: Challenge, dataset_id: Any) -> None:
     """Remove an extra dataset (datasets of curated problems stay: they come with the problems)."""
-    require(actor, "manage_challenges")
+    require(actor, Capability.MANAGE_CHALLENGES)
     result = db.session.execute(
         delete(ChallengeDataset).where(
             ChallengeDataset.challenge_id == challenge.id,

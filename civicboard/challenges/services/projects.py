@@ -21,7 +21,7 @@ from civicboard.challenges.services import invitations
 from civicboard.challenges.services.common import UNSET, clean_url, parse_int, split_list
 from civicboard.extensions import db
 from civicboard.markup import render
-from civicboard.permissions import PermissionDenied, require, require_active
+from civicboard.permissions import Capability, PermissionDenied, require, require_active
 from civicboard.problems import visibility
 from civicboard.problems.models import Problem
 from civicboard.timeutil import utcnow
@@ -265,7 +265,7 @@ def update_project(
 
 def set_project_featured(actor: User, project: Project, featured: bool) -> Project:
     """Organizers feature a project (shown first), even after the challenge closed; audited."""
-    require(actor, "manage_challenges")
+    require(actor, Capability.MANAGE_CHALLENGES)
     if project.featured != bool(featured):
         project.featured = bool(featured)
         record(actor, "project.feature", "project", project.id, featured=project.featured)
@@ -274,7 +274,7 @@ def set_project_featured(actor: User, project: Project, featured: bool) -> Proje
 
 def set_project_award(actor: User, project: Project, award: Any) -> Project:
     """Organizers mark a winner with an award ("Grand prize"); empty text removes it; audited."""
-    require(actor, "manage_challenges")
+    require(actor, Capability.MANAGE_CHALLENGES)
     text = clean_text(award, "award", label="Award", max_length=120, required=False)
     if project.award != text:
         project.award = text
