@@ -277,8 +277,7 @@ def verify_email(token: str):
 @login_required
 def resend_confirmation():
     """Send the confirmation link again (at most once every few minutes)."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    check_button()
     try:
         confirmation.resend_confirmation(current_user)
     except ValidationError as exc:

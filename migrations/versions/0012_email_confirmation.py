@@ -1,7 +1,7 @@
 """users: email_confirmed_at and confirmation_sent_at; every existing account counts as confirmed
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-02 15:50:00
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-12-02 15:50:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
