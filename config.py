@@ -107,6 +107,9 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     SESSION_LIFETIME = timedelta(days=2)  # a login without "remember me"
     PASSWORD_RESET_MAX_AGE = 3600
+    # Email confirmation links live 48 hours; "send it again" at most this often.
+    CONFIRMATION_MAX_AGE = 48 * 3600
+    CONFIRMATION_RESEND_SECONDS = _int("CONFIRMATION_RESEND_SECONDS", 300)
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a KDF name
 
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024

@@ -685,6 +685,7 @@ def _write_users(
                 staff_department.get(user_id),
                 created,
                 created,
+                created,
                 0,
             )
 
@@ -697,6 +698,7 @@ def _write_users(
         "department_id",
         "created_at",
         "password_changed_at",
+        "email_confirmed_at",
         "unread_notifications",
     )
     writer.write(User.__table__, columns, rows())

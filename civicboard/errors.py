@@ -6,7 +6,7 @@ from flask import Flask, Response, jsonify, redirect, render_template, request, 
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from civicboard.permissions import NotFound, PermissionDenied
+from civicboard.permissions import ConfirmationRequired, NotFound, PermissionDenied
 from civicboard.validation import ValidationError
 
 ERROR_CODES = {
@@ -87,7 +87,13 @@ def register(app: Flask) -> None:
     def handle_denied(exc: PermissionDenied):
         if wants_json():
             return json_error(403, exc.message)
-        html = render_template("errors/error.html", status=403, title="Not allowed", message=exc.message)
+        html = render_template(
+            "errors/error.html",
+            status=403,
+            title="Not allowed",
+            message=exc.message,
+            offer_confirmation=isinstance(exc, ConfirmationRequired),
+        )
         return html, 403
 
     @app.errorhandler(NotFound)

@@ -113,12 +113,31 @@ def require(user: Any, capability: Capability | str) -> None:
         raise PermissionDenied()
 
 
+class ConfirmationRequired(PermissionDenied):
+    """The account's email address is not confirmed yet: it may read, follow and draft, not act."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Confirm your email address first: open the link we emailed you. "
+            "Until then you can read, follow and draft, but not propose, vote, comment or report."
+        )
+
+
+def can_act(user: Any) -> bool:
+    """True when the user may propose, vote, comment, flag or submit: logged in, confirmed, not suspended."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_confirmed) and not user.is_banned
+
+
 def require_active(user: Any) -> None:
-    """Raise PermissionDenied unless the user is logged in and not suspended or banned."""
+    """Raise PermissionDenied unless the user is logged in, confirmed, and not suspended or banned."""
     if user is None or not getattr(user, "is_authenticated", False):
         raise PermissionDenied("Please log in to continue.")
     if user.is_banned:
         raise PermissionDenied("Your account is suspended; you cannot post, vote or flag.")
+    if not user.is_confirmed:
+        raise ConfirmationRequired()
 
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -164,7 +164,11 @@ def runner(app: Flask):
 
 @pytest.fixture
 def user_factory(app: Flask) -> Callable[..., User]:
-    """Create and commit a user: user_factory(roles=["staff"], department="Parks")."""
+    """Create and commit a user: user_factory(roles=["staff"], department="Parks").
+
+    Users are confirmed (as `flask users create` makes them); confirmed=False makes one that
+    has not followed its confirmation link yet.
+    """
     counter = {"n": 0}
 
     def factory(
@@ -173,12 +177,15 @@ def user_factory(app: Flask) -> Callable[..., User]:
         password: str = DEFAULT_PASSWORD,
         roles: list[str] | tuple[str, ...] = (),
         department: str | None = None,
+        confirmed: bool = True,
     ) -> User:
         counter["n"] += 1
         n = counter["n"]
         user = auth_services.create_user(
             email or f"person{n}@example.org", name or f"Person {n}", password, list(roles), department
         )
+        if not confirmed:
+            user.email_confirmed_at = None
         db.session.commit()
         return user
 

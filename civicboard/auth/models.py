@@ -58,6 +58,10 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     password_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # NULL until the address is confirmed through the emailed link (auth.confirmation).
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # When the last confirmation link was sent: "send it again" waits CONFIRMATION_RESEND_SECONDS.
+    confirmation_sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     banned_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     # NULL with banned_at set means banned for good.
     banned_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
@@ -115,6 +119,11 @@ class User(UserMixin, db.Model):
     @property
     def is_organizer(self) -> bool:
         return Role.ORGANIZER in self.active_roles or self.is_admin
+
+    @property
+    def is_confirmed(self) -> bool:
+        """The address was confirmed: until then the account may read, follow and draft, not act."""
+        return self.email_confirmed_at is not None
 
     @property
     def is_banned(self) -> bool:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from civicboard.audit.services import record
+from civicboard.auth.confirmation import send_confirmation
 from civicboard.auth.models import ApiToken, Department, User, UserRole, hash_token
 from civicboard.auth.sessions import end_all_sessions
 from civicboard.extensions import db
@@ -68,7 +69,13 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def register_user(email: str, name: str, password: str) -> User:
-    """Create a resident account; the address must not be in use."""
+    """Create a resident account and email it a confirmation link; the address must not be in use."""
+    user = _new_user(email, name, password)
+    send_confirmation(user)
+    return user
+
+
+def _new_user(email: str, name: str, password: str) -> User:
     email = normalise_email(email)
     name = clean_name(name, "name", label="Display name", max_length=80)
     password = check_password_rules(password)
@@ -88,8 +95,9 @@ def create_user(
     roles: list[str] | None = None,
     department: str | None = None,
 ) -> User:
-    """Create an account with roles (the CLI's way to make the first admin)."""
-    user = register_user(email, name, password)
+    """Create a confirmed account with roles (the CLI's way to make the first admin; the demo's)."""
+    user = _new_user(email, name, password)
+    user.email_confirmed_at = utcnow()
     for role in roles or []:
         role = Role(role)
         if role is not Role.RESIDENT:

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from civicboard.auth import services
+from civicboard.auth import confirmation, services
 from civicboard.auth.forms import (
     ChangePasswordForm,
     EmptyForm,
@@ -51,7 +51,11 @@ def register():
             start_session(user)
             services.record_login(user)
             db.session.commit()
-            flash(f"Welcome, {user.name}! Your account is ready.", "success")
+            flash(
+                f"Welcome, {user.name}! We sent a link to {user.email}: open it to confirm your address, "
+                "then you can propose problems, vote, comment and report.",
+                "success",
+            )
             return redirect(safe_next(form.next.data, url_for("problems.index")))
     return render_template("auth/register.html", form=form), 200 if not form.errors else 422
 
@@ -252,3 +256,34 @@ def log_out_other_devices():
     db.session.commit()
     flash("Other devices have been logged out.", "success")
     return redirect(url_for("auth.account"))
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify_email(token: str):
+    """Confirm an address with the emailed link: the page asks, a POST confirms (once)."""
+    user = confirmation.user_for_confirmation_token(token)
+    if user is None:
+        return render_template("auth/verify_invalid.html"), 400
+    form = EmptyForm()
+    if form.validate_on_submit():
+        confirmation.confirm_email(token)
+        db.session.commit()
+        flash("Thank you: your email address is confirmed.", "success")
+        return redirect(url_for("problems.index"))
+    return render_template("auth/verify.html", user=user, token=token)
+
+
+@bp.post("/verify/resend")
+@login_required
+def resend_confirmation():
+    """Send the confirmation link again (at most once every few minutes)."""
+    check_button()
+    try:
+        confirmation.resend_confirmation(current_user)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"We sent a new link to {current_user.email}.", "success")
+    return redirect(safe_next(request.form.get("next"), url_for("auth.account")))

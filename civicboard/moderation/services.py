@@ -8,7 +8,7 @@ hidden comment leaves its problem's live comment count (and the hot score).
 Flags: one per user per item. `flag_count` on the item counts every report it ever got; the
 open ones (not yet reviewed) are counted from the rows. When FLAG_HIDE_THRESHOLD open flags
 (from different people, since each person flags once) from established accounts accumulate
-(older than FLAG_MIN_ACCOUNT_AGE_HOURS and, once email confirmation exists, confirmed), the
+(older than FLAG_MIN_ACCOUNT_AGE_HOURS, with a confirmed address), the
 item is hidden automatically pending review, as a system action (no actor). Reports are
 rate-limited per person and per address (RATELIMIT_FLAGS, civicboard.ratelimits). A moderator then hides it for
 good (with their own reason), restores it, or dismisses the flags; dismissing the flags of an
@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, true, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from civicboard.audit.services import record
@@ -127,24 +127,19 @@ def _established_before() -> datetime:
 
 
 def _confirmed_clause():
-    """The email-confirmation part of the rule, as SQL.
-
-    The hook for email confirmation: when accounts gain a confirmation time
-    (`User.email_confirmed_at`), only confirmed accounts count; until then every account does.
-    """
-    column = getattr(User, "email_confirmed_at", None)
-    return column.is_not(None) if column is not None else true()
+    """The email-confirmation part of the rule, as SQL: only confirmed accounts count."""
+    return User.email_confirmed_at.is_not(None)
 
 
 def counts_towards_hiding(user: User) -> bool:
     """True when the user's reports count towards hiding an item automatically.
 
-    The account must be older than FLAG_MIN_ACCOUNT_AGE_HOURS (a day by default) and, once
-    email confirmation exists, confirmed (see _confirmed_clause).
+    The account must be older than FLAG_MIN_ACCOUNT_AGE_HOURS (a day by default) and its
+    address confirmed (see _confirmed_clause).
     """
     if user.created_at is None or user.created_at > _established_before():
         return False
-    return getattr(user, "email_confirmed_at", True) is not None
+    return user.is_confirmed
 
 
 def _trusted_open_flag_count(target_type: str, target_id: int) -> int:

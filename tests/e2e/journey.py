@@ -55,8 +55,8 @@ def expect_flash(page: Page, text: str | re.Pattern[str]) -> None:
     expect(page.get_by_role("status").filter(has_text=text)).to_be_visible()
 
 
-def register(page: Page, person: Person) -> None:
-    """Create an account through /register; the new person ends up logged in."""
+def register(page: Page, person: Person, confirm: bool = True) -> None:
+    """Create an account through /register; the new person ends up logged in (and confirmed)."""
     page.goto("/register")
     form = page.get_by_role("main")
     form.get_by_label("Display name").fill(person.name)
@@ -66,6 +66,18 @@ def register(page: Page, person: Person) -> None:
     form.get_by_role("button", name="Create account").click()
     expect_flash(page, f"Welcome, {person.name}!")
     expect_logged_in_as(page, person.name)
+    if confirm:
+        confirm_email(page, person)
+
+
+def confirm_email(page: Page, person: Person) -> None:
+    """Open the confirmation link mailed to the person (read at /dev/mail) and confirm."""
+    page.goto("/dev/mail")
+    message = page.locator("article").filter(has_text=person.email).filter(has_text="/verify/").first
+    href = message.locator("a[href*='/verify/']").first.get_attribute("href")
+    page.goto(urlsplit(href).path)  # the link names the configured host; the test server's port differs
+    page.get_by_role("main").get_by_role("button", name="Confirm my address").click()
+    expect_flash(page, "your email address is confirmed")
 
 
 def log_in(page: Page, email: str, password: str, remember: bool = False) -> None:

@@ -8,6 +8,7 @@ import time
 from playwright.sync_api import expect
 
 from tests.e2e.journey import (
+    confirm_email,
     cookie,
     expect_flash,
     expect_logged_in_as,
@@ -28,6 +29,18 @@ def test_a_resident_registers_and_is_logged_in(page):
     page.goto("/account")
     expect(page.get_by_role("heading", name="Your account", level=1)).to_be_visible()
     expect(page.get_by_role("main").get_by_text(rosa.email)).to_be_visible()
+
+
+def test_a_resident_confirms_the_address_from_the_emailed_link(page):
+    lena = new_person("Lena")
+
+    register(page, lena, confirm=False)
+    banner = page.get_by_role("status").filter(has_text="Confirm your email address")
+    expect(banner).to_be_visible()
+    expect(banner.get_by_role("button", name="Send the confirmation link again")).to_be_visible()
+
+    confirm_email(page, lena)
+    expect(page.get_by_role("status").filter(has_text="Confirm your email address")).to_have_count(0)
 
 
 def test_a_resident_logs_out_and_back_in_with_remember_me(page):
