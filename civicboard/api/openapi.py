@@ -557,6 +557,21 @@ SCHEMAS: dict[str, Schema] = {
             "created_at": TIMESTAMP,
         }
     ),
+    # -- reopen requests
+    "ReopenRequest": obj(
+        {
+            "id": ID,
+            "problem_id": ID,
+            "reason": STRING,
+            "status": {"type": "string", "enum": ["open", "reopened", "dismissed"]},
+            "created_at": TIMESTAMP,
+        }
+    ),
+    "ReopenRequestCreate": obj(
+        {"reason": {"type": "string", "minLength": 1, "maxLength": 1000, "description": "What is still wrong."}},
+        required=["reason"],
+        closed=False,
+    ),
     "FlagCreate": obj(
         {
             "target_type": {"type": "string", "enum": ["problem", "comment"]},
@@ -949,6 +964,20 @@ PATHS: dict[str, Schema] = {
             parameters=[SLUG],
             body="ChallengeUpdate",
             responses={**ok("Challenge", "The challenge as saved."), **errors(401, 403, 404, 409, 413, 422)},
+        ),
+    },
+    "/problems/{problem_id}/reopen-requests": {
+        "post": operation(
+            "requestReopen",
+            "Say a resolved problem is still not fixed (once per person); staff reopen it or dismiss the request",
+            "problems",
+            parameters=[PROBLEM_ID],
+            secured=True,
+            body="ReopenRequestCreate",
+            responses={
+                **ok("ReopenRequest", "Sent to the staff queue.", status="201"),
+                **errors(401, 403, 404, 409, 413, 422),
+            },
         ),
     },
     "/flags": {

@@ -139,3 +139,14 @@ def flag(flag: Any) -> dict[str, Any]:
         "note": flag.note,
         "created_at": isoformat_z(flag.created_at),
     }
+
+
+def reopen_request(request: Any) -> dict[str, Any]:
+    """A resident's "still not fixed" request, as its author sees it."""
+    return {
+        "id": request.id,
+        "problem_id": request.problem_id,
+        "reason": request.reason,
+        "status": request.status,
+        "created_at": isoformat_z(request.created_at),
+    }

@@ -1,4 +1,5 @@
-"""/api/v1/problems/<id>/responses and /evidence: staff's official responses and open-data evidence.
+"""/api/v1/problems/<id>/responses, /evidence and /reopen-requests: staff's official responses,
+open-data evidence, and residents' requests to reopen a resolved problem.
 
 Anyone who may see the problem reads them (they are public on its page); only staff write,
 through the staff services (which check the capability, validate and audit).
@@ -23,7 +24,7 @@ from civicboard.api.core import (
 )
 from civicboard.api.problems import problem_or_404
 from civicboard.extensions import db
-from civicboard.staff import queries, services
+from civicboard.staff import queries, reopen, services
 
 bp = Blueprint("staff", __name__, url_prefix="/problems")
 
@@ -84,3 +85,14 @@ def add_evidence(problem_id: int):
     )
     db.session.commit()
     return created_response(serializers.evidence(item))
+
+
+@bp.post("/<id:problem_id>/reopen-requests")
+def request_reopen(problem_id: int):
+    """Say a resolved problem is still not fixed (once per person); staff see it in their queue."""
+    user = acting_user()
+    problem = problem_or_404(problem_id)
+    fields = take(json_body(), {"reason": TEXT})
+    item = reopen.request_reopen(user, problem, fields.get("reason"))
+    db.session.commit()
+    return created_response(serializers.reopen_request(item))

@@ -72,6 +72,27 @@
     });
   }
 
+  function enhanceVote(form) {
+    var box = form.closest("[data-vote]");
+    var button = form.querySelector("button");
+    enhanceToggle(form, box, ["data-vote-url", "data-unvote-url"], function (on, body) {
+      var count = body.vote_count;
+      var counter = box.querySelector("[data-vote-count]");
+      counter.textContent = String(count);
+      counter.setAttribute("aria-label", count + (count === 1 ? " vote" : " votes"));
+      button.classList.toggle("is-voted", body.voted);
+      box.querySelector("[data-vote-label]").textContent = body.voted ? "Voted" : "Vote";
+      announce(box, body.voted ? "Your vote is counted." : "Your vote is withdrawn.");
+    });
+  }
+
+  function enhanceFollow(form) {
+    enhanceToggle(form, form, ["data-follow-url", "data-unfollow-url"], function (on, body) {
+      form.querySelector("[data-follow-label]").textContent = body.following ? "Following" : "Follow";
+      announce(form, body.following ? "You follow this problem." : "You no longer follow this problem.");
+    });
+  }
+
   function fragmentUrl(href) {
     var url = new URL(href, window.location.href);
     url.hash = "";

@@ -272,6 +272,18 @@ TABLE: list[tuple[str, int, Call]] = [
             "/flags", json={"target_type": "problem", "target_id": w.other_problem.id, "reason": "spam"}
         ),
     ),
+    (
+        "POST /problems/{problem_id}/reopen-requests",
+        201,
+        lambda w: w.as_("other").post(
+            f"/problems/{w.closed_problem.id}/reopen-requests", json={"reason": "Still broken."}
+        ),
+    ),
+    (
+        "POST /problems/{problem_id}/reopen-requests",
+        409,
+        lambda w: w.as_("other").post(f"/problems/{w.problem.id}/reopen-requests", json={"reason": "Still broken."}),
+    ),
 ]
 
 
