@@ -11,6 +11,8 @@ from civicboard.challenges import services
 from civicboard.challenges.models import Project, ProjectInvitation
 from civicboard.extensions import db
 from civicboard.mail import outbox
+from civicboard.outbox.models import OutboxMessage
+from civicboard.outbox.services import deliver_due
 from civicboard.permissions import PermissionDenied
 from civicboard.problems.models import Notification
 
@@ -53,6 +55,7 @@ def test_registered_and_unregistered_addresses_get_the_same_answer(logged_in, ru
     assert _normalised(known.get_data(as_text=True)) == _normalised(unknown.get_data(as_text=True))
     invited = set(db.session.execute(select(ProjectInvitation.email)).scalars())
     assert invited == {"registered@example.org", "nobody@example.org"}
+    deliver_due()
     assert sorted(m["To"] for m in outbox()) == ["nobody@example.org", "registered@example.org"]
 
 
@@ -71,6 +74,7 @@ def test_the_invitee_joins_by_accepting_from_the_emailed_link(app, make_client, 
     creator, invitee = user_factory(), user_factory(email="mate@example.org")
     project = services.submit_project(creator, challenge, **_form(problem.id, "Map", "mate@example.org"))
     db.session.commit()
+    deliver_due()
     path = re.search(r"/challenges/invitations/\S+", outbox()[-1].get_content()).group(0)
     browser = make_client()
     login(browser, invitee)
@@ -82,6 +86,16 @@ def test_the_invitee_joins_by_accepting_from_the_emailed_link(app, make_client, 
     db.session.expire_all()
     assert {m.user_id for m in project.members} == {creator.id, invitee.id}
     assert project.invitations[0].accepted_at is not None
+
+
+def test_an_invitation_that_rolls_back_sends_nothing(running, user_factory):
+    challenge, problem = running
+    services.submit_project(user_factory(), challenge, **_form(problem.id, "Map", "mate@example.org"))
+    assert outbox() == []  # nothing leaves during the request: the email waits in the outbox
+    db.session.rollback()
+    deliver_due()
+    assert outbox() == []
+    assert db.session.execute(select(OutboxMessage)).first() is None
 
 
 def test_a_registered_invitee_hears_of_it_in_their_notifications(running, user_factory, make_client, login):

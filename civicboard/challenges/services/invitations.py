@@ -11,14 +11,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from civicboard.auth.models import User
 from civicboard.challenges.models import Project, ProjectInvitation, ProjectMember
 from civicboard.extensions import db
 from civicboard.links import absolute_url
-from civicboard.mail import send_email
+from civicboard.outbox.services import queue_email
 from civicboard.permissions import PermissionDenied, require_active
 from civicboard.problems import notifications, visibility
 from civicboard.problems.models import NotificationKind
@@ -31,7 +30,7 @@ def _hash(token: str) -> str:
 
 
 def invite(actor: User, project: Project, email: str) -> ProjectInvitation:
-    """Invite an address to the team (again, if it declined); the email goes out at once.
+    """Invite an address to the team (again, if it declined); the email joins the outbox.
 
     An account using the address, if any, also hears of it in its notifications; nothing
     the inviter sees depends on that.
@@ -47,7 +46,7 @@ def invite(actor: User, project: Project, email: str) -> ProjectInvitation:
     invitation.accepted_at = None
     invitation.declined_at = None
     db.session.flush()
-    _send(actor, project, email, token)
+    _send(actor, invitation, token)
     invitee = db.session.execute(select(User.id).where(func.lower(User.email) == email)).scalar()
     if invitee is not None:
         notifications.notify_user(
@@ -61,18 +60,21 @@ def invitation_link(token: str) -> str:
     return absolute_url("challenges.invitation", token=token)
 
 
-def _send(actor: User, project: Project, email: str, token: str) -> None:
-    link = invitation_link(token)
+def _send(actor: User, invitation: ProjectInvitation, token: str) -> None:
+    """Queue the invitation's email in this transaction: a request that rolls back sends nothing."""
+    project, link = invitation.project, invitation_link(token)
     body = (
         f"{actor.name} invited you to join the team of “{project.name}”, a project in the challenge "
         f"“{project.challenge.title}”.\n\n"
         f"To join, sign in (or create an account) with this address and accept the invitation:\n{link}\n\n"
         "If you do not know them, ignore this message: nothing happens unless you accept.\n"
     )
-    try:
-        send_email(email, f"Join the team of “{project.name}”", body)
-    except Exception:
-        current_app.logger.exception("Could not send a project invitation")
+    queue_email(
+        f"project-invitation:{invitation.id}:{invitation.token_hash[:16]}",
+        invitation.email,
+        f"Join the team of “{project.name}”",
+        body,
+    )
 
 
 def revoke(invitation: ProjectInvitation) -> None:
