@@ -40,7 +40,7 @@ def test_the_board_shows_title_status_votes_comments_datasets_category_author(
     ):
         assert text in html
     assert f'action="/problems/{problem.id}/vote"' not in html  # anonymous: a log-in link instead
-    assert "Vote<span" in html
+    assert "Log in to vote<span" in html
 
 
 def test_hot_is_the_default_sort(client, make_problem, user_factory):
