@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from civicboard.audit.services import record
 from civicboard.auth.models import User
 from civicboard.extensions import db
-from civicboard.permissions import NotFound, require, require_active
+from civicboard.permissions import Capability, NotFound, require, require_active
 from civicboard.problems import visibility
 from civicboard.problems.models import Problem, ProblemStatus
 from civicboard.staff.services import respond
@@ -80,7 +80,7 @@ def request_reopen(actor: User, problem: Problem, reason: str) -> ReopenRequest:
 
 
 def _open_request(actor: User, request: ReopenRequest) -> None:
-    require(actor, "respond")
+    require(actor, Capability.RESPOND)
     require_active(actor)
     if request.status != ReopenStatus.OPEN.value:
         raise ConflictError("This request was decided already.")
