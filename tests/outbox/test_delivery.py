@@ -12,7 +12,7 @@ from civicboard.extensions import db
 from civicboard.outbox import services, worker
 from civicboard.outbox.models import OutboxMessage, OutboxStatus
 from civicboard.timeutil import utcnow
-from tests.outbox.conftest import free_port
+from tests.smtp import free_port
 
 
 def queue(n: int = 1, prefix: str = "event") -> None:
