@@ -30,6 +30,7 @@ class Recorder:
     def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay
         self.messages: list[Message] = []
+        self.peers: list[tuple] = []  # the client's address for each message: one per connection
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
@@ -37,6 +38,7 @@ class Recorder:
             await asyncio.sleep(self.delay)
         with self._lock:
             self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+            self.peers.append(tuple(session.peer))
         return "250 Message accepted for delivery"
 
     def message_ids(self) -> list[str]:
