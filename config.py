@@ -190,6 +190,18 @@ class Config:
     CATALOG_RUNNER = os.environ.get("CATALOG_RUNNER", "thread")
     CATALOG_RUN_STALE_SECONDS = _int("CATALOG_RUN_STALE_SECONDS", 30 * 60)
 
+    # Operations (README, "Operations"): request log lines as JSON ("json") or plain text;
+    # Sentry for errors (needs sentry-sdk installed); how many proxies in front of the web
+    # processes set X-Forwarded-For/-Proto/-Prefix (0: none trusted; 1: one proxy, ProxyFix).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    SENTRY_DSN = os.environ.get("SENTRY_DSN") or None
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    # /metrics answers these addresses or networks (comma separated), or a Bearer METRICS_TOKEN.
+    METRICS_ALLOW_FROM = os.environ.get("METRICS_ALLOW_FROM", "127.0.0.1,::1")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    # Uploaded files (photos); backups carry them. Default: the instance folder's uploads/.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or None
+
     PREFERRED_URL_SCHEME = "http"
 
     # Open reports from different people that hide an item automatically, pending review.

@@ -30,6 +30,7 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     register_security(app)
     register_templates(app)
     register_commands(app)
+    register_operations(app)
     return app
 
 
@@ -59,7 +60,10 @@ def load_config(app: Flask, config: type[Config], overrides: dict[str, Any]) -> 
 
 
 def register_logging(app: Flask) -> None:
-    """Our own messages (development mail, imports) at INFO on stderr; libraries stay quiet."""
+    """Our own messages at INFO on stderr (JSON with LOG_FORMAT=json), a request id and log line per request."""
+    from civicboard import requestlog
+
+    requestlog.register(app)
     app.logger.setLevel(logging.INFO)
 
 
@@ -192,3 +196,10 @@ def register_commands(app: Flask) -> None:
     from civicboard import cli
 
     cli.register(app)
+
+
+def register_operations(app: Flask) -> None:
+    """/readyz, /metrics, `flask backup`, and the trusted proxy's headers (see ops/)."""
+    from civicboard import ops
+
+    ops.register(app)

@@ -17,6 +17,8 @@ from typing import Any
 from cachelib import BaseCache, RedisCache, SimpleCache
 from flask import Flask, Response, current_app, request, request_finished
 
+from civicboard import metrics
+
 log = logging.getLogger(__name__)
 
 # Pages that are the same for every anonymous reader.
@@ -82,7 +84,9 @@ def _serve_from_cache() -> Response | None:
         log.warning("page cache unavailable", exc_info=True)
         return None
     if entry is None:
+        metrics.page_cache("miss")
         return None
+    metrics.page_cache("hit")
     body, headers = entry
     response = Response(body, status=200, headers=headers)
     response.headers["X-Cache"] = "hit"
