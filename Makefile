@@ -5,13 +5,14 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_ARGS ?=
 
-.PHONY: run test e2e e2e-deps bench lint format db-upgrade seed clean help messages catalogs
+.PHONY: run test e2e e2e-deps bench lint format db-upgrade seed clean help messages catalogs screenshots
 
 help:
 	@echo "make run     - install, migrate, load the demo city, serve on http://127.0.0.1:5000 with a worker"
 	@echo "make test    - install dev tools and run the whole suite (TEST_DATABASE_URL for PostgreSQL)"
 	@echo "make e2e     - only the browser tests (Debian's Chromium, axe-core from npm)"
 	@echo "make bench   - seed the city-scale database and measure pages with wrk"
+	@echo "make screenshots - the main pages for each role at 390 and 1280 px, into docs/screenshots/"
 	@echo "make lint    - ruff check and format check, and the import layers (lint-imports)"
 	@echo "make format  - ruff format and fix"
 	@echo "make messages - extract the board's words and update every language's catalog"
@@ -73,6 +74,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || $(call apt_install,npm)
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm is missing: the accessibility checks skip locally (CI fails them)"; fi
+
+# Screenshots of the demo city (the browser tests' server and Chromium) into docs/screenshots/.
+screenshots: $(VENV)/.installed-dev e2e-deps
+	$(BIN)/python scripts/screenshots.py
 
 # Benchmark: city-scale data in bench/data/, gunicorn in production mode, wrk (from Debian).
 bench: $(VENV)/.installed

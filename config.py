@@ -1,4 +1,4 @@
-"""Configuration classes; values come from the environment (see README, "Configuration")."""
+"""Configuration classes; values come from the environment (see docs/configuration.md)."""
 
 from __future__ import annotations
 
@@ -131,7 +131,7 @@ class Config:
     RATELIMIT_COMMENTS = os.environ.get("RATELIMIT_COMMENTS", "10 per minute;200 per day")
     RATELIMIT_VOTES = os.environ.get("RATELIMIT_VOTES", "60 per minute;1000 per day")
     RATELIMIT_API = os.environ.get("RATELIMIT_API", "300 per minute")  # every /api/v1 request, per account or address
-    # Public reads that grow with the whole board, per client address (see README, "Rate limits").
+    # Public reads that grow with the whole board, per client address (see docs/open-data.md, "Rate limits").
     RATELIMIT_EXPORTS = os.environ.get("RATELIMIT_EXPORTS", "30 per minute;300 per hour")
     RATELIMIT_INSIGHTS = os.environ.get("RATELIMIT_INSIGHTS", "60 per minute")
     RATELIMIT_OPEN311 = os.environ.get("RATELIMIT_OPEN311", "120 per minute")

@@ -1,7 +1,7 @@
 """Gunicorn settings, read when gunicorn starts in this folder (or with `-c gunicorn.conf.py`).
 
 Only a start-up check: with more than one worker and no REDIS_URL, rate limits are counted
-per worker, and the master says so once in its log (see README, "Production").
+per worker, and the master says so once in its log (see docs/production.md).
 """
 
 from __future__ import annotations
