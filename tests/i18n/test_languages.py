@@ -126,3 +126,27 @@ def test_registering_keeps_the_language_for_the_emails(client):
     from civicboard.auth.services import find_user_by_email
 
     assert find_user_by_email("lucia@example.org").language == "es"
+
+
+def test_dates_and_relative_times_follow_the_language_and_the_city_time_zone(database_url):
+    from datetime import datetime, timedelta
+
+    from civicboard.templating import format_date, format_datetime, time_ago
+    from civicboard.timeutil import utcnow
+    from tests.conftest import make_app
+
+    app = make_app(database_url, CIVICBOARD_TIMEZONE="America/New_York")
+    winter, summer = datetime(2026, 11, 26, 14, 5), datetime(2026, 5, 2, 14, 0)
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert format_date(winter) == "26 Nov 2026"
+        assert format_datetime(winter) == "26 Nov 2026, 09:05 EST"
+        assert format_datetime(summer) == "2 May 2026, 10:00 EDT"
+        assert time_ago(utcnow() - timedelta(days=3, hours=2)) == "3 days ago"
+        assert time_ago(utcnow() - timedelta(minutes=50)) == "50 minutes ago"
+        assert time_ago(utcnow()) == "just now"
+    with app.test_request_context("/", headers={"Accept-Language": "es"}):
+        assert format_date(winter) == "26 nov 2026"
+        assert format_datetime(winter).startswith("26 nov 2026, 09:05")
+        assert time_ago(utcnow() - timedelta(days=3, hours=2)) == "hace 3 días"
+        assert time_ago(utcnow() - timedelta(days=1, hours=2)) == "hace 1 día"
+        assert time_ago(utcnow()) == "ahora mismo"
