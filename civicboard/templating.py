@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from babel import dates
-
 from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale, get_timezone, gettext
 
