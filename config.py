@@ -96,6 +96,9 @@ class Config:
 
     SITE_NAME = os.environ.get("CIVICBOARD_SITE_NAME", "CivicBoard")
     CITY_NAME = os.environ.get("CIVICBOARD_CITY_NAME", "Somerville")
+    # Interface languages offered, the default first; the zone dates and times are shown in.
+    CIVICBOARD_LANGUAGES = os.environ.get("CIVICBOARD_LANGUAGES", "en,es")
+    CIVICBOARD_TIMEZONE = os.environ.get("CIVICBOARD_TIMEZONE", "UTC")
 
     # Sessions: server-side session rows; the cookie only carries an opaque token.
     SESSION_COOKIE_HTTPONLY = True

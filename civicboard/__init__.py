@@ -124,6 +124,10 @@ def register_extensions(app: Flask) -> None:
     sessions.register(app)
     worker.init_app(app)
 
+    from civicboard import i18n
+
+    i18n.register(app)
+
 
 def register_input_guards(app: Flask) -> None:
     """Bounded ids in URLs, and NUL and list-length checks on every request (before the routes)."""
@@ -139,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     from civicboard.auth.views import bp as auth_bp
     from civicboard.challenges.views import bp as challenges_bp
     from civicboard.datasets.views import bp as datasets_bp
+    from civicboard.i18n.views import bp as i18n_bp
     from civicboard.insights.views import bp as insights_bp
     from civicboard.interop.views import bp as interop_bp
     from civicboard.main.views import bp as main_bp
@@ -150,6 +155,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         main_bp,
+        i18n_bp,
         auth_bp,
         users_bp,
         admin_bp,
