@@ -111,8 +111,12 @@ def default_archive_name(now: datetime | None = None) -> str:
 
 
 def create(app: Flask, destination: Path, *, pg_dump: str = "pg_dump", log: Callable[[str], None] = print) -> Path:
-    """Write an archive to destination (a file, or a folder to put a dated file in); return its path."""
-    if destination.is_dir():
+    """Write an archive to destination; return its path.
+
+    A destination ending in .tar.gz or .tgz is the archive's name; anything else is a folder
+    (made if needed) that gets a dated name, `civicboard-YYYYmmddTHHMMSSZ.tar.gz`.
+    """
+    if destination.is_dir() or not destination.name.endswith((".tar.gz", ".tgz")):
         destination = destination / default_archive_name()
     destination.parent.mkdir(parents=True, exist_ok=True)
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
