@@ -1,4 +1,4 @@
-"""Configuration classes; values come from the environment (see README, "Configuration")."""
+"""Configuration classes; values come from the environment (see docs/configuration.md)."""
 
 from __future__ import annotations
 
@@ -96,6 +96,9 @@ class Config:
 
     SITE_NAME = os.environ.get("CIVICBOARD_SITE_NAME", "CivicBoard")
     CITY_NAME = os.environ.get("CIVICBOARD_CITY_NAME", "Somerville")
+    # Interface languages offered, the default first; the zone dates and times are shown in.
+    CIVICBOARD_LANGUAGES = os.environ.get("CIVICBOARD_LANGUAGES", "en,es")
+    CIVICBOARD_TIMEZONE = os.environ.get("CIVICBOARD_TIMEZONE", "UTC")
 
     # Sessions: server-side session rows; the cookie only carries an opaque token.
     SESSION_COOKIE_HTTPONLY = True
@@ -132,7 +135,7 @@ class Config:
     RATELIMIT_COMMENTS = os.environ.get("RATELIMIT_COMMENTS", "10 per minute;200 per day")
     RATELIMIT_VOTES = os.environ.get("RATELIMIT_VOTES", "60 per minute;1000 per day")
     RATELIMIT_API = os.environ.get("RATELIMIT_API", "300 per minute")  # every /api/v1 request, per account or address
-    # Public reads that grow with the whole board, per client address (see README, "Rate limits").
+    # Public reads that grow with the whole board, per client address (see docs/open-data.md, "Rate limits").
     RATELIMIT_EXPORTS = os.environ.get("RATELIMIT_EXPORTS", "30 per minute;300 per hour")
     RATELIMIT_INSIGHTS = os.environ.get("RATELIMIT_INSIGHTS", "60 per minute")
     RATELIMIT_OPEN311 = os.environ.get("RATELIMIT_OPEN311", "120 per minute")
@@ -193,6 +196,18 @@ class Config:
     # run whose process died counts as abandoned.
     CATALOG_RUNNER = os.environ.get("CATALOG_RUNNER", "thread")
     CATALOG_RUN_STALE_SECONDS = _int("CATALOG_RUN_STALE_SECONDS", 30 * 60)
+
+    # Operations (README, "Operations"): request log lines as JSON ("json") or plain text;
+    # Sentry for errors (needs sentry-sdk installed); how many proxies in front of the web
+    # processes set X-Forwarded-For/-Proto/-Prefix (0: none trusted; 1: one proxy, ProxyFix).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    SENTRY_DSN = os.environ.get("SENTRY_DSN") or None
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    # /metrics answers these addresses or networks (comma separated), or a Bearer METRICS_TOKEN.
+    METRICS_ALLOW_FROM = os.environ.get("METRICS_ALLOW_FROM", "127.0.0.1,::1")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    # Uploaded files (photos); backups carry them. Default: the instance folder's uploads/.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or None
 
     PREFERRED_URL_SCHEME = "http"
 

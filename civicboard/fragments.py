@@ -4,7 +4,7 @@ A board page repeats the same row for every visitor (a problem's title, badges, 
 comment count and datasets); only the vote button and its form are the reader's own. The
 rows are rendered once and kept here, keyed by the item's version: every value the fragment
 shows (so an edit, a new comment or a renamed dataset makes a new key and the old entry ages
-out), and by the language of the page (`language()`, the hook for when there are several).
+out), and by the language of the page (`language()`).
 Process-local and bounded: FRAGMENT_CACHE_SIZE entries (default 5000; 0 turns it off).
 """
 
@@ -15,19 +15,18 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from flask import current_app, g
+from flask import current_app
 from markupsafe import Markup
+
+from civicboard.i18n import current_language
 
 EXTENSION_KEY = "civicboard.fragments"
 _lock = threading.Lock()
 
 
 def language() -> str:
-    """The language the page is rendered in, part of every key ("" while there is only one).
-
-    When the interface is translated, the request's chosen language is set on `g.language`.
-    """
-    return g.get("language", "")
+    """The language the page is rendered in (civicboard.i18n), part of every key."""
+    return current_language()
 
 
 def fragment(key: Hashable, render: Callable[..., Markup], *args: Any) -> Markup:

@@ -229,7 +229,7 @@ class Problem(db.Model):
     def edit_refusal(self, user) -> str | None:
         """Why `user` may not edit this problem, or None when they may.
 
-        The rule (README, Security): moderators may always edit; the author may edit while the
+        The rule (docs/security.md): moderators may always edit; the author may edit while the
         problem is visible, unlocked and not closed. Once staff resolve, decline or mark it a
         duplicate, the text they answered is frozen for its author (reopening unfreezes it).
         """
