@@ -93,3 +93,17 @@ def test_the_api_total_is_kept_briefly_per_viewer(app, client, problem_factory):
     body = client.get("/api/v1/problems").get_json()
     assert body["total"] == 1 and len(body["items"]) == 2  # the items are fresh, the total kept
     assert client.get("/api/v1/problems?status=open").get_json()["total"] == 2  # other filters, other key
+
+
+def test_a_kept_fragment_is_kept_per_language(app):
+    from flask_babel import refresh
+    from markupsafe import escape
+
+    from civicboard.fragments import fragment
+    from civicboard.i18n import current_language
+
+    app.config.update(FRAGMENT_CACHE_SIZE=100, LANGUAGES=["en", "es"])
+    for lang in ("en", "es", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            refresh()  # the test's app context outlives each request context: forget its language
+            assert fragment(("row", 1), lambda: escape(current_language())) == lang
