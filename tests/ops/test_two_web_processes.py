@@ -16,19 +16,18 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from contextlib import ExitStack
-from email.message import Message
 
 import pytest
 import redis
-from aiosmtpd.controller import Controller
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import csrf_field
 from tests.databases import temporary_database
 from tests.e2e.server import ROOT, stop_process
 from tests.ops import live
-from tests.outbox.conftest import Recorder, free_port
+from tests.smtp import Recorder, body_of, running
 
 LOGIN_LIMIT = 4  # per minute and client address, shared through Redis
 PASSWORD = "correct horse battery"
@@ -92,13 +91,11 @@ def redis_url():
 
 
 @pytest.fixture
-def smtp() -> Recorder:
+def smtp() -> Iterator[Recorder]:
     handler = Recorder()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    handler.port = controller.port
-    yield handler
-    controller.stop()
+    with running(handler) as port:
+        handler.port = port
+        yield handler
 
 
 def _seed(database_url: str) -> tuple[str, int, str]:
@@ -136,12 +133,6 @@ def _confirmed(database_url: str, email: str) -> bool:
         db.session.remove()
         db.engine.dispose()
     return confirmed is not None
-
-
-def _text(message: Message) -> str:
-    if message.is_multipart():
-        return "".join(_text(part) for part in message.get_payload() if part.get_content_type() == "text/plain")
-    return message.get_payload(decode=True).decode()
 
 
 def test_two_web_processes_share_sessions_limits_cache_and_mail(tmp_path, database_url, redis_url, smtp):
@@ -226,7 +217,7 @@ def test_two_web_processes_share_sessions_limits_cache_and_mail(tmp_path, databa
             what="the confirmation email",
         )
         message = next(m for m in smtp.messages if "nia@example.org" in m["To"])
-        path = re.search(r"https?://[^/\s]+(/verify/[^\s]+)", _text(message)).group(1)
+        path = re.search(r"https?://[^/\s]+(/verify/[^\s]+)", body_of(message)).group(1)
         status, _, _ = newcomer.form(b.url, path, {})  # the page asks, its button confirms
         assert status == 302
         assert _confirmed(db_url, "nia@example.org")
