@@ -158,6 +158,9 @@ class Config:
     MAIL_RETRY_BASE_SECONDS = _int("MAIL_RETRY_BASE_SECONDS", 60)
     MAIL_RETRY_MAX_SECONDS = _int("MAIL_RETRY_MAX_SECONDS", 6 * 3600)
     MAIL_SENDING_STALE_SECONDS = _int("MAIL_SENDING_STALE_SECONDS", 600)
+    # Above this many followers, a request writes one fan-out job and the worker writes the
+    # followers' notifications and emails (the request's time does not grow with the audience).
+    NOTIFY_INLINE_MAX = _int("NOTIFY_INLINE_MAX", 200)
     # The worker's queue without REDIS_URL (development): a SQLite file in the instance folder.
     HUEY_SQLITE_PATH = os.environ.get("HUEY_SQLITE_PATH") or str(INSTANCE_DIR / "huey.db")
 

@@ -688,7 +688,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--only",
         default=os.environ.get("BENCH_ONLY", ""),
         help="comma-separated words: measure only the targets whose name or client contains one "
-        "('exports' for the home page under export load); default: everything",
+        "('exports' for the home page under export load, 'notifications' for the 10,000-follower "
+        "response); default: everything",
     )
     parser.add_argument("--duration", type=int, default=DURATION, help="seconds of load per target")
     parser.add_argument("--rounds", type=int, default=ROUNDS, help="rounds per target, each followed by hello")
@@ -725,6 +726,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             stop(app)
             stop(hello)
+    if not args.only or "notif" in args.only.lower():
+        report["notifications"] = measure_notifications()
     path = RESULTS / "latest.json"
     path.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nWrote {path.relative_to(ROOT)}")
@@ -868,6 +871,21 @@ def combine(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "kb": sum(r["bytes"] for r in runs) / requests / 1024 if requests else 0.0,
         "set_cookie": sum(r["set_cookie"] for r in runs),
     }
+
+
+def measure_notifications() -> dict[str, Any]:
+    """A response's commit time with 10 vs 10,000 followers, and 10,000 emails to an SMTP sink (bench/notify.py)."""
+    print("\nNotification fan-out (bench/notify.py, its own SQLite database and SMTP sink)...", flush=True)
+    done = subprocess.run(  # noqa: S603 - fixed command
+        [sys.executable, str(BENCH / "notify.py"), "--json"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    print(
+        f"  response commit: {result['commit_ms_10_followers']:.1f} ms with 10 followers, "
+        f"{result['commit_ms_10000_followers']:.1f} ms with 10,000; worker fan-out {result['worker_fanout_s']:.1f} s; "
+        f"{result['emails_sent']} emails delivered in {result['deliver_s']:.1f} s ({result['emails_per_s']} /s)"
+    )
+    return result
 
 
 SAME_AS_COOKIELESS = 0.80  # a cookie-keeping browser's throughput, at least this share of cookie-less

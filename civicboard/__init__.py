@@ -31,6 +31,7 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     register_templates(app)
     register_commands(app)
     register_operations(app)
+    register_tasks(app)
     return app
 
 
@@ -170,9 +171,16 @@ def register_blueprints(app: Flask) -> None:
         pages_bp,
     ):
         app.register_blueprint(blueprint)
+    from civicboard.notify import views as notify_views
     from civicboard.outbox import views as outbox_views
 
     outbox_views.register(app)
+    notify_views.register(app)
+
+
+def register_tasks(app: Flask) -> None:
+    """The features' background and periodic tasks, on the worker's queue (`flask worker` runs them)."""
+    from civicboard.notify import tasks  # noqa: F401  (Huey registers a task when its module is imported)
 
 
 def register_errors(app: Flask) -> None:

@@ -24,6 +24,7 @@ from civicboard.auth import services as auth_services
 from civicboard.auth.models import User
 from civicboard.extensions import db
 from config import TestingConfig, normalise_database_url
+from tests.smtp import Recorder, running
 
 DEFAULT_PASSWORD = "correct horse battery"
 
@@ -372,3 +373,22 @@ def problem_factory(app: Flask, user_factory: Callable[..., User]) -> Callable[.
         return problem
 
     return factory
+
+
+@pytest.fixture
+def smtp_to(app: Flask) -> Callable[[int], None]:
+    """smtp_to(port): deliver this app's mail by SMTP to 127.0.0.1:port, without TLS."""
+
+    def configure(port: int) -> None:
+        app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
+
+    return configure
+
+
+@pytest.fixture
+def smtp_server(smtp_to: Callable[[int], None]) -> Iterator[Recorder]:
+    """A real SMTP server in the test process (tests/smtp.py); the app sends to it."""
+    handler = Recorder()
+    with running(handler) as port:
+        smtp_to(port)
+        yield handler
