@@ -118,6 +118,10 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     # Public pages kept this many seconds for visitors without a session (0: off); see pagecache.py.
     PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 10)
+    # A list's total and facet counts, kept this long for every reader (civicboard.briefcache).
+    BRIEF_CACHE_SECONDS = _int("BRIEF_CACHE_SECONDS", 30)
+    # Rendered list rows kept by version (civicboard.fragments); 0 renders every row every time.
+    FRAGMENT_CACHE_SIZE = _int("FRAGMENT_CACHE_SIZE", 5000)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     RATELIMIT_ENABLED = True
@@ -243,6 +247,7 @@ class TestingConfig(Config):
     MAIL_BACKEND = "memory"
     REDIS_URL = None
     PAGE_CACHE_SECONDS = 0  # tests see every change at once; tests/test_pagecache.py turns it on
+    BRIEF_CACHE_SECONDS = 0
     SNAPSHOT_RUNNER = "off"  # no stray build threads; tests that need one turn it on
     CATALOG_RUNNER = "thread"  # tests wait on the run (jobs.wait_for_background); the worker's path has its own tests
     # A cheap hash keeps the suite fast; production uses scrypt (tested on its own).
