@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, Response, current_app, request
+from flask_babel import gettext
 from werkzeug.exceptions import BadRequest, TooManyRequests
 from werkzeug.routing import IntegerConverter
 
@@ -96,20 +97,26 @@ def clean_text(
     label = label or field.replace("_", " ").capitalize()
     text = "" if value is None else str(value)
     if "\x00" in text:
-        message = f"{label} cannot contain NUL characters."
+        message = gettext("%(label)s cannot contain NUL characters.", label=label)
         raise ValidationError(message, {field: message})
     text = text.replace("\r\n", "\n").strip()
     if text and is_invisible(text):
         text = ""
     if not text:
         if required:
-            raise ValidationError(f"{label} is required.", {field: f"{label} is required."})
+            message = gettext("%(label)s is required.", label=label)
+            raise ValidationError(message, {field: message})
         return ""
     if len(text) < min_length:
-        message = f"{label} must be at least {min_length} characters."
+        message = gettext("%(label)s must be at least %(min)s characters.", label=label, min=min_length)
         raise ValidationError(message, {field: message})
     if len(text) > max_length:
-        message = f"{label} must be at most {max_length} characters (it has {len(text)})."
+        message = gettext(
+            "%(label)s must be at most %(max)s characters (it has %(count)s).",
+            label=label,
+            max=max_length,
+            count=len(text),
+        )
         raise ValidationError(message, {field: message})
     return text
 
@@ -138,7 +145,9 @@ def check_count(values: Any, field: str, maximum: int, *, label: str | None = No
     countable = values is not None and not isinstance(values, str | bytes) and hasattr(values, "__len__")
     if countable and len(values) > maximum:
         label = label or field.replace("_", " ")
-        message = f"At most {maximum} {label} at once (got {len(values)})."
+        message = gettext(
+            "At most %(maximum)s %(label)s at once (got %(count)s).", maximum=maximum, label=label, count=len(values)
+        )
         raise TooManyItems(message, {field: message})
 
 

@@ -8,6 +8,7 @@ its projects.
 from __future__ import annotations
 
 from flask import Blueprint, abort
+from flask_babel import gettext
 
 from civicboard.api.core import (
     BOOL,
@@ -47,7 +48,7 @@ def challenge_or_404(slug: str) -> Challenge:
     """A challenge the caller may see (drafts: organizers only), else 404."""
     challenge = queries.get_challenge(slug, optional_user())
     if challenge is None:
-        abort(404, f"There is no challenge {slug!r}.")
+        abort(404, gettext("There is no challenge %(slug)s.", slug=repr(slug)))
     return challenge
 
 

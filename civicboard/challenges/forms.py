@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -30,27 +31,39 @@ def default_timezone() -> str:
 class ChallengeForm(FlaskForm):
     """Create or edit a challenge."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(min=3, max=140)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(min=3, max=140)])
     slug = StringField(
-        "URL slug",
+        _l("URL slug"),
         validators=[Optional(), Length(max=80)],
-        description="Lower-case letters, digits and hyphens; leave empty to make one from the title. "
-        "It cannot change once the challenge is published.",
+        description=_l(
+            "Lower-case letters, digits and hyphens; leave empty to make one from the title. "
+            "It cannot change once the challenge is published."
+        ),
     )
     summary = TextAreaField(
-        "Summary", validators=[Length(max=20000)], description="Markdown: what the challenge is about, who it is for."
+        _l("Summary"),
+        validators=[Length(max=20000)],
+        description=_l("Markdown: what the challenge is about, who it is for."),
     )
     starts_at = DateTimeLocalField(
-        "Starts", validators=[DataRequired()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+        _l("Starts"), validators=[DataRequired()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
     )
-    ends_at = DateTimeLocalField("Ends", validators=[DataRequired()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+    ends_at = DateTimeLocalField(
+        _l("Ends"), validators=[DataRequired()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+    )
     timezone = SelectField(
-        "Time zone", validators=[DataRequired()], description="The dates above are in this zone, and shown in it."
+        _l("Time zone"),
+        validators=[DataRequired()],
+        description=_l("The dates above are in this zone, and shown in it."),
     )
-    place = StringField("Place", validators=[Length(max=255)], description="An address or venue; empty if online only.")
-    is_online = BooleanField("Online (participants can take part remotely)")
+    place = StringField(
+        _l("Place"), validators=[Length(max=255)], description=_l("An address or venue; empty if online only.")
+    )
+    is_online = BooleanField(_l("Online (participants can take part remotely)"))
     contact = StringField(
-        "Contact", validators=[DataRequired(), Length(max=255)], description="An email address or a web address."
+        _l("Contact"),
+        validators=[DataRequired(), Length(max=255)],
+        description=_l("An email address or a web address."),
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -66,24 +79,24 @@ class ProblemSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Title contains", validators=[Optional(), Length(max=200)])
-    dataset = StringField("Dataset title contains", validators=[Optional(), Length(max=200)])
-    category = SelectField("Category", coerce=int, validators=[Optional()])
-    min_votes = IntegerField("At least this many votes", validators=[Optional(), NumberRange(min=0)])
+    q = StringField(_l("Title contains"), validators=[Optional(), Length(max=200)])
+    dataset = StringField(_l("Dataset title contains"), validators=[Optional(), Length(max=200)])
+    category = SelectField(_l("Category"), coerce=int, validators=[Optional()])
+    min_votes = IntegerField(_l("At least this many votes"), validators=[Optional(), NumberRange(min=0)])
 
 
 class AddProblemForm(FlaskForm):
     """Curate one problem or several (the search results' checkboxes share the name)."""
 
     # Every checked box; the service parses and checks each number.
-    problem_id = SelectMultipleField("Problems", validate_choice=False)
-    note = TextAreaField("Organizer's note", validators=[Length(max=2000)])
+    problem_id = SelectMultipleField(_l("Problems"), validate_choice=False)
+    note = TextAreaField(_l("Organizer's note"), validators=[Length(max=2000)])
 
 
 class NoteForm(FlaskForm):
     """The organizer's note on a curated problem."""
 
-    note = TextAreaField("Organizer's note", validators=[Length(max=2000)])
+    note = TextAreaField(_l("Organizer's note"), validators=[Length(max=2000)])
 
 
 class MoveForm(FlaskForm):
@@ -96,7 +109,7 @@ class AddDatasetForm(FlaskForm):
     """Add an extra dataset."""
 
     dataset_id = HiddenField(validators=[DataRequired()])
-    note = StringField("Why this dataset", validators=[Length(max=2000)])
+    note = StringField(_l("Why this dataset"), validators=[Length(max=2000)])
 
 
 class StatusForm(FlaskForm):
@@ -108,34 +121,40 @@ class StatusForm(FlaskForm):
 class ProjectForm(FlaskForm):
     """Submit or edit a project."""
 
-    name = StringField("Project name", validators=[DataRequired(), Length(max=140)])
+    name = StringField(_l("Project name"), validators=[DataRequired(), Length(max=140)])
     description = TextAreaField(
-        "Description", validators=[DataRequired(), Length(max=10000)], description="Markdown: what you built and how."
+        _l("Description"),
+        validators=[DataRequired(), Length(max=10000)],
+        description=_l("Markdown: what you built and how."),
     )
     repository_url = StringField(
-        "Repository URL", validators=[Optional(), Length(max=2000)], description="https://… (optional)"
+        _l("Repository URL"), validators=[Optional(), Length(max=2000)], description=_l("https://… (optional)")
     )
-    demo_url = StringField("Demo URL", validators=[Optional(), Length(max=2000)], description="https://… (optional)")
+    demo_url = StringField(
+        _l("Demo URL"), validators=[Optional(), Length(max=2000)], description=_l("https://… (optional)")
+    )
     member_emails = TextAreaField(
-        "Invite team members",
+        _l("Invite team members"),
         validators=[Length(max=2000)],
-        description=(
+        description=_l(
             "Email addresses, one per line. Each gets an invitation; once accepted (signed in with that "
             "address), they can edit the project. You are always on the team."
         ),
     )
     team_names = TextAreaField(
-        "Other team members",
+        _l("Other team members"),
         validators=[Length(max=1000)],
-        description="Names of members without an account, one per line.",
+        description=_l("Names of members without an account, one per line."),
     )
-    problem_ids = SelectMultipleField("Problems it addresses", coerce=int, validators=[DataRequired()])
+    problem_ids = SelectMultipleField(_l("Problems it addresses"), coerce=int, validators=[DataRequired()])
 
 
 class AwardForm(FlaskForm):
     """Mark a winner."""
 
-    award = StringField("Award", validators=[Length(max=120)], description="E.g. “Grand prize”; empty to remove.")
+    award = StringField(
+        _l("Award"), validators=[Length(max=120)], description=_l("E.g. “Grand prize”; empty to remove.")
+    )
 
 
 class FeatureForm(FlaskForm):

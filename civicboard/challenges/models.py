@@ -7,6 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import dates
+from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,9 +28,9 @@ class ChallengeStatus(enum.StrEnum):
 
 
 STATUS_LABELS = {
-    ChallengeStatus.DRAFT: "Draft",
-    ChallengeStatus.PUBLISHED: "Published",
-    ChallengeStatus.CLOSED: "Closed",
+    ChallengeStatus.DRAFT: _l("Draft"),
+    ChallengeStatus.PUBLISHED: _l("Published"),
+    ChallengeStatus.CLOSED: _l("Closed"),
 }
 
 # Every allowed status change, in one place. A closed challenge can be reopened (published
@@ -106,7 +109,7 @@ class Challenge(db.Model):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[ChallengeStatus(self.status)]
+        return str(STATUS_LABELS[ChallengeStatus(self.status)])
 
     @property
     def zone(self) -> ZoneInfo:
@@ -127,10 +130,14 @@ class Challenge(db.Model):
     def local_ends_at(self) -> datetime | None:
         return self.local(self.ends_at)
 
+    def _format(self, local: datetime, pattern: str) -> str:
+        # In the reader's language (the default one outside a request): "sáb 2 may 2026".
+        return dates.format_datetime(local, pattern, tzinfo=self.zone, locale=get_locale() or "en")
+
     def format_local(self, value: datetime | None) -> str:
         """A stored time in the challenge's zone: "Sat 2 May 2026, 10:00 EDT"."""
         local = self.local(value)
-        return local.strftime("%a %-d %b %Y, %H:%M %Z") if local else ""
+        return self._format(local, "EEE d MMM y, HH:mm zzz") if local else ""
 
     @property
     def when_label(self) -> str:
@@ -139,8 +146,10 @@ class Challenge(db.Model):
         if start is None or end is None:
             return self.format_local(self.starts_at or self.ends_at)
         if start.date() == end.date():
-            return f"{start:%a %-d %b %Y, %H:%M} to {end:%H:%M %Z}"
-        return f"{self.format_local(self.starts_at)} to {self.format_local(self.ends_at)}"
+            first, last = self._format(start, "EEE d MMM y, HH:mm"), self._format(end, "HH:mm zzz")
+        else:
+            first, last = self.format_local(self.starts_at), self.format_local(self.ends_at)
+        return gettext("%(start)s to %(end)s", start=first, end=last)
 
     def visible_to(self, user: Any) -> bool:
         """Published and closed challenges are public; drafts only for organizers and admins."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -22,7 +23,7 @@ from civicboard.challenges.forms import (
     ProjectForm,
     StatusForm,
 )
-from civicboard.challenges.models import Challenge, Project, ProjectInvitation, can_manage_challenges
+from civicboard.challenges.models import Challenge, ChallengeStatus, Project, ProjectInvitation, can_manage_challenges
 from civicboard.extensions import db
 from civicboard.permissions import capability_required
 from civicboard.problems import visibility
@@ -103,7 +104,7 @@ def follow(slug: str):
     check_button(EmptyForm())
     services.follow_challenge(current_user, challenge)
     db.session.commit()
-    flash("You follow this challenge.", "success")
+    flash(gettext("You follow this challenge."), "success")
     return redirect(url_for("challenges.show", slug=challenge.slug))
 
 
@@ -115,7 +116,7 @@ def unfollow(slug: str):
     check_button(EmptyForm())
     services.unfollow_challenge(current_user, challenge)
     db.session.commit()
-    flash("You no longer follow this challenge.", "success")
+    flash(gettext("You no longer follow this challenge."), "success")
     return redirect(url_for("challenges.show", slug=challenge.slug))
 
 
@@ -157,7 +158,7 @@ def new_project(slug: str):
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash("Your project is submitted.", "success")
+            flash(gettext("Your project is submitted."), "success")
             return redirect(url_for("challenges.show", slug=challenge.slug, _anchor=f"project-{project.id}"))
     elif request.method == "GET":
         # Refuse early, before someone types a whole description for nothing.
@@ -212,7 +213,7 @@ def edit_project(slug: str, project_id: int):
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash("Project saved.", "success")
+            flash(gettext("Project saved."), "success")
             return redirect(url_for("challenges.show", slug=challenge.slug, _anchor=f"project-{project.id}"))
     return render_template("challenges/project_form.html", c=challenge, form=form, project=project), 422
 
@@ -227,7 +228,7 @@ def feature_project(slug: str, project_id: int):
     check_button(form)
     services.set_project_featured(current_user, project, form.featured.data == "1")
     db.session.commit()
-    flash("Project featured." if project.featured else "Project no longer featured.", "success")
+    flash(gettext("Project featured.") if project.featured else gettext("Project no longer featured."), "success")
     return redirect(url_for("challenges.show", slug=challenge.slug, _anchor=f"project-{project.id}"))
 
 
@@ -246,7 +247,7 @@ def award_project(slug: str, project_id: int):
         flash(exc.message, "error")
     else:
         db.session.commit()
-        flash("Award saved." if project.award else "Award removed.", "success")
+        flash(gettext("Award saved.") if project.award else gettext("Award removed."), "success")
     return redirect(url_for("challenges.show", slug=challenge.slug, _anchor=f"project-{project.id}"))
 
 
@@ -287,7 +288,7 @@ def new():
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash("Challenge created as a draft. Now add problems to it.", "success")
+            flash(gettext("Challenge created as a draft. Now add problems to it."), "success")
             return redirect(url_for("challenges.curate", slug=challenge.slug))
     status = 422 if form.errors else 200
     return render_template("challenges/form.html", form=form, c=None), status
@@ -322,7 +323,7 @@ def edit(slug: str):
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash("Challenge saved.", "success")
+            flash(gettext("Challenge saved."), "success")
             return redirect(url_for("challenges.show", slug=challenge.slug))
     return render_template("challenges/form.html", form=form, c=challenge), 422
 
@@ -347,7 +348,10 @@ def change_status(slug: str):
         flash(exc.message, "error")
     else:
         db.session.commit()
-        flash(f"The challenge is now {challenge.status_label.lower()}.", "success")
+        if challenge.status == ChallengeStatus.CLOSED:
+            flash(gettext("The challenge is now closed."), "success")
+        else:
+            flash(gettext("The challenge is now published."), "success")
     if request.form.get("next") == "manage":
         return redirect(url_for("challenges.manage"))
     return redirect(url_for("challenges.curate", slug=challenge.slug))
@@ -364,7 +368,9 @@ def curate(slug: str):
     detail = queries.challenge_detail(challenge, current_user, with_projects=False)
     search = ProblemSearchForm(request.args)
     categories = queries.active_categories()
-    search.category.choices = [SelectChoice(0, "Any category")] + [SelectChoice(c.id, c.name) for c in categories]
+    search.category.choices = [SelectChoice(0, gettext("Any category"))] + [
+        SelectChoice(c.id, c.name) for c in categories
+    ]
     results = None
     searched = any(request.args.get(k) for k in ("q", "dataset", "category", "min_votes"))
     if searched and search.validate():
@@ -419,7 +425,7 @@ def add_problem(slug: str):
         return _back_to_curate(challenge, "find" if search else None, **search)
     db.session.commit()
     flash(
-        "Problem added to the challenge." if len(rows) == 1 else f"{len(rows)} problems added to the challenge.",
+        ngettext("Problem added to the challenge.", "%(num)d problems added to the challenge.", len(rows)),
         "success",
     )
     if search:
@@ -453,7 +459,7 @@ def problem_note(slug: str, problem_id: int):
         flash(exc.message, "error")
     else:
         db.session.commit()
-        flash("Note saved.", "success")
+        flash(gettext("Note saved."), "success")
     return _back_to_curate(challenge, f"curated-{problem_id}")
 
 
@@ -465,7 +471,7 @@ def remove_problem(slug: str, problem_id: int):
     check_button(EmptyForm())
     services.remove_problem(current_user, challenge, problem_id)
     db.session.commit()
-    flash("Problem removed from the challenge.", "success")
+    flash(gettext("Problem removed from the challenge."), "success")
     return _back_to_curate(challenge, "curated")
 
 
@@ -483,7 +489,7 @@ def add_dataset(slug: str):
         flash(exc.message, "error")
     else:
         db.session.commit()
-        flash("Dataset added.", "success")
+        flash(gettext("Dataset added."), "success")
     return _back_to_curate(challenge, "datasets", **_kept_search())
 
 
@@ -495,7 +501,7 @@ def remove_dataset(slug: str, dataset_id: int):
     check_button(EmptyForm())
     services.remove_dataset(current_user, challenge, dataset_id)
     db.session.commit()
-    flash("Dataset removed.", "success")
+    flash(gettext("Dataset removed."), "success")
     return _back_to_curate(challenge, "datasets")
 
 
@@ -517,7 +523,10 @@ def invitation(token: str):
     found = services.invitations.find(token)
     if found is None or not found.is_pending or found.email != current_user.email.lower():
         # The same page whether the token is unknown, answered or someone else's.
-        flash("This invitation is not valid for your account. Sign in with the address it was sent to.", "error")
+        flash(
+            gettext("This invitation is not valid for your account. Sign in with the address it was sent to."),
+            "error",
+        )
         return redirect(url_for("challenges.invitations"))
     return render_template("challenges/invitations.html", invitations=[found], form=EmptyForm())
 
@@ -531,9 +540,9 @@ def answer_invitation(invitation_id: int, answer: str):
     if answer == "accept":
         project = services.invitations.accept(current_user, found)
         db.session.commit()
-        flash(f"You are now on the team of “{project.name}”.", "success")
+        flash(gettext("You are now on the team of “%(project)s”.", project=project.name), "success")
         return redirect(url_for("challenges.show", slug=project.challenge.slug, _anchor=f"project-{project.id}"))
     services.invitations.decline(current_user, found)
     db.session.commit()
-    flash("Invitation declined.", "success")
+    flash(gettext("Invitation declined."), "success")
     return redirect(url_for("challenges.invitations"))

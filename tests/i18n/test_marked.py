@@ -12,9 +12,20 @@ from tests.i18n.unmarked import ROOT, unmarked_in_python, unmarked_in_template
 
 TRANSLATED_TEMPLATES = [
     "templates/_language_switcher.html",
+    "templates/macros/forms.html",
+    "templates/challenges/_facts.html",
+    "templates/challenges/_problem_badges.html",
+    "templates/challenges/curate.html",
+    "templates/challenges/form.html",
+    "templates/challenges/index.html",
+    "templates/challenges/invitations.html",
+    "templates/challenges/manage.html",
+    "templates/challenges/project_form.html",
+    "templates/challenges/show.html",
 ]
 TRANSLATED_PACKAGES = [
     "civicboard/i18n",
+    "civicboard/challenges",
 ]
 
 

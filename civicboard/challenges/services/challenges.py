@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext
 from sqlalchemy import func, insert, literal, select, update
 
 from civicboard.audit.services import record
@@ -72,17 +73,17 @@ def clean_slug(value: Any, exclude_id: int | None = None) -> str:
     slug = str(value or "").strip().lower()
     message = None
     if not slug:
-        message = "Slug is required."
+        message = gettext("Slug is required.")
     elif len(slug) > MAX_SLUG_LENGTH:
-        message = f"Slug must be at most {MAX_SLUG_LENGTH} characters."
+        message = gettext("Slug must be at most %(max)s characters.", max=MAX_SLUG_LENGTH)
     elif not SLUG_PATTERN.match(slug):
-        message = "Use lower-case letters, digits and single hyphens (e.g. streets-data-jam)."
+        message = gettext("Use lower-case letters, digits and single hyphens (e.g. streets-data-jam).")
     elif slug in RESERVED_SLUGS:
-        message = f"“{slug}” is reserved; choose another slug."
+        message = gettext("“%(slug)s” is reserved; choose another slug.", slug=slug)
     if message:
         raise ValidationError(message, {"slug": message})
     if _slug_taken(slug, exclude_id):
-        message = "Another challenge already uses this slug."
+        message = gettext("Another challenge already uses this slug.")
         raise ConflictError(message, {"slug": message})
     return slug
 
@@ -101,7 +102,7 @@ def clean_timezone(value: Any) -> str:
             raise ValueError(name)
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        message = "Choose a time zone such as America/New_York."
+        message = gettext("Choose a time zone such as America/New_York.")
         raise ValidationError(message, {"timezone": message}) from exc
     return name
 
@@ -113,16 +114,19 @@ def parse_when(value: Any, zone_name: str, field: str) -> datetime:
     datetime-local input sends), or an ISO 8601 string of either kind ("2026-05-02T10:00Z",
     "2026-05-02T10:00:00-04:00", "2026-05-02T10:00").
     """
-    label = "Start" if field == "starts_at" else "End"
+    starts = field == "starts_at"
     if isinstance(value, str):
         text = value.strip()
         try:
             value = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
         except ValueError as exc:
-            message = f"{label} must be a date and time (ISO 8601)."
+            if starts:
+                message = gettext("Start must be a date and time (ISO 8601).")
+            else:
+                message = gettext("End must be a date and time (ISO 8601).")
             raise ValidationError(message, {field: message}) from exc
     if not isinstance(value, datetime):
-        message = f"{label} date and time are required."
+        message = gettext("Start date and time are required.") if starts else gettext("End date and time are required.")
         raise ValidationError(message, {field: message})
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo(zone_name))
@@ -131,14 +135,15 @@ def parse_when(value: Any, zone_name: str, field: str) -> datetime:
 
 def clean_contact(value: Any) -> str:
     """An email address or an http(s) URL."""
-    text = clean_text(value, "contact", label="Contact", max_length=255)
+    label = gettext("Contact")
+    text = clean_text(value, "contact", label=label, max_length=255)
     if "://" not in text and "@" in text:
         try:
             return validate_email(text.removeprefix("mailto:"), check_deliverability=False).normalized
         except EmailNotValidError as exc:
-            message = "Enter an email address or a web address (https://...)."
+            message = gettext("Enter an email address or a web address (https://...).")
             raise ValidationError(message, {"contact": message}) from exc
-    return clean_url(text, "contact", label="Contact", required=True)
+    return clean_url(text, "contact", label=label, required=True)
 
 
 # -- challenges ------------------------------------------------------------------------------
@@ -219,7 +224,7 @@ def update_challenge(
     wanted = str(slug or "").strip().lower() if slug is not UNSET else challenge.slug
     if wanted != challenge.slug:
         if not challenge.is_draft:
-            message = "The slug of a published challenge cannot change: its links have been shared."
+            message = gettext("The slug of a published challenge cannot change: its links have been shared.")
             raise ConflictError(message, {"slug": message})
         # An emptied slug is made again from the (possibly new) title.
         fields["slug"] = (
@@ -249,19 +254,21 @@ def _clean_details(**raw: Any) -> dict[str, Any]:
         except ValidationError as exc:
             errors.update(exc.fields or {name: exc.message})
 
-    attempt("title", clean_name, raw["title"], "title", label="Title", min_length=3, max_length=140)
-    attempt("summary", clean_text, raw["summary"], "summary", label="Summary", max_length=20000, required=False)
+    attempt("title", clean_name, raw["title"], "title", label=gettext("Title"), min_length=3, max_length=140)
+    attempt(
+        "summary", clean_text, raw["summary"], "summary", label=gettext("Summary"), max_length=20000, required=False
+    )
     attempt("timezone", clean_timezone, raw["timezone"])
     zone = out.get("timezone", "UTC")
     attempt("starts_at", parse_when, raw["starts_at"], zone, "starts_at")
     attempt("ends_at", parse_when, raw["ends_at"], zone, "ends_at")
-    attempt("place", clean_text, raw["place"], "place", label="Place", max_length=255, required=False)
+    attempt("place", clean_text, raw["place"], "place", label=gettext("Place"), max_length=255, required=False)
     out["is_online"] = bool(raw["is_online"])
     attempt("contact", clean_contact, raw["contact"])
     if "starts_at" in out and "ends_at" in out and out["ends_at"] <= out["starts_at"]:
-        errors["ends_at"] = "The end must be after the start."
+        errors["ends_at"] = gettext("The end must be after the start.")
     if "place" in out and not out["place"] and not out["is_online"]:
-        errors["place"] = "Give a place, or mark the challenge as online."
+        errors["place"] = gettext("Give a place, or mark the challenge as online.")
     if errors:
         raise ValidationError(next(iter(errors.values())), errors)
     out["summary_html"] = render(out["summary"])
@@ -287,16 +294,20 @@ def change_status(actor: User, challenge: Challenge, target: str) -> Challenge:
     try:
         target_status = ChallengeStatus(str(target))
     except ValueError as exc:
-        message = "Status must be draft, published or closed."
+        message = gettext("Status must be draft, published or closed.")
         raise ValidationError(message, {"status": message}) from exc
     current = ChallengeStatus(challenge.status)
     if not can_transition(current, target_status):
         raise ConflictError(
-            f"A {STATUS_LABELS[current].lower()} challenge cannot become {STATUS_LABELS[target_status].lower()}.",
-            {"status": "That status change is not allowed."},
+            gettext(
+                "A %(current)s challenge cannot become %(target)s.",
+                current=STATUS_LABELS[current].lower(),
+                target=STATUS_LABELS[target_status].lower(),
+            ),
+            {"status": gettext("That status change is not allowed.")},
         )
     if target_status is ChallengeStatus.PUBLISHED and _visible_problem_count(challenge.id) == 0:
-        message = "Add at least one problem before publishing."
+        message = gettext("Add at least one problem before publishing.")
         raise ConflictError(message, {"status": message})
     now = utcnow()
     first_publication = target_status is ChallengeStatus.PUBLISHED and challenge.published_at is None
@@ -383,7 +394,7 @@ def _notify_problem_followers(actor: User | None, challenge: Challenge, problem_
 def follow_challenge(actor: User, challenge: Challenge) -> bool:
     """Follow a challenge you can see; False if already following."""
     if actor is None or not actor.is_authenticated:
-        raise PermissionDenied("Please log in to continue.")
+        raise PermissionDenied(gettext("Please log in to continue."))
     if not challenge.visible_to(actor):
         raise PermissionDenied()
     return follow(actor, challenge_id=challenge.id)
@@ -392,5 +403,5 @@ def follow_challenge(actor: User, challenge: Challenge) -> bool:
 def unfollow_challenge(actor: User, challenge: Challenge) -> bool:
     """Stop following a challenge; False if not following."""
     if actor is None or not actor.is_authenticated:
-        raise PermissionDenied("Please log in to continue.")
+        raise PermissionDenied(gettext("Please log in to continue."))
     return unfollow(actor, challenge_id=challenge.id)

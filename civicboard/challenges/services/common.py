@@ -7,6 +7,8 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask_babel import gettext
+
 from civicboard.validation import MAX_ID, ValidationError, check_count
 
 
@@ -29,10 +31,10 @@ def clean_url(value: Any, field: str, *, label: str, required: bool = False) -> 
     text = "" if value is None else str(value).strip()
     if not text:
         if required:
-            message = f"{label} is required."
+            message = gettext("%(label)s is required.", label=label)
             raise ValidationError(message, {field: message})
         return None
-    message = f"{label} must be a web address starting with http:// or https://."
+    message = gettext("%(label)s must be a web address starting with http:// or https://.", label=label)
     if len(text) > 2000 or any(ch.isspace() or ord(ch) < 32 for ch in text):
         raise ValidationError(message, {field: message})
     try:
@@ -47,7 +49,7 @@ def clean_url(value: Any, field: str, *, label: str, required: bool = False) -> 
 
 def parse_int(value: Any, field: str) -> int:
     """An id chosen from a list: a whole number from 1 to MAX_ID."""
-    message = "Choose an item from the list."
+    message = gettext("Choose an item from the list.")
     try:
         number = int(str(value).strip()[:12])
     except (TypeError, ValueError) as exc:
@@ -63,5 +65,5 @@ def split_list(value: Any, field: str) -> list[str]:
         return []
     # Counted before anything is done with the items (a 60,000-item list costs nothing).
     items = value if isinstance(value, list | tuple | set) else re.split(r"[,;\n]", str(value), maxsplit=MAX_LIST_ITEMS)
-    check_count(items, field, MAX_LIST_ITEMS, label="items")
+    check_count(items, field, MAX_LIST_ITEMS, label=gettext("items"))
     return [str(item).strip() for item in items if str(item).strip()]

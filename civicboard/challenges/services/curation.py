@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import delete, func, select
 
 from civicboard.auth.models import User
@@ -39,13 +40,13 @@ def _curated_rows(challenge: Challenge, actor: User | None) -> list[ChallengePro
 def _curated_row(challenge: Challenge, problem_id: Any) -> ChallengeProblem:
     row = db.session.get(ChallengeProblem, (challenge.id, parse_int(problem_id, "problem_id")))
     if row is None:
-        message = "That problem is not in this challenge."
+        message = gettext("That problem is not in this challenge.")
         raise ValidationError(message, {"problem_id": message})
     return row
 
 
 def _clean_note(note: Any) -> str:
-    return clean_text(note, "note", label="Note", max_length=2000, required=False)
+    return clean_text(note, "note", label=gettext("Note"), max_length=2000, required=False)
 
 
 def add_problem(actor: User, challenge: Challenge, problem_id: Any, note: Any = "") -> ChallengeProblem:
@@ -53,10 +54,10 @@ def add_problem(actor: User, challenge: Challenge, problem_id: Any, note: Any = 
     require(actor, Capability.MANAGE_CHALLENGES)
     problem = db.session.get(Problem, parse_int(problem_id, "problem_id"))
     if problem is None or not visibility.is_public(problem):
-        message = "There is no such problem."
+        message = gettext("There is no such problem.")
         raise ValidationError(message, {"problem_id": message})
     if db.session.get(ChallengeProblem, (challenge.id, problem.id)) is not None:
-        message = "This problem is already in the challenge."
+        message = gettext("This problem is already in the challenge.")
         raise ConflictError(message, {"problem_id": message})
     last = db.session.execute(
         select(func.max(ChallengeProblem.position)).where(ChallengeProblem.challenge_id == challenge.id)
@@ -88,10 +89,10 @@ def add_problems(actor: User, challenge: Challenge, problem_ids: list[Any], note
     require(actor, Capability.MANAGE_CHALLENGES)
     ids = list(dict.fromkeys(parse_int(value, "problem_id") for value in problem_ids))
     if not ids:
-        message = "Choose at least one problem to add."
+        message = gettext("Choose at least one problem to add.")
         raise ValidationError(message, {"problem_id": message})
     if len(ids) > MAX_PROBLEMS_AT_ONCE:
-        message = f"Add at most {MAX_PROBLEMS_AT_ONCE} problems at once."
+        message = gettext("Add at most %(max)s problems at once.", max=MAX_PROBLEMS_AT_ONCE)
         raise ValidationError(message, {"problem_id": message})
     return [add_problem(actor, challenge, problem_id, note) for problem_id in ids]
 
@@ -122,13 +123,13 @@ def move_problem(actor: User, challenge: Challenge, problem_id: Any, direction: 
     """
     require(actor, Capability.MANAGE_CHALLENGES)
     if direction not in ("up", "down"):
-        message = "Direction must be up or down."
+        message = gettext("Direction must be up or down.")
         raise ValidationError(message, {"direction": message})
     target = _curated_row(challenge, problem_id)
     every_row = _curated_rows(challenge, None)  # each row's problem comes joined
     visible = [row for row in every_row if visibility.is_listed_for(row.problem, actor)]
     if target not in visible:
-        raise ValidationError("That problem is not in this challenge.")
+        raise ValidationError(gettext("That problem is not in this challenge."))
     index = visible.index(target)
     other = index - 1 if direction == "up" else index + 1
     if other < 0 or other >= len(visible):
@@ -146,10 +147,10 @@ def add_dataset(actor: User, challenge: Challenge, dataset_id: Any, note: Any = 
     require(actor, Capability.MANAGE_CHALLENGES)
     dataset = db.session.get(Dataset, parse_int(dataset_id, "dataset_id"))
     if dataset is None:
-        message = "There is no such dataset."
+        message = gettext("There is no such dataset.")
         raise ValidationError(message, {"dataset_id": message})
     if db.session.get(ChallengeDataset, (challenge.id, dataset.id)) is not None:
-        message = "This dataset is already an extra dataset of the challenge."
+        message = gettext("This dataset is already an extra dataset of the challenge.")
         raise ConflictError(message, {"dataset_id": message})
     row = ChallengeDataset(challenge_id=challenge.id, dataset_id=dataset.id, note=_clean_note(note))
     db.session.add(row)
@@ -168,6 +169,6 @@ def remove_dataset(actor: User, challenge: Challenge, dataset_id: Any) -> None:
         )
     )
     if not result.rowcount:
-        message = "That dataset is not an extra dataset of this challenge."
+        message = gettext("That dataset is not an extra dataset of this challenge.")
         raise ValidationError(message, {"dataset_id": message})
     challenge.updated_at = utcnow()

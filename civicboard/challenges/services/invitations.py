@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from contextlib import nullcontext
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from civicboard.auth.models import User
 from civicboard.challenges.models import Project, ProjectInvitation, ProjectMember
 from civicboard.extensions import db
+from civicboard.i18n import chosen
 from civicboard.links import absolute_url
 from civicboard.outbox.services import queue_email
 from civicboard.permissions import PermissionDenied, require_active
@@ -32,8 +35,9 @@ def _hash(token: str) -> str:
 def invite(actor: User, project: Project, email: str) -> ProjectInvitation:
     """Invite an address to the team (again, if it declined); the email joins the outbox.
 
-    An account using the address, if any, also hears of it in its notifications; nothing
-    the inviter sees depends on that.
+    An account using the address, if any, also hears of it in its notifications and gets
+    the email in its saved language (others get the inviter's); nothing the inviter sees
+    depends on that.
     """
     token = secrets.token_urlsafe(32)
     invitation = next((i for i in project.invitations if i.email == email), None)
@@ -46,11 +50,11 @@ def invite(actor: User, project: Project, email: str) -> ProjectInvitation:
     invitation.accepted_at = None
     invitation.declined_at = None
     db.session.flush()
-    _send(actor, invitation, token)
-    invitee = db.session.execute(select(User.id).where(func.lower(User.email) == email)).scalar()
+    invitee = db.session.execute(select(User.id, User.language).where(func.lower(User.email) == email)).first()
+    _send(actor, invitation, token, invitee.language if invitee is not None else None)
     if invitee is not None:
         notifications.notify_user(
-            invitee, NotificationKind.PROJECT_INVITATION.value, actor=actor, challenge_id=project.challenge_id
+            invitee.id, NotificationKind.PROJECT_INVITATION.value, actor=actor, challenge_id=project.challenge_id
         )
     return invitation
 
@@ -60,20 +64,36 @@ def invitation_link(token: str) -> str:
     return absolute_url("challenges.invitation", token=token)
 
 
-def _send(actor: User, invitation: ProjectInvitation, token: str) -> None:
-    """Queue the invitation's email in this transaction: a request that rolls back sends nothing."""
+def _send(actor: User, invitation: ProjectInvitation, token: str, language: str | None) -> None:
+    """Queue the invitation's email in this transaction: a request that rolls back sends nothing.
+
+    Written in `language` (the invitee's saved one) when it is offered, else in the request's.
+    """
     project, link = invitation.project, invitation_link(token)
-    body = (
-        f"{actor.name} invited you to join the team of “{project.name}”, a project in the challenge "
-        f"“{project.challenge.title}”.\n\n"
-        f"To join, sign in (or create an account) with this address and accept the invitation:\n{link}\n\n"
-        "If you do not know them, ignore this message: nothing happens unless you accept.\n"
-    )
+    language = chosen(language)
+    with force_locale(language) if language else nullcontext():
+        body = "\n\n".join(
+            [
+                gettext(
+                    "%(inviter)s invited you to join the team of “%(project)s”, a project in the challenge "
+                    "“%(challenge)s”.",
+                    inviter=actor.name,
+                    project=project.name,
+                    challenge=project.challenge.title,
+                ),
+                gettext(
+                    "To join, sign in (or create an account) with this address and accept the invitation:\n%(link)s",
+                    link=link,
+                ),
+                gettext("If you do not know them, ignore this message: nothing happens unless you accept."),
+            ]
+        )
+        subject = gettext("Join the team of “%(project)s”", project=project.name)
     queue_email(
         f"project-invitation:{invitation.id}:{invitation.token_hash[:16]}",
         invitation.email,
-        f"Join the team of “{project.name}”",
-        body,
+        subject,
+        body + "\n",
     )
 
 
@@ -109,11 +129,13 @@ def pending_for(user: User) -> list[ProjectInvitation]:
 def _check_addressee(actor: User, invitation: ProjectInvitation | None) -> ProjectInvitation:
     require_active(actor)
     if invitation is None or not visibility.takes_contributions(invitation.project):
-        raise PermissionDenied("This invitation is not valid any more.")
+        raise PermissionDenied(gettext("This invitation is not valid any more."))
     if invitation.email != actor.email.lower():
-        raise PermissionDenied("This invitation was sent to another address: sign in with the address it was sent to.")
+        raise PermissionDenied(
+            gettext("This invitation was sent to another address: sign in with the address it was sent to.")
+        )
     if not invitation.is_pending:
-        raise ConflictError("This invitation has already been answered.")
+        raise ConflictError(gettext("This invitation has already been answered."))
     return invitation
 
 

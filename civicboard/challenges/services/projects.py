@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext
 from sqlalchemy import select
 
 from civicboard.audit.services import record
@@ -37,14 +38,14 @@ def _clean_member_emails(value: Any) -> list[str]:
     """
     raw_items = split_list(value, "member_emails")
     if len(raw_items) > MAX_TEAM_MEMBERS:
-        message = f"A team has at most {MAX_TEAM_MEMBERS} members with accounts."
+        message = gettext("A team has at most %(max)s members with accounts.", max=MAX_TEAM_MEMBERS)
         raise ValidationError(message, {"member_emails": message})
     emails: list[str] = []
     for raw in raw_items:
         try:
             address = validate_email(raw, check_deliverability=False).normalized.lower()
         except EmailNotValidError as exc:
-            message = f"“{raw[:80]}” is not an email address."
+            message = gettext("“%(address)s” is not an email address.", address=raw[:80])
             raise ValidationError(message, {"member_emails": message}) from exc
         if address not in emails:
             emails.append(address)
@@ -54,7 +55,8 @@ def _clean_member_emails(value: Any) -> list[str]:
 def _clean_team_names(value: Any) -> str:
     names = split_list(value, "team_names")
     text = "\n".join(dict.fromkeys(names))
-    return clean_text(text, "team_names", label="Other team members", max_length=1000, required=False)
+    label = gettext("Other team members")
+    return clean_text(text, "team_names", label=label, max_length=1000, required=False)
 
 
 def _clean_problem_ids(challenge: Challenge, value: Any) -> list[int]:
@@ -64,7 +66,7 @@ def _clean_problem_ids(challenge: Challenge, value: Any) -> list[int]:
         ids.append(parse_int(item, "problem_ids"))
     ids = list(dict.fromkeys(ids))
     if not ids:
-        message = "Choose at least one problem your project addresses."
+        message = gettext("Choose at least one problem your project addresses.")
         raise ValidationError(message, {"problem_ids": message})
     allowed = set(
         db.session.execute(
@@ -74,7 +76,7 @@ def _clean_problem_ids(challenge: Challenge, value: Any) -> list[int]:
         ).scalars()
     )
     if not set(ids) <= allowed:
-        message = "Choose problems from this challenge."
+        message = gettext("Choose problems from this challenge.")
         raise ValidationError(message, {"problem_ids": message})
     return ids
 
@@ -84,10 +86,10 @@ def _clean_project(challenge: Challenge, raw: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
     out: dict[str, Any] = {}
     checks = {
-        "name": lambda v: clean_name(v, "name", label="Project name", max_length=140),
-        "description": lambda v: clean_text(v, "description", label="Description", max_length=10000),
-        "repository_url": lambda v: clean_url(v, "repository_url", label="Repository URL"),
-        "demo_url": lambda v: clean_url(v, "demo_url", label="Demo URL"),
+        "name": lambda v: clean_name(v, "name", label=gettext("Project name"), max_length=140),
+        "description": lambda v: clean_text(v, "description", label=gettext("Description"), max_length=10000),
+        "repository_url": lambda v: clean_url(v, "repository_url", label=gettext("Repository URL")),
+        "demo_url": lambda v: clean_url(v, "demo_url", label=gettext("Demo URL")),
         "team_names": _clean_team_names,
         "member_emails": _clean_member_emails,
         "problem_ids": lambda v: _clean_problem_ids(challenge, v),
@@ -117,16 +119,16 @@ def ensure_can_edit_project(actor: User, project: Project) -> None:
     """Raise unless the actor is on the team and the challenge still takes changes."""
     require_active(actor)
     if not project.is_member(actor) or not visibility.takes_contributions(project):
-        raise PermissionDenied("Only the project's team can change it.")
+        raise PermissionDenied(gettext("Only the project's team can change it."))
     _ensure_submissions_open(project.challenge)
 
 
 def _ensure_submissions_open(challenge: Challenge) -> None:
     if not challenge.accepts_submissions():
         if challenge.is_published:
-            message = "This challenge has ended; projects can no longer be submitted or changed."
+            message = gettext("This challenge has ended; projects can no longer be submitted or changed.")
         else:
-            message = "This challenge is not taking projects."
+            message = gettext("This challenge is not taking projects.")
         raise ConflictError(message)
 
 
@@ -275,7 +277,7 @@ def set_project_featured(actor: User, project: Project, featured: bool) -> Proje
 def set_project_award(actor: User, project: Project, award: Any) -> Project:
     """Organizers mark a winner with an award ("Grand prize"); empty text removes it; audited."""
     require(actor, Capability.MANAGE_CHALLENGES)
-    text = clean_text(award, "award", label="Award", max_length=120, required=False)
+    text = clean_text(award, "award", label=gettext("Award"), max_length=120, required=False)
     if project.award != text:
         project.award = text
         record(actor, "project.award", "project", project.id, award=text)
