@@ -15,12 +15,14 @@ from civicboard.datasets.models import CatalogSource, Dataset, Distribution, Imp
 from civicboard.moderation.models import Flag  # noqa: F401
 from civicboard.outbox.models import OutboxMessage  # noqa: F401
 from civicboard.pages.models import SitePage  # noqa: F401
+from civicboard.places.models import Neighbourhood  # noqa: F401
 from civicboard.problems.models import (  # noqa: F401
     Category,
     Comment,
     CommentRevision,
     Follow,
     Notification,
+    Photo,
     Problem,
     ProblemDataset,
     Vote,

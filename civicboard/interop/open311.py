@@ -3,8 +3,9 @@
 Mapping (see README, "Open data"): a service is an active category (service_code = its slug);
 a service request is a visible problem. `status` is "closed" for resolved, declined and
 duplicate problems, else "open". `status_notes` is the latest official response as plain
-text, and `agency_responsible` its department (else the category's department). The board
-has no locations, so `address` is the neighbourhood and lat/long are null.
+text, and `agency_responsible` its department (else the category's department). `lat`/`long` are the
+problem's point (null when it has none), `address` its address line (else its neighbourhood),
+and `media_url` its first public photo.
 
 Beyond the specification: `page` and `page_size` (default 50, at most 200) page the list,
 newest first, with a `Link: rel="next"` header; no implicit 90-day window is applied.
@@ -182,12 +183,14 @@ def service_request(record: ProblemRecord) -> dict[str, Any]:
         "requested_datetime": isoformat_z(record.created_at),
         "updated_datetime": isoformat_z(record.last_changed_at),
         "expected_datetime": None,
-        "address": record.neighbourhood,
+        "address": record.address or record.neighbourhood,
         "address_id": None,
         "zipcode": None,
-        "lat": None,
-        "long": None,
-        "media_url": None,
+        "lat": record.latitude,
+        "long": record.longitude,
+        "media_url": (
+            site_url_for("problems.photo_file", key=record.cover_photo_key) if record.cover_photo_key else None
+        ),
         "url": site_url_for("problems.show", problem_id=record.id),
     }
 

@@ -152,6 +152,13 @@ def export_json():
     return _serve_export("json")
 
 
+@bp.get("/exports/problems.geojson")
+@export_limit
+def export_geojson():
+    """Located, visible problems as an RFC 7946 FeatureCollection, from the stored snapshot."""
+    return _serve_export("geojson")
+
+
 @bp.get("/data.json")
 def data_json():
     """The board's own exports as a DCAT-US 1.1 catalog, with each snapshot's modified time."""

@@ -56,6 +56,21 @@ class ProblemForm(FlaskForm):
     neighbourhood = StringField(
         "Neighbourhood", description="Optional, for example “Union Square”.", render_kw={"maxlength": 120}
     )
+    latitude = StringField(
+        "Latitude",
+        description="Optional. Decimal degrees, such as 42.3876 (north is positive).",
+        render_kw={"inputmode": "decimal", "autocomplete": "off", "maxlength": 20, "data-map-latitude": ""},
+    )
+    longitude = StringField(
+        "Longitude",
+        description="Optional. Decimal degrees, such as -71.0995 (west is negative).",
+        render_kw={"inputmode": "decimal", "autocomplete": "off", "maxlength": 20, "data-map-longitude": ""},
+    )
+    address = StringField(
+        "Address or landmark",
+        description="Optional, one line: “Corner of Elm St and Chester St”.",
+        render_kw={"maxlength": 200, "autocomplete": "street-address"},
+    )
     data_request = TextAreaField(
         "The data I need is not published",
         description=(
