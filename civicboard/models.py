@@ -18,6 +18,7 @@ from civicboard.pages.models import SitePage  # noqa: F401
 from civicboard.places.models import Neighbourhood  # noqa: F401
 from civicboard.problems.models import (  # noqa: F401
     Category,
+    CategoryDataset,
     Comment,
     CommentRevision,
     Follow,

@@ -113,6 +113,12 @@ class CategoryForm(FlaskForm):
     name = StringField("Name", render_kw={"maxlength": 80})
     description = StringField("Description", description="Optional, one line.", render_kw={"maxlength": 500})
     department_id = SelectField("Department", choices=[], validate_choice=False)
+    default_dataset_ids = StringField(
+        "Default datasets",
+        description="Optional: dataset ids separated by commas. Reports from other apps (Open311) in this "
+        "category are tied to them; without any, such a report becomes a data request for staff to tie.",
+        render_kw={"maxlength": 200, "inputmode": "numeric", "autocomplete": "off"},
+    )
     active = BooleanField("Residents can choose it")
 
     def __init__(self, *args, departments=(), **kwargs):

@@ -105,6 +105,24 @@ class Category(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
 
     department = relationship("Department", lazy="joined")
+    # Datasets a report in this category is tied to when its sender names none (Open311).
+    default_links: Mapped[list[CategoryDataset]] = relationship(
+        "CategoryDataset", cascade="all, delete-orphan", order_by="CategoryDataset.position", lazy="select"
+    )
+
+    @property
+    def default_dataset_ids(self) -> list[int]:
+        return [link.dataset_id for link in self.default_links]
+
+
+class CategoryDataset(db.Model):
+    """A dataset a category names by default (Open311 reports in it are tied to it)."""
+
+    __tablename__ = "category_datasets"
+
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
 
 
 class ProblemDataset(db.Model):

@@ -264,7 +264,8 @@ def active_categories() -> list[Category]:
 
 def all_categories() -> list[Category]:
     """Every category, active or not, in staff's order (the management page)."""
-    return list(db.session.execute(select(Category).order_by(Category.position, Category.name)).scalars())
+    stmt = select(Category).options(selectinload(Category.default_links)).order_by(Category.position, Category.name)
+    return list(db.session.execute(stmt).scalars())
 
 
 # -- a problem's page ----------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from civicboard.places import services as places_services
 from civicboard.problems import counters, notifications, visibility
 from civicboard.problems.models import (
     Category,
+    CategoryDataset,
     Comment,
     CommentRevision,
     DataRequestStatus,
@@ -678,10 +679,14 @@ def update_category(
     description: str | None = "",
     department_id: int | str | None = None,
     active: bool = True,
+    default_dataset_ids: Iterable | None = None,
 ) -> Category:
-    """Rename a category, link it to a department, or (de)activate it. The slug stays stable."""
+    """Rename a category, link it to a department, (de)activate it, or name its default datasets
+    (None leaves them). The slug stays stable."""
     require(actor, Capability.MANAGE_CATEGORIES)
     name, description, department = _clean_category(name, description, department_id, exclude_id=category.id)
+    if default_dataset_ids is not None:
+        set_default_datasets(actor, category, default_dataset_ids)
     before = {
         "name": category.name,
         "department_id": category.department_id,
@@ -703,6 +708,26 @@ def update_category(
     if changes:
         record(actor, "category.update", "category", category.id, changes=changes)
     return category
+
+
+def set_default_datasets(actor: User, category: Category, dataset_ids: Iterable) -> None:
+    """The datasets an Open311 report in this category is tied to (existing, active, at most MAX_DATASETS)."""
+    require(actor, Capability.MANAGE_CATEGORIES)
+    ids = parse_ids(dataset_ids)
+    if len(ids) > MAX_DATASETS:
+        _field_error("default_dataset_ids", f"Name at most {MAX_DATASETS} datasets.")
+    found = {d.id: d for d in db.session.execute(select(Dataset).where(Dataset.id.in_(ids))).scalars()} if ids else {}
+    missing = [i for i in ids if i not in found or found[i].is_withdrawn]
+    if missing:
+        _field_error("default_dataset_ids", f"No active dataset has the id {missing[0]}.")
+    before = category.default_dataset_ids
+    if before == ids:
+        return
+    category.default_links.clear()
+    db.session.flush()
+    for position, dataset_id in enumerate(ids):
+        category.default_links.append(CategoryDataset(dataset_id=dataset_id, position=position))
+    record(actor, "category.datasets", "category", category.id, changes={"datasets": [before, ids]})
 
 
 def move_category(actor: User, category: Category, direction: int) -> bool:

@@ -9,6 +9,8 @@ for scripts and these routes are the path without JavaScript.
 
 from __future__ import annotations
 
+import re
+
 from flask import (
     Blueprint,
     abort,
@@ -743,6 +745,7 @@ def _render_categories(new_form=None, edit_forms=None, status=200):
                     "description": category.description,
                     "department_id": str(category.department_id or ""),
                     "active": category.active,
+                    "default_dataset_ids": ", ".join(str(i) for i in category.default_dataset_ids),
                 },
             )
         forms[category.id] = form
@@ -801,6 +804,7 @@ def update_category(category_id: int):
             description=form.description.data,
             department_id=form.department_id.data,
             active=form.active.data,
+            default_dataset_ids=re.findall(r"\d+", form.default_dataset_ids.data or ""),
         )
     except ValidationError as exc:
         db.session.rollback()

@@ -325,3 +325,10 @@ def test_someone_elses_pending_photo_cannot_be_claimed(app, logged_in, dataset_f
     db.session.expire_all()
     assert theirs.problem_id is None
     assert db.session.query(Problem).one().photos == []
+
+
+def test_the_feed_links_the_first_photo(app, client, problem, author):
+    photo = photos.add_photo(author, problem, imagefiles.png(), "Green")
+    db.session.commit()
+    feed = client.get("/feeds/problems.atom").get_data(as_text=True)
+    assert f'rel="enclosure" href="http://localhost/photos/{photo.key}"' in feed
