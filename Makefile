@@ -5,15 +5,17 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_ARGS ?=
 
-.PHONY: run test e2e e2e-deps bench lint format db-upgrade seed clean help vendor
+.PHONY: run test e2e e2e-deps bench lint format db-upgrade seed clean help messages catalogs screenshots vendor
 
 help:
 	@echo "make run     - install, migrate, load the demo city, serve on http://127.0.0.1:5000 with a worker"
 	@echo "make test    - install dev tools and run the whole suite (TEST_DATABASE_URL for PostgreSQL)"
 	@echo "make e2e     - only the browser tests (Debian's Chromium, axe-core from npm)"
 	@echo "make bench   - seed the city-scale database and measure pages with wrk"
+	@echo "make screenshots - the main pages for each role at 390 and 1280 px, into docs/screenshots/"
 	@echo "make lint    - ruff check and format check, and the import layers (lint-imports)"
 	@echo "make format  - ruff format and fix"
+	@echo "make messages - extract the board's words and update every language's catalog"
 	@echo "make vendor  - copy Leaflet and its marker-cluster plugin from npm into static/vendor/"
 
 $(BIN)/python:
@@ -27,8 +29,27 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
-db-upgrade: $(VENV)/.installed
+db-upgrade: $(VENV)/.installed catalogs
 	$(FLASK) db upgrade
+
+# Translations: civicboard/translations/<lang>/LC_MESSAGES/messages.po are the sources (edited by
+# translators, committed); the compiled .mo files are built here at install and never committed.
+TRANSLATIONS := civicboard/translations
+PYBABEL := $(BIN)/pybabel
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
+
+catalogs: $(MO_FILES)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(PYBABEL) compile --statistics -d $(TRANSLATIONS) -l $*
+
+# Extract every marked string into messages.pot, then merge it into each language's catalog.
+# A new language: $(PYBABEL) init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l fr
+messages: $(VENV)/.installed
+	$(PYBABEL) -q extract -F $(TRANSLATIONS)/babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+	  --no-wrap --sort-by-file --project CivicBoard -o $(TRANSLATIONS)/messages.pot .
+	$(PYBABEL) -q update --no-wrap -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(MAKE) catalogs
 
 seed: db-upgrade
 	$(FLASK) demo seed --if-empty
@@ -39,7 +60,7 @@ run: seed
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: $(VENV)/.installed-dev e2e-deps
+test: $(VENV)/.installed-dev catalogs e2e-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Browser tests. Chromium comes from Debian (a browser is never downloaded); axe-core from npm.
@@ -54,6 +75,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || $(call apt_install,npm)
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm is missing: the accessibility checks skip locally (CI fails them)"; fi
+
+# Screenshots of the demo city (the browser tests' server and Chromium) into docs/screenshots/.
+screenshots: $(VENV)/.installed-dev e2e-deps
+	$(BIN)/python scripts/screenshots.py
 
 # Benchmark: city-scale data in bench/data/, gunicorn in production mode, wrk (from Debian).
 bench: $(VENV)/.installed

@@ -1,4 +1,4 @@
-"""Configuration classes; values come from the environment (see README, "Configuration")."""
+"""Configuration classes; values come from the environment (see docs/configuration.md)."""
 
 from __future__ import annotations
 
@@ -96,6 +96,9 @@ class Config:
 
     SITE_NAME = os.environ.get("CIVICBOARD_SITE_NAME", "CivicBoard")
     CITY_NAME = os.environ.get("CIVICBOARD_CITY_NAME", "Somerville")
+    # Interface languages offered, the default first; the zone dates and times are shown in.
+    CIVICBOARD_LANGUAGES = os.environ.get("CIVICBOARD_LANGUAGES", "en,es")
+    CIVICBOARD_TIMEZONE = os.environ.get("CIVICBOARD_TIMEZONE", "UTC")
 
     # Sessions: server-side session rows; the cookie only carries an opaque token.
     SESSION_COOKIE_HTTPONLY = True
@@ -115,6 +118,10 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     # Public pages kept this many seconds for visitors without a session (0: off); see pagecache.py.
     PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 10)
+    # A list's total and facet counts, kept this long for every reader (civicboard.briefcache).
+    BRIEF_CACHE_SECONDS = _int("BRIEF_CACHE_SECONDS", 30)
+    # Rendered list rows kept by version (civicboard.fragments); 0 renders every row every time.
+    FRAGMENT_CACHE_SIZE = _int("FRAGMENT_CACHE_SIZE", 5000)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     RATELIMIT_ENABLED = True
@@ -128,7 +135,7 @@ class Config:
     RATELIMIT_COMMENTS = os.environ.get("RATELIMIT_COMMENTS", "10 per minute;200 per day")
     RATELIMIT_VOTES = os.environ.get("RATELIMIT_VOTES", "60 per minute;1000 per day")
     RATELIMIT_API = os.environ.get("RATELIMIT_API", "300 per minute")  # every /api/v1 request, per account or address
-    # Public reads that grow with the whole board, per client address (see README, "Rate limits").
+    # Public reads that grow with the whole board, per client address (see docs/open-data.md, "Rate limits").
     RATELIMIT_EXPORTS = os.environ.get("RATELIMIT_EXPORTS", "30 per minute;300 per hour")
     RATELIMIT_INSIGHTS = os.environ.get("RATELIMIT_INSIGHTS", "60 per minute")
     RATELIMIT_OPEN311 = os.environ.get("RATELIMIT_OPEN311", "120 per minute")
@@ -151,6 +158,9 @@ class Config:
     MAIL_RETRY_BASE_SECONDS = _int("MAIL_RETRY_BASE_SECONDS", 60)
     MAIL_RETRY_MAX_SECONDS = _int("MAIL_RETRY_MAX_SECONDS", 6 * 3600)
     MAIL_SENDING_STALE_SECONDS = _int("MAIL_SENDING_STALE_SECONDS", 600)
+    # Above this many followers, a request writes one fan-out job and the worker writes the
+    # followers' notifications and emails (the request's time does not grow with the audience).
+    NOTIFY_INLINE_MAX = _int("NOTIFY_INLINE_MAX", 200)
     # The worker's queue without REDIS_URL (development): a SQLite file in the instance folder.
     HUEY_SQLITE_PATH = os.environ.get("HUEY_SQLITE_PATH") or str(INSTANCE_DIR / "huey.db")
 
@@ -184,11 +194,23 @@ class Config:
     CATALOG_ALLOW_PRIVATE_ADDRESSES = _bool("CATALOG_ALLOW_PRIVATE_ADDRESSES", False)
     # Sources `flask datasets refresh` adds if missing: "name=url" pairs, space or comma separated.
     CATALOG_SOURCES = os.environ.get("CATALOG_SOURCES", "")
-    # Who runs a staff "refresh now": "thread" (a background thread in the web process) or
-    # "off" (left queued for `flask datasets run-queued`); and when a queued or running
-    # run whose process died counts as abandoned.
-    CATALOG_RUNNER = os.environ.get("CATALOG_RUNNER", "thread")
+    # Who runs a staff "refresh now": "worker" (`flask worker`), "thread" (a background thread
+    # in the web process) or "off" (left queued for `flask datasets run-queued`); and when a
+    # queued or running run whose process died counts as abandoned.
+    CATALOG_RUNNER = os.environ.get("CATALOG_RUNNER", "worker")
     CATALOG_RUN_STALE_SECONDS = _int("CATALOG_RUN_STALE_SECONDS", 30 * 60)
+
+    # Operations (README, "Operations"): request log lines as JSON ("json") or plain text;
+    # Sentry for errors (needs sentry-sdk installed); how many proxies in front of the web
+    # processes set X-Forwarded-For/-Proto/-Prefix (0: none trusted; 1: one proxy, ProxyFix).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    SENTRY_DSN = os.environ.get("SENTRY_DSN") or None
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    # /metrics answers these addresses or networks (comma separated), or a Bearer METRICS_TOKEN.
+    METRICS_ALLOW_FROM = os.environ.get("METRICS_ALLOW_FROM", "127.0.0.1,::1")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    # Uploaded files (photos); backups carry them. Default: the instance folder's uploads/.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or None
 
     PREFERRED_URL_SCHEME = "http"
 
@@ -242,7 +264,9 @@ class TestingConfig(Config):
     MAIL_BACKEND = "memory"
     REDIS_URL = None
     PAGE_CACHE_SECONDS = 0  # tests see every change at once; tests/test_pagecache.py turns it on
+    BRIEF_CACHE_SECONDS = 0
     SNAPSHOT_RUNNER = "off"  # no stray build threads; tests that need one turn it on
+    CATALOG_RUNNER = "thread"  # tests wait on the run (jobs.wait_for_background); the worker's path has its own tests
     # A cheap hash keeps the suite fast; production uses scrypt (tested on its own).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a KDF name
 

@@ -30,6 +30,8 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     register_security(app)
     register_templates(app)
     register_commands(app)
+    register_operations(app)
+    register_tasks(app)
     return app
 
 
@@ -67,7 +69,10 @@ def load_config(app: Flask, config: type[Config], overrides: dict[str, Any]) -> 
 
 
 def register_logging(app: Flask) -> None:
-    """Our own messages (development mail, imports) at INFO on stderr; libraries stay quiet."""
+    """Our own messages at INFO on stderr (JSON with LOG_FORMAT=json), a request id and log line per request."""
+    from civicboard import requestlog
+
+    requestlog.register(app)
     app.logger.setLevel(logging.INFO)
 
 
@@ -128,6 +133,10 @@ def register_extensions(app: Flask) -> None:
     sessions.register(app)
     worker.init_app(app)
 
+    from civicboard import i18n
+
+    i18n.register(app)
+
 
 def register_input_guards(app: Flask) -> None:
     """Bounded ids in URLs, and NUL and list-length checks on every request (before the routes)."""
@@ -143,6 +152,7 @@ def register_blueprints(app: Flask) -> None:
     from civicboard.auth.views import bp as auth_bp
     from civicboard.challenges.views import bp as challenges_bp
     from civicboard.datasets.views import bp as datasets_bp
+    from civicboard.i18n.views import bp as i18n_bp
     from civicboard.insights.views import bp as insights_bp
     from civicboard.interop.views import bp as interop_bp
     from civicboard.main.views import bp as main_bp
@@ -154,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         main_bp,
+        i18n_bp,
         auth_bp,
         users_bp,
         admin_bp,
@@ -168,9 +179,20 @@ def register_blueprints(app: Flask) -> None:
         pages_bp,
     ):
         app.register_blueprint(blueprint)
+    from civicboard.notify import views as notify_views
     from civicboard.outbox import views as outbox_views
 
     outbox_views.register(app)
+    notify_views.register(app)
+
+
+def register_tasks(app: Flask) -> None:
+    """The features' background and periodic tasks, on the worker's queue (`flask worker` runs them)."""
+    # Huey registers a task when its module is imported (catalog runs live in datasets.jobs).
+    from civicboard.datasets import jobs  # noqa: F401
+    from civicboard.insights import tasks as insights_tasks  # noqa: F401
+    from civicboard.interop import tasks as interop_tasks  # noqa: F401
+    from civicboard.notify import tasks as notify_tasks  # noqa: F401
 
 
 def register_errors(app: Flask) -> None:
@@ -200,3 +222,10 @@ def register_commands(app: Flask) -> None:
     from civicboard import cli
 
     cli.register(app)
+
+
+def register_operations(app: Flask) -> None:
+    """/readyz, /metrics, `flask backup`, and the trusted proxy's headers (see ops/)."""
+    from civicboard import ops
+
+    ops.register(app)

@@ -2,7 +2,7 @@
 
 A budget is one decorator (and one scope in the limiter's storage), put on the page's route
 and on the API's route, so switching from the form to the API buys nothing. The limits
-themselves are configuration (the RATELIMIT_* settings in the README), read at request time
+themselves are configuration (the RATELIMIT_* settings in docs/configuration.md), read at request time
 so tests and operators can change them.
 """
 
@@ -119,7 +119,7 @@ def address_key() -> str:
 
 # Reads whose work grows with the whole board, per client address: the exports (every format
 # share one budget), the figures (page and CSV share another), and Open311's request list
-# (its `page` walks an OFFSET). See README, "Rate limits and response sizes".
+# (its `page` walks an OFFSET). See docs/open-data.md, "Rate limits and response sizes".
 export_limit = limiter.shared_limit(config_limit("RATELIMIT_EXPORTS"), scope=EXPORTS, key_func=address_key)
 insights_limit = limiter.shared_limit(config_limit("RATELIMIT_INSIGHTS"), scope=INSIGHTS, key_func=address_key)
 open311_limit = limiter.shared_limit(config_limit("RATELIMIT_OPEN311"), scope=OPEN311, key_func=address_key)

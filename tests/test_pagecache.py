@@ -107,3 +107,35 @@ def test_a_cookie_keeping_anonymous_reader_gets_cache_hits(cached_app, client, p
         assert client.get(url).headers["X-Cache"] == "miss", url
         assert client.get(url).headers["X-Cache"] == "hit", url
     assert client.get_cookie(cached_app.config["SESSION_COOKIE_NAME"]) is None
+
+
+def test_a_change_empties_the_cache_at_once(cached_app, client, problem_factory, user_factory):
+    problem = problem_factory(title="Potholes on Broadway")
+    client.get("/")
+    assert client.get("/").headers["X-Cache"] == "hit"
+    services.add_comment(user_factory(), problem, "Still there.")
+    db.session.commit()
+    fresh = client.get("/")
+    assert fresh.headers["X-Cache"] == "miss"
+    assert client.get("/").headers["X-Cache"] == "hit"
+
+
+def test_writes_no_page_shows_keep_the_cache(cached_app, client, problem_factory, user_factory):
+    from civicboard.outbox.models import OutboxMessage
+
+    problem_factory(title="Potholes on Broadway")
+    client.get("/")
+    user = user_factory()
+    client.get("/")
+    db.session.add(OutboxMessage(message_key="k", user_id=user.id, recipient="a@example.org", subject="s", body="b"))
+    db.session.commit()
+    assert client.get("/").headers["X-Cache"] == "hit"
+
+
+def test_a_rolled_back_change_keeps_the_cache(cached_app, client, problem_factory):
+    problem = problem_factory(title="Potholes on Broadway")
+    client.get("/")
+    problem.title = "Changed, then rolled back"
+    db.session.flush()
+    db.session.rollback()
+    assert client.get("/").headers["X-Cache"] == "hit"

@@ -39,6 +39,7 @@ from civicboard.api.core import (
     text_arg,
     unauthorized,
 )
+from civicboard.briefcache import remember
 from civicboard.extensions import db
 from civicboard.links import absolute_url
 from civicboard.places import geo
@@ -133,9 +134,19 @@ def list_problems():
         with_originals=True,
         with_photos=True,
     )
-    total = db.session.execute(
-        select(func.count()).select_from(Problem).where(*queries.filter_clauses(viewer, filters))
-    ).scalar_one()
+
+    def count() -> int:
+        return db.session.execute(
+            select(func.count()).select_from(Problem).where(*queries.filter_clauses(viewer, filters))
+        ).scalar_one()
+
+    # Counting every match is a scan of the board: kept briefly for readers who see the same
+    # rows (civicboard.briefcache), keyed by the filters and the viewer (visibility differs);
+    # "the problems I vote for" changes with the caller's own clicks, so it is always counted.
+    if filters.voted_by_me:
+        total = count()
+    else:
+        total = remember(f"api.problems.total:{visibility.viewer_id(viewer)}:{filters!r}", count)
     items = [serializers.problem(p, voted=p.id in page.voted_ids, viewer=viewer) for p in page.items]
     return list_response(items, total, page_url("api.problems.list_problems", page.next_cursor))
 

@@ -1,6 +1,6 @@
 """The outcome figures, each computed by aggregate SQL (no problem rows are loaded into Python).
 
-Definitions (also on the page and in the README):
+Definitions (also on the page and in docs/open-data.md):
 - Only public problems count (problems.visibility).
 - Time to first response: first_response_at - created_at, over problems that have one.
 - Time to resolution: resolved_at - created_at, over problems whose status is resolved now.

@@ -7,7 +7,7 @@ the next, so memory stays flat whatever the size of the board.
 
 The licence of user content travels with the data: a top-level "license" object in JSON; in
 CSV, which has no place for metadata, a `Link: <url>; rel="license"` header and an `X-License`
-header (see README, "Open data").
+header (see docs/open-data.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Open311 GeoReport v2, read-only and JSON only: problems seen as service requests.
 
-Mapping (see README, "Open data"): a service is an active category (service_code = its slug);
+Mapping (see docs/open-data.md): a service is an active category (service_code = its slug);
 a service request is a visible problem. `status` is "closed" for resolved, declined and
 duplicate problems, else "open". `status_notes` is the latest official response as plain
 text, and `agency_responsible` its department (else the category's department). `lat`/`long` are the

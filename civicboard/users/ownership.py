@@ -6,7 +6,7 @@ audit entries) still holds: the email address becomes a unique value that is not
 can no longer match, sessions and tokens end, roles and team memberships go, notifications go,
 and votes and follows are removed through problems/counters.py, so every counter stays exact.
 
-The city's policy for what the person posted (see the README, "Deleting an account"):
+The city's policy for what the person posted (see docs/security.md, "Your data, your account"):
 problems and comments stay for the public record, signed "Former resident". When the person
 asks, what nobody else has answered is taken away: their comments that no one else replied to
 are deleted (text erased, a placeholder keeps the thread's shape, as when they delete one

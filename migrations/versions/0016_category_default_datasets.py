@@ -1,7 +1,7 @@
 """categories: default datasets, which reports from other apps (Open311) in the category are tied to
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-02 18:37:05
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-12-02 18:37:05
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

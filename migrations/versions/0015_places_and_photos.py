@@ -1,7 +1,7 @@
 """places and photos: a problem's point, address and neighbourhood; neighbourhood polygons; photos
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-02 18:03:55.105333
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 
 from civicboard.problems.fts import install_search
 
-revision = "0013"
-down_revision = "0012"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
