@@ -71,7 +71,11 @@ def index():
     """The problem list: hot, top, new or most discussed; filtered; keyset-paginated."""
     filters = _filters_from_args()
     page = queries.list_problems(
-        current_user, sort=request.args.get("sort", "hot"), filters=filters, after=request.args.get("after")
+        current_user,
+        sort=request.args.get("sort", "hot"),
+        filters=filters,
+        after=request.args.get("after"),
+        with_text=False,
     )
     categories = queries.active_categories()
     dataset = None
