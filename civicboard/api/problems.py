@@ -47,6 +47,7 @@ from civicboard.problems import photos, queries, services, visibility
 from civicboard.problems.models import Category, Comment, Photo, Problem, ProblemStatus
 from civicboard.ratelimits import comments_limit, problems_limit, votes_limit
 from civicboard.validation import ValidationError, accepts_uploads
+from civicboard.writes import retry_when_locked
 
 bp = Blueprint("problems", __name__, url_prefix="/problems")
 
@@ -317,10 +318,15 @@ def add_comment(problem_id: int):
 
 def _vote(problem_id: int, action):
     user = acting_user()
-    problem = problem_or_404(problem_id)
-    voted, vote_count = action(user, problem)
-    db.session.commit()
-    return {"voted": voted, "vote_count": vote_count}
+
+    def cast() -> dict:
+        problem = problem_or_404(problem_id)
+        voted, vote_count = action(user, problem)
+        db.session.commit()
+        return {"voted": voted, "vote_count": vote_count}
+
+    # SQLite's single writer: a vote waits its turn rather than being answered with an error.
+    return retry_when_locked(cast)
 
 
 @bp.put("/<id:problem_id>/vote")
