@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_ARGS ?=
 
-.PHONY: run test e2e e2e-deps bench lint format db-upgrade seed clean help screenshots
+.PHONY: run test e2e e2e-deps bench lint format db-upgrade seed clean help messages catalogs screenshots
 
 help:
 	@echo "make run     - install, migrate, load the demo city, serve on http://127.0.0.1:5000 with a worker"
@@ -15,6 +15,7 @@ help:
 	@echo "make screenshots - the main pages for each role at 390 and 1280 px, into docs/screenshots/"
 	@echo "make lint    - ruff check and format check, and the import layers (lint-imports)"
 	@echo "make format  - ruff format and fix"
+	@echo "make messages - extract the board's words and update every language's catalog"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +28,27 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
-db-upgrade: $(VENV)/.installed
+db-upgrade: $(VENV)/.installed catalogs
 	$(FLASK) db upgrade
+
+# Translations: civicboard/translations/<lang>/LC_MESSAGES/messages.po are the sources (edited by
+# translators, committed); the compiled .mo files are built here at install and never committed.
+TRANSLATIONS := civicboard/translations
+PYBABEL := $(BIN)/pybabel
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
+
+catalogs: $(MO_FILES)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(PYBABEL) compile --statistics -d $(TRANSLATIONS) -l $*
+
+# Extract every marked string into messages.pot, then merge it into each language's catalog.
+# A new language: $(PYBABEL) init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l fr
+messages: $(VENV)/.installed
+	$(PYBABEL) -q extract -F $(TRANSLATIONS)/babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+	  --no-wrap --sort-by-file --project CivicBoard -o $(TRANSLATIONS)/messages.pot .
+	$(PYBABEL) -q update --no-wrap -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(MAKE) catalogs
 
 seed: db-upgrade
 	$(FLASK) demo seed --if-empty
@@ -39,7 +59,7 @@ run: seed
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: $(VENV)/.installed-dev e2e-deps
+test: $(VENV)/.installed-dev catalogs e2e-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Browser tests. Chromium comes from Debian (a browser is never downloaded); axe-core from npm.

@@ -96,6 +96,9 @@ class Config:
 
     SITE_NAME = os.environ.get("CIVICBOARD_SITE_NAME", "CivicBoard")
     CITY_NAME = os.environ.get("CIVICBOARD_CITY_NAME", "Somerville")
+    # Interface languages offered, the default first; the zone dates and times are shown in.
+    CIVICBOARD_LANGUAGES = os.environ.get("CIVICBOARD_LANGUAGES", "en,es")
+    CIVICBOARD_TIMEZONE = os.environ.get("CIVICBOARD_TIMEZONE", "UTC")
 
     # Sessions: server-side session rows; the cookie only carries an opaque token.
     SESSION_COOKIE_HTTPONLY = True
@@ -151,6 +154,9 @@ class Config:
     MAIL_RETRY_BASE_SECONDS = _int("MAIL_RETRY_BASE_SECONDS", 60)
     MAIL_RETRY_MAX_SECONDS = _int("MAIL_RETRY_MAX_SECONDS", 6 * 3600)
     MAIL_SENDING_STALE_SECONDS = _int("MAIL_SENDING_STALE_SECONDS", 600)
+    # Above this many followers, a request writes one fan-out job and the worker writes the
+    # followers' notifications and emails (the request's time does not grow with the audience).
+    NOTIFY_INLINE_MAX = _int("NOTIFY_INLINE_MAX", 200)
     # The worker's queue without REDIS_URL (development): a SQLite file in the instance folder.
     HUEY_SQLITE_PATH = os.environ.get("HUEY_SQLITE_PATH") or str(INSTANCE_DIR / "huey.db")
 
@@ -189,6 +195,18 @@ class Config:
     # run whose process died counts as abandoned.
     CATALOG_RUNNER = os.environ.get("CATALOG_RUNNER", "thread")
     CATALOG_RUN_STALE_SECONDS = _int("CATALOG_RUN_STALE_SECONDS", 30 * 60)
+
+    # Operations (README, "Operations"): request log lines as JSON ("json") or plain text;
+    # Sentry for errors (needs sentry-sdk installed); how many proxies in front of the web
+    # processes set X-Forwarded-For/-Proto/-Prefix (0: none trusted; 1: one proxy, ProxyFix).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    SENTRY_DSN = os.environ.get("SENTRY_DSN") or None
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    # /metrics answers these addresses or networks (comma separated), or a Bearer METRICS_TOKEN.
+    METRICS_ALLOW_FROM = os.environ.get("METRICS_ALLOW_FROM", "127.0.0.1,::1")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    # Uploaded files (photos); backups carry them. Default: the instance folder's uploads/.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or None
 
     PREFERRED_URL_SCHEME = "http"
 

@@ -557,6 +557,7 @@ def main() -> int:
         finally:
             stop(app)
             stop(hello)
+    report["notifications"] = measure_notifications()
     path = RESULTS / "latest.json"
     path.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nWrote {path.relative_to(ROOT)}")
@@ -667,6 +668,21 @@ def combine(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "socket_errors": {k: sum(r["socket_errors"][k] for r in runs) for k in runs[0]["socket_errors"]},
         "runs_rps": [round(r["rps"], 1) for r in runs],
     }
+
+
+def measure_notifications() -> dict[str, Any]:
+    """A response's commit time with 10 vs 10,000 followers, and 10,000 emails to an SMTP sink (bench/notify.py)."""
+    print("\nNotification fan-out (bench/notify.py, its own SQLite database and SMTP sink)...", flush=True)
+    done = subprocess.run(  # noqa: S603 - fixed command
+        [sys.executable, str(BENCH / "notify.py"), "--json"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    print(
+        f"  response commit: {result['commit_ms_10_followers']:.1f} ms with 10 followers, "
+        f"{result['commit_ms_10000_followers']:.1f} ms with 10,000; worker fan-out {result['worker_fanout_s']:.1f} s; "
+        f"{result['emails_sent']} emails delivered in {result['deliver_s']:.1f} s ({result['emails_per_s']} /s)"
+    )
+    return result
 
 
 def summarise(results, hello_runs, rss: list[float], url: str) -> dict[str, Any]:

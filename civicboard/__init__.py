@@ -30,6 +30,8 @@ def create_app(config: type[Config] | None = None, overrides: dict[str, Any] | N
     register_security(app)
     register_templates(app)
     register_commands(app)
+    register_operations(app)
+    register_tasks(app)
     return app
 
 
@@ -59,7 +61,10 @@ def load_config(app: Flask, config: type[Config], overrides: dict[str, Any]) -> 
 
 
 def register_logging(app: Flask) -> None:
-    """Our own messages (development mail, imports) at INFO on stderr; libraries stay quiet."""
+    """Our own messages at INFO on stderr (JSON with LOG_FORMAT=json), a request id and log line per request."""
+    from civicboard import requestlog
+
+    requestlog.register(app)
     app.logger.setLevel(logging.INFO)
 
 
@@ -120,6 +125,10 @@ def register_extensions(app: Flask) -> None:
     sessions.register(app)
     worker.init_app(app)
 
+    from civicboard import i18n
+
+    i18n.register(app)
+
 
 def register_input_guards(app: Flask) -> None:
     """Bounded ids in URLs, and NUL and list-length checks on every request (before the routes)."""
@@ -135,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     from civicboard.auth.views import bp as auth_bp
     from civicboard.challenges.views import bp as challenges_bp
     from civicboard.datasets.views import bp as datasets_bp
+    from civicboard.i18n.views import bp as i18n_bp
     from civicboard.insights.views import bp as insights_bp
     from civicboard.interop.views import bp as interop_bp
     from civicboard.main.views import bp as main_bp
@@ -146,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         main_bp,
+        i18n_bp,
         auth_bp,
         users_bp,
         admin_bp,
@@ -160,9 +171,16 @@ def register_blueprints(app: Flask) -> None:
         pages_bp,
     ):
         app.register_blueprint(blueprint)
+    from civicboard.notify import views as notify_views
     from civicboard.outbox import views as outbox_views
 
     outbox_views.register(app)
+    notify_views.register(app)
+
+
+def register_tasks(app: Flask) -> None:
+    """The features' background and periodic tasks, on the worker's queue (`flask worker` runs them)."""
+    from civicboard.notify import tasks  # noqa: F401  (Huey registers a task when its module is imported)
 
 
 def register_errors(app: Flask) -> None:
@@ -192,3 +210,10 @@ def register_commands(app: Flask) -> None:
     from civicboard import cli
 
     cli.register(app)
+
+
+def register_operations(app: Flask) -> None:
+    """/readyz, /metrics, `flask backup`, and the trusted proxy's headers (see ops/)."""
+    from civicboard import ops
+
+    ops.register(app)

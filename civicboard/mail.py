@@ -8,6 +8,9 @@ mail server is slow or down.
 from __future__ import annotations
 
 import smtplib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -15,6 +18,8 @@ from flask import current_app
 
 # Seconds to wait on the mail server for each step before the attempt counts as failed.
 SMTP_TIMEOUT = 10
+# The connection a delivery pass keeps open (per thread), see one_connection().
+_pass = threading.local()
 
 
 def build_message(
@@ -57,12 +62,58 @@ def _sender_domain() -> str:
     return address.rpartition("@")[2] or "localhost"
 
 
-def _send_smtp(message: EmailMessage) -> None:
+@contextmanager
+def one_connection() -> Iterator[None]:
+    """Within this block, messages sent by SMTP share one connection (a delivery pass).
+
+    Opening a connection (TCP, EHLO, STARTTLS, login) costs more than sending a message; a
+    pass of thousands keeps one open. After any error it is dropped and the next message
+    opens a fresh one.
+    """
+    _pass.active, _pass.smtp = True, None
+    try:
+        yield
+    finally:
+        smtp, _pass.active, _pass.smtp = _pass.smtp, False, None
+        if smtp is not None:
+            _close(smtp)
+
+
+def _connect() -> smtplib.SMTP:
     config = current_app.config
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
-    with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT) as smtp:
+    smtp = smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT)
+    try:
         if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
             smtp.starttls()
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-        smtp.send_message(message)
+    except Exception:
+        _close(smtp)
+        raise
+    return smtp
+
+
+def _close(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.quit()
+    except Exception:
+        smtp.close()
+
+
+def _send_smtp(message: EmailMessage) -> None:
+    if not getattr(_pass, "active", False):
+        smtp = _connect()
+        try:
+            smtp.send_message(message)
+        finally:
+            _close(smtp)
+        return
+    if _pass.smtp is None:
+        _pass.smtp = _connect()
+    try:
+        _pass.smtp.send_message(message)
+    except Exception:
+        smtp, _pass.smtp = _pass.smtp, None
+        _close(smtp)
+        raise

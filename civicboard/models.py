@@ -16,11 +16,14 @@ from civicboard.moderation.models import Flag  # noqa: F401
 from civicboard.outbox.models import OutboxMessage  # noqa: F401
 from civicboard.pages.models import SitePage  # noqa: F401
 from civicboard.problems.models import (  # noqa: F401
+    AreaFollow,
     Category,
     Comment,
     CommentRevision,
     Follow,
     Notification,
+    NotificationFanout,
+    NotificationSetting,
     Problem,
     ProblemDataset,
     Vote,

@@ -6,7 +6,8 @@ for PAGE_CACHE_SECONDS (default 10; 0 turns the cache off) in this process, or i
 REDIS_URL is set so every worker shares it. Anyone with a session or remember cookie, or an
 Authorization header, always gets a fresh page: their pages carry their votes, CSRF tokens
 and flash messages. A response is stored only if it is a 200 that sets no cookie. Entries are
-keyed by path alone: no page is built from the request's Host (see civicboard.links).
+keyed by the language served and the path: no page is built from the request's Host (see
+civicboard.links).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from typing import Any
 
 from cachelib import BaseCache, RedisCache, SimpleCache
 from flask import Flask, Response, current_app, request, request_finished
+
+from civicboard import metrics
+from civicboard.i18n import anonymous_language
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +36,7 @@ CACHEABLE_ENDPOINTS = frozenset(
         "challenges.show",
     }
 )
-KEPT_HEADERS = ("Content-Type", "Content-Language")
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
 EXTENSION_KEY = "civicboard.pagecache"
 
 
@@ -68,9 +72,10 @@ def _cacheable_request() -> bool:
 
 
 def _key() -> str:
-    # The path alone: pages build their absolute links from CIVICBOARD_URL, never from the
-    # client's Host or X-Forwarded-* headers, so those must not split (or fill) the cache.
-    return request.full_path
+    # The language served and the path: pages build their absolute links from CIVICBOARD_URL,
+    # never from the client's Host or X-Forwarded-* headers, so those must not split (or fill)
+    # the cache. The language is one of the few offered, not the raw Accept-Language header.
+    return f"{anonymous_language()}:{request.full_path}"
 
 
 def _serve_from_cache() -> Response | None:
@@ -82,7 +87,9 @@ def _serve_from_cache() -> Response | None:
         log.warning("page cache unavailable", exc_info=True)
         return None
     if entry is None:
+        metrics.page_cache("miss")
         return None
+    metrics.page_cache("hit")
     body, headers = entry
     response = Response(body, status=200, headers=headers)
     response.headers["X-Cache"] = "hit"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
@@ -33,8 +34,20 @@ def register(app: Flask) -> None:
     app.after_request(_add_security_headers)
 
 
+def csrf_exempt_when(app: Flask, endpoint: str, condition: Callable[[], bool]) -> None:
+    """Skip the CSRF check on one endpoint when `condition()` holds for the request.
+
+    For requests that carry their own credential and no cookie, such as an RFC 8058 one-click
+    unsubscribe (a signed token in the URL, body `List-Unsubscribe=One-Click`).
+    """
+    app.extensions.setdefault("csrf_exempt_when", {})[endpoint] = condition
+
+
 def _check_csrf() -> None:
     if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or request.routing_exception is not None:
+        return
+    exempt = current_app.extensions.get("csrf_exempt_when", {}).get(request.endpoint)
+    if exempt is not None and exempt():
         return
     if request.path.startswith("/api/") and request.headers.get("Authorization"):
         return

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
+from babel import dates
 from flask import Flask, current_app, request, url_for
+from flask_babel import get_locale, get_timezone, gettext
 
 from civicboard.permissions import Capability, has_capability
 from civicboard.problems import visibility
@@ -35,33 +37,32 @@ def register(app: Flask) -> None:
 
 
 def format_date(value: datetime | None) -> str:
-    """26 Nov 2026."""
-    return value.strftime("%-d %b %Y") if value else ""
+    """A day in the reader's language: 26 Nov 2026, 26 nov 2026.
+
+    Not moved into the city's time zone: many of these are days, not instants (a dataset's
+    last update is a date the catalog gives), and a day must not shift across midnight.
+    """
+    return dates.format_date(value, "d MMM y", locale=get_locale()) if value else ""
 
 
 def format_datetime(value: datetime | None) -> str:
-    """26 Nov 2026, 14:05 UTC."""
-    return value.strftime("%-d %b %Y, %H:%M UTC") if value else ""
+    """An instant in the city's time zone and the reader's language: 26 Nov 2026, 09:05 EST."""
+    if value is None:
+        return ""
+    zone = get_timezone()
+    moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
+    return dates.format_datetime(moment, "d MMM y, HH:mm zzz", tzinfo=zone, locale=get_locale())
 
 
 def time_ago(value: datetime | None) -> str:
-    """A short relative time such as '3 days ago'."""
+    """A short relative time in the reader's language: '3 days ago', 'hace 3 días'."""
     if value is None:
         return ""
-    seconds = int((utcnow() - value).total_seconds())
-    if seconds < 60:
-        return "just now"
-    for unit, size in (
-        ("year", 31536000),
-        ("month", 2592000),
-        ("day", 86400),
-        ("hour", 3600),
-        ("minute", 60),
-    ):
-        if seconds >= size:
-            n = seconds // size
-            return f"{n} {unit}{'' if n == 1 else 's'} ago"
-    return "just now"
+    delta = utcnow() - value
+    if delta.total_seconds() < 60:
+        return gettext("just now")
+    # threshold=1: 50 minutes stay "50 minutes ago" rather than rounding up to an hour.
+    return dates.format_timedelta(-delta, threshold=1, add_direction=True, locale=get_locale())
 
 
 def url_with(**changes: object) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from civicboard.auth import services as auth_services
 from civicboard.auth.models import User
 from civicboard.extensions import db
 from config import TestingConfig, normalise_database_url
+from tests.smtp import Recorder, running
 
 DEFAULT_PASSWORD = "correct horse battery"
 
@@ -30,6 +32,22 @@ DEFAULT_PASSWORD = "correct horse battery"
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgres: needs PostgreSQL (TEST_DATABASE_URL)")
     config.addinivalue_line("markers", "redis: needs a Redis server")
+    _compile_catalogs()
+
+
+def _compile_catalogs() -> None:
+    """Build stale .mo files as `make catalogs` does, so a bare `pytest` serves every language."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).resolve().parents[1] / "civicboard" / "translations").glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        with mo.open("wb") as target:
+            write_mo(target, catalog)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -355,3 +373,22 @@ def problem_factory(app: Flask, user_factory: Callable[..., User]) -> Callable[.
         return problem
 
     return factory
+
+
+@pytest.fixture
+def smtp_to(app: Flask) -> Callable[[int], None]:
+    """smtp_to(port): deliver this app's mail by SMTP to 127.0.0.1:port, without TLS."""
+
+    def configure(port: int) -> None:
+        app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
+
+    return configure
+
+
+@pytest.fixture
+def smtp_server(smtp_to: Callable[[int], None]) -> Iterator[Recorder]:
+    """A real SMTP server in the test process (tests/smtp.py); the app sends to it."""
+    handler = Recorder()
+    with running(handler) as port:
+        smtp_to(port)
+        yield handler

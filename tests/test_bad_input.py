@@ -156,7 +156,9 @@ def _walk(app, client) -> list[str]:
             if isinstance(body, dict) and method not in ("GET",):
                 body["csrf_token"] = client.csrf_token()
             response = client.open(url, method=method, **kwargs)
-            if response.status_code >= 500:
+            # /readyz answers 503 by design here: the suite's schema comes from create_all, not the migrations.
+            not_ready = rule.endpoint == "ops.readyz" and response.status_code == 503
+            if response.status_code >= 500 and not not_ready:
                 failures.append(f"{method} {url[:120]} {sorted(body) if isinstance(body, dict) else ''}")
     return failures
 

@@ -68,6 +68,9 @@ class User(UserMixin, db.Model):
     ban_reason: Mapped[str] = mapped_column(Text, default="", nullable=False)
     # Stored so the header's badge costs no query; kept exact by the notification services.
     unread_notifications: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
+    # The interface language chosen with the switcher (or at registration); emails use it.
+    # NULL: none chosen, the browser's Accept-Language decides.
+    language: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         UserRole,

@@ -68,9 +68,13 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.execute(select(User).where(User.email == (email or "").strip().lower())).scalar_one_or_none()
 
 
-def register_user(email: str, name: str, password: str) -> User:
-    """Create a resident account and email it a confirmation link; the address must not be in use."""
+def register_user(email: str, name: str, password: str, language: str | None = None) -> User:
+    """Create a resident account and email it a confirmation link; the address must not be in use.
+
+    `language` is the interface language the person registered in: their emails use it.
+    """
     user = _new_user(email, name, password)
+    user.language = language
     send_confirmation(user)
     return user
 

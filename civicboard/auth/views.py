@@ -20,6 +20,7 @@ from civicboard.auth.forms import (
 from civicboard.auth.models import ApiToken, UserSession
 from civicboard.auth.sessions import end_other_sessions, end_session, start_session
 from civicboard.extensions import db
+from civicboard.i18n import current_language
 from civicboard.ratelimits import login_email_limit, login_limit, password_reset_limit, register_limit
 from civicboard.security import safe_next
 from civicboard.validation import ValidationError
@@ -43,7 +44,7 @@ def register():
     form = RegisterForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
-            user = services.register_user(form.email.data, form.name.data, form.password.data)
+            user = services.register_user(form.email.data, form.name.data, form.password.data, current_language())
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc)

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from civicboard.extensions import db
-from civicboard.mail import send_email
+from civicboard.mail import one_connection, send_email
 from civicboard.outbox.models import OutboxMessage, OutboxStatus
 from civicboard.permissions import Capability, require
 from civicboard.timeutil import utcnow
@@ -66,6 +66,37 @@ def queue_email(
     return message
 
 
+def queue_many(messages: list[dict]) -> int:
+    """Add many messages in one statement (the worker writing a large audience's mail).
+
+    Each dict has message_key, recipient, subject, body, user_id and headers. The caller
+    owns the keys' uniqueness (they name events it has claimed); a repeated key fails the
+    transaction rather than sending twice.
+    """
+    if not messages:
+        return 0
+    now = utcnow()
+    rows = [
+        {
+            "message_key": m["message_key"],
+            "user_id": m.get("user_id"),
+            "recipient": m["recipient"],
+            "subject": m["subject"],
+            "body": m["body"],
+            "headers": dict(m.get("headers") or {}),
+            "status": OutboxStatus.QUEUED.value,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": "",
+            "created_at": now,
+        }
+        for m in messages
+    ]
+    db.session.execute(insert(OutboxMessage), rows)
+    db.session.info[WAKE_FLAG] = True
+    return len(rows)
+
+
 @dataclass
 class DeliveryReport:
     """What one delivery pass did."""
@@ -80,14 +111,15 @@ def deliver_due(limit: int | None = None, now: datetime | None = None) -> Delive
     """Send every message due now (at most `limit`); returns the counts. Commits as it goes."""
     report = DeliveryReport(interrupted=fail_interrupted(now))
     done = 0
-    while limit is None or done < limit:
-        claim = claim_next(now)
-        if claim is None:
-            break
-        message_id, claim_id = claim
-        outcome = deliver_claimed(message_id, claim_id)
-        setattr(report, outcome, getattr(report, outcome) + 1)
-        done += 1
+    with one_connection():  # one SMTP connection for the pass
+        while limit is None or done < limit:
+            claim = claim_next(now)
+            if claim is None:
+                break
+            message_id, claim_id = claim
+            outcome = deliver_claimed(message_id, claim_id)
+            setattr(report, outcome, getattr(report, outcome) + 1)
+            done += 1
     return report
 
 

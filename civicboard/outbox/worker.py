@@ -45,7 +45,7 @@ def _storage_for(app: Flask):
     return SqliteStorage(huey.name, filename=path)
 
 
-def _in_app_context(function):
+def in_app_context(function):
     """Run a task inside the worker's app context (the app `flask worker` was started with)."""
     if _app is None:
         raise RuntimeError("Start the worker with `flask worker`, which gives the tasks their app")
@@ -59,7 +59,7 @@ def _in_app_context(function):
 @huey.task()
 def deliver_outbox() -> None:
     """Send what is due now (enqueued after each commit that queued mail)."""
-    report = _in_app_context(services.deliver_due)
+    report = in_app_context(services.deliver_due)
     if report.sent or report.failed or report.retried:
         log.info("Mail: %s", report)
 
@@ -67,7 +67,7 @@ def deliver_outbox() -> None:
 @huey.periodic_task(crontab(minute="*"))
 def sweep_outbox() -> None:
     """Every minute: send what is due, so a lost wake-up or a retry waits at most a minute."""
-    _in_app_context(services.deliver_due)
+    in_app_context(services.deliver_due)
 
 
 def wake() -> None:

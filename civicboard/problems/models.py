@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -372,6 +373,18 @@ class NotificationKind(enum.StrEnum):
     PROJECT_INVITATION = "project_invitation"
     HIDDEN = "hidden"  # a moderator hid the recipient's problem or comment
     RESTORED = "restored"  # a moderator restored it
+    AREA_ALERT = "area_alert"  # a new problem in a dataset or category the recipient follows
+
+
+class EmailState(enum.StrEnum):
+    """Where a notification's email is: waiting for the worker, written, waiting for a digest, or none."""
+
+    PENDING = "pending"  # the worker has not looked at it yet
+    SENT = "sent"  # an email of its own is in the outbox
+    DAILY = "daily"  # waiting for the recipient's daily digest
+    WEEKLY = "weekly"  # waiting for the weekly digest
+    DIGESTED = "digested"  # told in a digest already in the outbox
+    SKIPPED = "skipped"  # no email: only on the site, or the account cannot receive mail
 
 
 class Notification(db.Model):
@@ -392,7 +405,75 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     read_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
+    # What the worker did about email (EmailState); written "pending" with the notification.
+    email_state: Mapped[str] = mapped_column(
+        String(10), default=EmailState.PENDING.value, server_default=EmailState.PENDING.value, nullable=False
+    )
+
     actor = relationship("User", foreign_keys=[actor_id], lazy="select")
     problem = relationship(Problem, lazy="select")
 
-    __table_args__ = (Index("ix_notifications_user_id", "user_id", "read_at", "created_at"),)
+    __table_args__ = (
+        Index("ix_notifications_user_id", "user_id", "read_at", "created_at"),
+        Index("ix_notifications_email_state", "email_state", "user_id"),
+    )
+
+
+class NotificationFanout(db.Model):
+    """One event for a large audience, written by the request and expanded by the worker.
+
+    A problem with thousands of followers would make the request write thousands of
+    notifications; above NOTIFY_INLINE_MAX followers the request writes this one row instead
+    and the worker writes the followers' notifications (and so their emails) after the commit.
+    """
+
+    __tablename__ = "notification_fanouts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    problem_id: Mapped[int | None] = mapped_column(ForeignKey("problems.id", ondelete="CASCADE"), nullable=True)
+    challenge_id: Mapped[int | None] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"), nullable=True)
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), nullable=True)
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), nullable=True)
+    exclude_user_ids: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    only_user_ids: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    __table_args__ = (Index("ix_notification_fanouts_done_at", "done_at"),)
+
+
+class NotificationSetting(db.Model):
+    """How one user hears of one topic by email, when it differs from the topic's default."""
+
+    __tablename__ = "notification_settings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(30), primary_key=True)
+    delivery: Mapped[str] = mapped_column(String(10), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+
+class AreaFollow(db.Model):
+    """Someone who wants to hear of new problems in a dataset or a category (an area alert).
+
+    A neighbourhood is the third kind of area: add its column here and a condition in
+    problems.notifications.alert_area_followers when the boundaries exist.
+    """
+
+    __tablename__ = "area_follows"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    dataset_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"), nullable=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "dataset_id", name="uq_area_follows_user_dataset"),
+        UniqueConstraint("user_id", "category_id", name="uq_area_follows_user_category"),
+        CheckConstraint("(dataset_id IS NULL) <> (category_id IS NULL)", name="exactly_one_area"),
+        Index("ix_area_follows_dataset_id", "dataset_id"),
+        Index("ix_area_follows_category_id", "category_id"),
+    )

@@ -7,6 +7,11 @@ The stored count (users.unread_notifications) is only ever changed by relative u
 (`x = x + n`, `x = x - n`) whose `n` is the number of rows the same transaction inserted or
 marked read, so concurrent requests never make it drift.
 
+Email: every notification is written with email_state "pending"; the worker (civicboard.notify)
+turns it into an email of its own, a digest entry, or nothing, after the commit. A problem
+with more than NOTIFY_INLINE_MAX followers gets one NotificationFanout row instead of the
+followers' rows, and the worker writes them: the request's time does not grow with the audience.
+
 Reading: the notifications page marks the notifications it shows as read (they are
 highlighted as new on that one view), and "mark all read" clears the rest.
 """
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask import current_app
 from sqlalchemy import Integer, String, and_, case, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -22,12 +28,19 @@ from sqlalchemy.orm.attributes import set_committed_value
 from civicboard.auth.models import User
 from civicboard.extensions import db
 from civicboard.problems import counters
-from civicboard.problems.models import Follow, Notification
+from civicboard.problems.models import Follow, Notification, NotificationFanout
 from civicboard.timeutil import utcnow
 
 # Recipients are updated in chunks, so a problem with many followers stays within the
 # databases' limits on bound parameters.
 _CHUNK = 500
+# Session.info flag: the transaction wrote notifications (or a fan-out), so the worker is told after it commits.
+NOTIFY_FLAG = "civicboard.notify.pending"
+
+
+def written() -> None:
+    """Note that this transaction wrote notifications: the worker looks at them after the commit."""
+    db.session.info[NOTIFY_FLAG] = True
 
 
 def is_following(user: User, *, problem_id: int | None = None, challenge_id: int | None = None) -> bool:
@@ -88,28 +101,80 @@ def notify_followers(
     """Tell every follower of the problem (or challenge) except the actor; returns how many.
 
     One INSERT ... SELECT writes the rows; its RETURNING names exactly the recipients whose
-    unread count then rises, so a follow committed meanwhile cannot skew the count.
+    unread count then rises, so a follow committed meanwhile cannot skew the count. Above
+    NOTIFY_INLINE_MAX followers, one fan-out row is written instead (and 0 returned): the
+    worker writes the notifications after the commit (expand_fanout).
     """
-    # A problem's followers when a problem is named (even with a challenge as context), else the challenge's.
-    target = Follow.problem_id == problem_id if problem_id is not None else Follow.challenge_id == challenge_id
-    conditions = [target]
     excluded = set(exclude_user_ids)
     if actor is not None:
         excluded.add(actor.id)
+    written()
+    target = _target(problem_id, challenge_id)
+    inline_max = current_app.config.get("NOTIFY_INLINE_MAX", 200)
+    audience = select(Follow.id).where(target).limit(inline_max + 1).subquery()
+    if db.session.execute(select(func.count()).select_from(audience)).scalar_one() > inline_max:
+        db.session.add(
+            NotificationFanout(
+                kind=kind,
+                actor_id=actor.id if actor else None,
+                problem_id=problem_id,
+                challenge_id=challenge_id,
+                comment_id=comment_id,
+                response_id=response_id,
+                exclude_user_ids=sorted(excluded),
+                only_user_ids=None if only_user_ids is None else sorted(set(only_user_ids)),
+                created_at=utcnow(),
+            )
+        )
+        return 0
+    return _insert_for_followers(
+        kind,
+        actor_id=actor.id if actor else None,
+        problem_id=problem_id,
+        challenge_id=challenge_id,
+        comment_id=comment_id,
+        response_id=response_id,
+        excluded=excluded,
+        only_user_ids=only_user_ids,
+        created_at=utcnow(),
+    )
+
+
+def _target(problem_id: int | None, challenge_id: int | None):
+    # A problem's followers when a problem is named (even with a challenge as context), else the challenge's.
+    return Follow.problem_id == problem_id if problem_id is not None else Follow.challenge_id == challenge_id
+
+
+def _insert_for_followers(
+    kind: str,
+    *,
+    actor_id: int | None,
+    problem_id: int | None,
+    challenge_id: int | None,
+    comment_id: int | None,
+    response_id: int | None,
+    excluded: set[int],
+    only_user_ids: list[int] | None,
+    created_at,
+    followed_before=None,
+) -> int:
+    conditions = [_target(problem_id, challenge_id)]
     if excluded:
         conditions.append(Follow.user_id.not_in(sorted(excluded)))
     if only_user_ids is not None:
         conditions.append(Follow.user_id.in_(only_user_ids))
+    if followed_before is not None:
+        conditions.append(Follow.created_at <= followed_before)
     # Typed literals: PostgreSQL cannot infer the type of a bare NULL in a SELECT list.
     source = select(
         Follow.user_id,
         literal(kind, String),
-        literal(actor.id if actor else None, Integer),
+        literal(actor_id, Integer),
         literal(problem_id, Integer),
         literal(comment_id, Integer),
         literal(response_id, Integer),
         literal(challenge_id, Integer),
-        literal(utcnow(), Notification.created_at.type),
+        literal(created_at, Notification.created_at.type),
     ).where(and_(*conditions))
     recipients = (
         db.session.execute(
@@ -134,6 +199,48 @@ def notify_followers(
     )
     _bump_unread(recipients)
     return len(recipients)
+
+
+def expand_fanout(fanout_id: int) -> int | None:
+    """Write a fan-out's notifications (the worker, in its own transaction); None if done already.
+
+    The claim is the first statement: an UPDATE ... WHERE done_at IS NULL, so of two workers
+    only one writes the rows. Followers who followed after the event are not told of it.
+    """
+    claimed = db.session.execute(
+        update(NotificationFanout)
+        .where(NotificationFanout.id == fanout_id, NotificationFanout.done_at.is_(None))
+        .values(done_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        return None
+    fanout = db.session.get(NotificationFanout, fanout_id)
+    written()
+    return _insert_for_followers(
+        fanout.kind,
+        actor_id=fanout.actor_id,
+        problem_id=fanout.problem_id,
+        challenge_id=fanout.challenge_id,
+        comment_id=fanout.comment_id,
+        response_id=fanout.response_id,
+        excluded=set(fanout.exclude_user_ids or []),
+        only_user_ids=fanout.only_user_ids,
+        created_at=fanout.created_at,
+        followed_before=fanout.created_at,
+    )
+
+
+def pending_fanouts(limit: int = 100) -> list[int]:
+    """Ids of fan-outs the worker has not expanded yet, oldest first."""
+    return list(
+        db.session.execute(
+            select(NotificationFanout.id)
+            .where(NotificationFanout.done_at.is_(None))
+            .order_by(NotificationFanout.id)
+            .limit(limit)
+        ).scalars()
+    )
 
 
 def notify_user(
@@ -163,6 +270,7 @@ def notify_user(
         )
     )
     _bump_unread([user_id])
+    written()
     return True
 
 

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-import socket
 import time
 from collections.abc import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from civicboard.auth import services
 from civicboard.extensions import db
 from civicboard.mail import outbox
 from civicboard.outbox.services import deliver_due
 from tests.conftest import DEFAULT_PASSWORD
+from tests.smtp import Recorder, body_of, free_port, running
 
 
 def reset_link(app) -> str:
@@ -109,51 +107,19 @@ SMTP_DELAY = 3.0  # seconds the slow server sits on each message
 FAST_ENOUGH = 1.5  # an answer slower than this waited on the mail server
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class SlowHandler:
-    """An aiosmtpd handler that keeps each message SMTP_DELAY seconds before accepting it."""
-
-    def __init__(self) -> None:
-        self.messages: list[str] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        await asyncio.sleep(SMTP_DELAY)
-        self.messages.append(envelope.content.decode("utf-8", "replace"))
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture
-def smtp_to(app):
-    """smtp_to(port): send this app's mail by SMTP to 127.0.0.1:port, without TLS."""
-
-    def configure(port: int) -> None:
-        app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
-
-    return configure
-
-
-@pytest.fixture
-def slow_smtp(smtp_to) -> Iterator[SlowHandler]:
+def slow_smtp(smtp_to) -> Iterator[Recorder]:
     """A real SMTP server on 127.0.0.1 that takes SMTP_DELAY seconds per message."""
-    handler = SlowHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    smtp_to(controller.port)
-    try:
+    handler = Recorder(delay=SMTP_DELAY)
+    with running(handler) as port:
+        smtp_to(port)
         yield handler
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
 def refused_smtp(smtp_to) -> None:
     """A mail server that is down: nothing listens on its port."""
-    smtp_to(_free_port())
+    smtp_to(free_port())
 
 
 def _timed_forgot(client, email: str):
@@ -171,7 +137,8 @@ def test_a_slow_mail_server_does_not_slow_the_answer(app, client, user_factory, 
     assert known_time < FAST_ENOUGH and unknown_time < FAST_ENOUGH
     deliver_due()
     assert len(slow_smtp.messages) == 1
-    assert "/password/reset/" in slow_smtp.messages[0] and "To: known@example.org" in slow_smtp.messages[0]
+    assert "/password/reset/" in body_of(slow_smtp.messages[0])
+    assert slow_smtp.messages[0]["To"] == "known@example.org"
 
 
 def test_a_mail_server_that_is_down_changes_nothing_in_the_answer(app, client, user_factory, refused_smtp):

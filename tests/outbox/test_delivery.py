@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from datetime import timedelta
 
@@ -12,7 +13,7 @@ from civicboard.extensions import db
 from civicboard.outbox import services, worker
 from civicboard.outbox.models import OutboxMessage, OutboxStatus
 from civicboard.timeutil import utcnow
-from tests.outbox.conftest import free_port
+from tests.smtp import free_port
 
 
 def queue(n: int = 1, prefix: str = "event") -> None:
@@ -51,6 +52,33 @@ def test_queued_mail_is_delivered_by_smtp_once(app, smtp_server):
     assert smtp_server.messages[0]["To"] == "person0@example.org"
     assert smtp_server.messages[0]["Subject"] == "Subject 0"
     assert statuses() == ["sent"]
+
+
+def test_a_delivery_pass_sends_over_one_connection(app, smtp_server):
+    queue(5)
+    db.session.commit()
+    assert services.deliver_due().sent == 5
+    assert len(smtp_server.messages) == 5 and len(set(smtp_server.peers)) == 1
+
+
+def test_a_dropped_connection_retries_that_message_later_and_reconnects(app, smtp_server, monkeypatch):
+    from civicboard import mail
+
+    queue(3)
+    db.session.commit()
+    sent = []
+    original = mail._send_smtp
+
+    def drop_after_first(message):
+        if len(sent) == 1 and mail._pass.smtp is not None:
+            mail._pass.smtp.sock.shutdown(socket.SHUT_RDWR)  # the server hung up between two messages
+        sent.append(message)
+        original(message)
+
+    monkeypatch.setattr(mail, "_send_smtp", drop_after_first)
+    report = services.deliver_due()
+    assert report.sent == 2 and report.retried == 1
+    assert len(set(smtp_server.peers)) == 2
 
 
 def test_the_same_event_queued_twice_is_one_message(app, smtp_server):

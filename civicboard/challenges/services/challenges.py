@@ -28,7 +28,7 @@ from civicboard.markup import render
 from civicboard.permissions import Capability, PermissionDenied, require
 from civicboard.problems import visibility
 from civicboard.problems.models import Follow, Notification, NotificationKind, Problem
-from civicboard.problems.notifications import follow, unfollow
+from civicboard.problems.notifications import follow, unfollow, written
 from civicboard.timeutil import to_naive_utc, utcnow
 from civicboard.validation import ConflictError, ValidationError, clean_name, clean_text
 
@@ -363,6 +363,7 @@ def _notify_problem_followers(actor: User | None, challenge: Challenge, problem_
             ["user_id", "kind", "actor_id", "problem_id", "challenge_id", "created_at"], source
         )
     )
+    written()
     # A follower of several curated problems gets one notification for each.
     per_user = (
         select(func.count())

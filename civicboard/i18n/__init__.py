@@ -1,0 +1,136 @@
+"""Interface languages: which one a request is served in, and the city's time zone.
+
+The board's own words are translated (Flask-Babel, catalogs under civicboard/translations);
+what people write is not. A request is served in the first of these that names one of
+CIVICBOARD_LANGUAGES: a `?lang=` parameter (so every page has an address per language, for
+`hreflang` links), the `lang` cookie set by the language switcher, the signed-in user's saved
+choice (which the switcher also sets, and emails use), the browser's Accept-Language; else
+the first configured language.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import Babel, get_locale
+
+babel = Babel()
+
+COOKIE = "lang"
+PARAMETER = "lang"
+# A year: the switcher is a preference, not a session.
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def parse_languages(value: str | list[str] | tuple[str, ...]) -> list[str]:
+    """CIVICBOARD_LANGUAGES ("en,es") as a list of known language codes; ValueError otherwise."""
+    codes = [part.strip() for part in (value.split(",") if isinstance(value, str) else value) if part.strip()]
+    if not codes:
+        raise ValueError("CIVICBOARD_LANGUAGES must name at least one language, such as en,es")
+    for code in codes:
+        try:
+            Locale.parse(code.replace("-", "_"))
+        except (UnknownLocaleError, ValueError) as exc:
+            raise ValueError(f"CIVICBOARD_LANGUAGES: {code!r} is not a language code Babel knows") from exc
+    return list(dict.fromkeys(codes))
+
+
+def check_timezone(value: str) -> str:
+    """CIVICBOARD_TIMEZONE as an IANA zone name; ValueError otherwise."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"CIVICBOARD_TIMEZONE: {value!r} is not a time zone name such as America/New_York") from exc
+    return value
+
+
+def offered() -> list[str]:
+    """The interface languages, the default first."""
+    return current_app.config["LANGUAGES"]
+
+
+def chosen(code: str | None) -> str | None:
+    """`code` when it names an offered language, else None."""
+    return code if code and code in offered() else None
+
+
+def anonymous_language() -> str:
+    """The language for a visitor without an account: parameter, cookie, browser, default.
+
+    The page cache keys on this (it runs before anyone is loaded), so it must not look at
+    the session.
+    """
+    return (
+        chosen(request.args.get(PARAMETER))
+        or chosen(request.cookies.get(COOKIE))
+        or request.accept_languages.best_match(offered())
+        or offered()[0]
+    )
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector (see the module's docstring for the order)."""
+    if not has_request_context():
+        return offered()[0]
+    picked = chosen(request.args.get(PARAMETER)) or chosen(request.cookies.get(COOKIE))
+    if picked:
+        return picked
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated:
+        saved = chosen(getattr(current_user, "language", None))
+        if saved:
+            return saved
+    return request.accept_languages.best_match(offered()) or offered()[0]
+
+
+def current_language() -> str:
+    """The language being served, as a code for `<html lang>` and `hreflang`."""
+    return str(get_locale() or offered()[0]).replace("_", "-")
+
+
+def register(app: Flask) -> None:
+    """Configure Flask-Babel from CIVICBOARD_LANGUAGES and CIVICBOARD_TIMEZONE."""
+    app.config["LANGUAGES"] = parse_languages(app.config.get("CIVICBOARD_LANGUAGES") or "en")
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["LANGUAGES"][0]
+    app.config["BABEL_DEFAULT_TIMEZONE"] = check_timezone(app.config.get("CIVICBOARD_TIMEZONE") or "UTC")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["interface_languages"] = language_names
+    app.jinja_env.globals["language_alternates"] = language_alternates
+
+    @app.after_request
+    def vary_on_language(response):
+        # Pages differ by language; the API and feeds don't (they stay cacheable as they are).
+        if response.mimetype == "text/html":
+            response.vary.add("Accept-Language")
+            response.vary.add("Cookie")
+            response.headers.setdefault("Content-Language", current_language())
+        return response
+
+
+def language_names() -> list[tuple[str, str]]:
+    """(code, the language's own name) for each offered language: "English", "Español"."""
+    names = []
+    for code in offered():
+        locale = Locale.parse(code.replace("-", "_"))
+        names.append((code, (locale.get_display_name(locale) or code).capitalize()))
+    return names
+
+
+def language_alternates() -> list[tuple[str, str]]:
+    """(code, absolute URL) of this page in each offered language, for `hreflang` links."""
+    from civicboard.links import site_url
+
+    if len(offered()) < 2 or request.method != "GET" or request.endpoint is None:
+        return []
+    alternates = []
+    for code in offered():
+        args = [(key, value) for key, value in request.args.items(multi=True) if key != PARAMETER]
+        args.append((PARAMETER, code))
+        alternates.append((code, site_url(f"{request.path}?{urlencode(args)}")))
+    return alternates

@@ -1,0 +1,1 @@
+"""Telling people by email: notification emails, digests, settings and unsubscribe links."""

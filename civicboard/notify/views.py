@@ -1,0 +1,79 @@
+"""/account/notifications (what to hear about, and how) and /unsubscribe/<token>.
+
+The unsubscribe URL answers two visitors: a person following the link (a page with a
+confirmation button, a normal CSRF-checked form) and a mail client's RFC 8058 one-click
+POST (body `List-Unsubscribe=One-Click`, no cookie, no CSRF token: the signed token in the
+URL is the credential).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from civicboard.auth.models import User
+from civicboard.extensions import db
+from civicboard.notify import unsubscribe as tokens
+from civicboard.problems import preferences
+from civicboard.security import csrf_exempt_when
+from civicboard.validation import ValidationError
+from civicboard.web import check_button
+
+bp = Blueprint("notify", __name__)
+
+
+def register(app: Flask) -> None:
+    """The pages, and the one-click POST's exemption from the CSRF check."""
+    app.register_blueprint(bp)
+    csrf_exempt_when(app, "notify.unsubscribe", _is_one_click)
+
+
+def _is_one_click() -> bool:
+    return request.form.get("List-Unsubscribe") == "One-Click"
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@login_required
+def settings():
+    """For each topic: email at once, daily digest, weekly digest, or only on the site."""
+    errors: dict[str, str] = {}
+    chosen = preferences.settings_of(current_user.id)
+    if request.method == "POST":
+        check_button()
+        choices = {t.key: request.form.get(t.key, "") for t in preferences.TOPICS if request.form.get(t.key)}
+        try:
+            preferences.update_settings(current_user.id, choices)
+        except ValidationError as exc:
+            db.session.rollback()
+            errors = exc.fields
+            chosen = {**chosen, **choices}
+        else:
+            db.session.commit()
+            flash("Your notification settings are saved.", "success")
+            return redirect(url_for("notify.settings"))
+    return render_template(
+        "notify/settings.html",
+        topics=preferences.TOPICS,
+        labels=preferences.DELIVERY_LABELS,
+        chosen=chosen,
+        errors=errors,
+    ), (422 if errors else 200)
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str):
+    """A person's confirmation page (GET, then POST with the button), or a one-click POST."""
+    found = tokens.read_token(token)
+    user = db.session.get(User, found[0]) if found else None
+    if user is None:
+        return render_template("notify/unsubscribe_invalid.html"), 404
+    topics = [preferences.TOPICS_BY_KEY[key] for key in found[1]]
+    if request.method == "POST":
+        if not _is_one_click():
+            check_button()
+        preferences.turn_off(user.id, [t.key for t in topics])
+        db.session.commit()
+        if _is_one_click():
+            return "Unsubscribed.\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
+        return render_template("notify/unsubscribe.html", topics=topics, done=True, token=token)
+    return render_template("notify/unsubscribe.html", topics=topics, done=False, token=token)

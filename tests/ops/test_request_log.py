@@ -1,0 +1,82 @@
+"""Every request has an id (sent as X-Request-ID, shown on error pages) and one log line."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from civicboard import requestlog
+from tests.conftest import Client, make_app
+
+
+def test_a_request_gets_a_new_id_in_its_response(client):
+    first = client.get("/healthz").headers["X-Request-ID"]
+    second = client.get("/healthz").headers["X-Request-ID"]
+    assert len(first) == 32 and first != second
+
+
+def test_a_sane_incoming_id_is_kept(client):
+    response = client.get("/healthz", headers={"X-Request-ID": "lb-7f3a:42"})
+    assert response.headers["X-Request-ID"] == "lb-7f3a:42"
+
+
+@pytest.mark.parametrize("incoming", ["", "x" * 200, "two words", "<script>", "line\tbreak"])
+def test_an_unsafe_incoming_id_is_replaced(client, incoming):
+    response = client.get("/healthz", headers={"X-Request-ID": incoming})
+    assert response.headers["X-Request-ID"] != incoming
+    assert len(response.headers["X-Request-ID"]) == 32
+
+
+def test_an_error_page_shows_the_request_id(client):
+    response = client.get("/no-such-page", headers={"X-Request-ID": "ref-123"})
+    assert response.status_code == 404
+    assert response.headers["X-Request-ID"] == "ref-123"
+    assert "<code>ref-123</code>" in response.get_data(as_text=True)
+
+
+def test_one_log_line_per_request_with_its_id(client, caplog):
+    with caplog.at_level(logging.INFO, logger="civicboard.requests"):
+        client.get("/healthz", headers={"X-Request-ID": "find-me"})
+    lines = [r for r in caplog.records if r.name == "civicboard.requests"]
+    assert len(lines) == 1
+    record = lines[0]
+    assert record.request_id == "find-me"
+    assert (record.method, record.path, record.status, record.endpoint) == ("GET", "/healthz", 200, "main.healthz")
+
+
+def test_json_format_writes_one_json_object_per_line(client, caplog):
+    with caplog.at_level(logging.INFO, logger="civicboard.requests"):
+        client.get("/healthz", headers={"X-Request-ID": "json-1"})
+    record = next(r for r in caplog.records if r.name == "civicboard.requests")
+    requestlog._RequestIdFilter().filter(record)
+    line = requestlog.JsonFormatter().format(record)
+    entry = json.loads(line)
+    assert "\n" not in line
+    assert entry["request_id"] == "json-1"
+    assert entry["status"] == 200 and entry["path"] == "/healthz" and entry["level"] == "INFO"
+    assert entry["time"].endswith("Z")
+
+
+def test_log_format_json_installs_the_json_formatter(database_url, _schema):
+    make_app(database_url, LOG_FORMAT="json")
+    try:
+        handlers = [h for h in logging.getLogger("civicboard").handlers if getattr(h, requestlog._HANDLER_FLAG, False)]
+        assert len(handlers) == 1
+        assert isinstance(handlers[0].formatter, requestlog.JsonFormatter)
+    finally:
+        make_app(database_url)  # back to text for the rest of the run
+    assert isinstance(handlers[0].formatter, requestlog.TextFormatter)
+
+
+def test_sentry_dsn_without_the_sdk_only_warns(database_url, _schema, caplog, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "sentry_sdk", None)  # as if sentry-sdk were not installed
+    with caplog.at_level(logging.WARNING):
+        app = make_app(database_url, SENTRY_DSN="https://key@sentry.example.org/1")
+    assert "sentry-sdk is not installed" in caplog.text
+    app.test_client_class = Client
+    with app.app_context():
+        assert app.test_client().get("/healthz").status_code == 200
