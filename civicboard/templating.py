@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from babel import dates
-from flask import Flask, current_app, request, url_for
+from flask import Flask, request, url_for
 from flask_babel import get_locale, get_timezone, gettext
 
+from civicboard import links
+from civicboard.pages import branding
 from civicboard.permissions import Capability, has_capability
 from civicboard.problems import visibility
 from civicboard.timeutil import isoformat_z, utcnow
@@ -22,6 +24,9 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["can"] = has_capability
     app.jinja_env.globals["Capability"] = Capability
     app.jinja_env.globals["url_with"] = url_with
+    # Absolute links (Open Graph) from CIVICBOARD_URL, never from the request's Host.
+    app.jinja_env.globals["site_url"] = links.site_url
+    app.jinja_env.globals["absolute_url"] = links.absolute_url
     # Who sees a hidden item, for templates: problems.visibility is the one owner of the rule.
     app.jinja_env.globals["visible_to"] = visibility.is_visible_to
     app.jinja_env.globals["original_of"] = visibility.original_of
@@ -30,10 +35,8 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def site() -> dict:
-        return {
-            "site_name": current_app.config["SITE_NAME"],
-            "city_name": current_app.config["CITY_NAME"],
-        }
+        look = branding.current()
+        return {"site_name": look.site_name, "city_name": look.city_name, "branding": look}
 
 
 def format_date(value: datetime | None) -> str:

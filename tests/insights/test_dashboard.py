@@ -25,7 +25,10 @@ def test_dashboard_shows_the_headline_figures(client, history, fixed_clock):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "<h1>How Somerville answers</h1>" in page
-    tiles = r'<li class="tile"><span class="tile-label">([^<]+)<span class="visually-hidden">:</span></span> <span class="tile-value">([^<]+)</span></li>'
+    tiles = (
+        r'<li class="tile"><span class="tile-label">([^<]+)<span class="visually-hidden">:</span></span> '
+        r'<span class="tile-value">([^<]+)</span></li>'
+    )
     headline = dict(re.findall(tiles, page))
     assert headline["Visible problems"] == "11"
     assert headline["Median time to a first official response"] == "4 days"
