@@ -120,6 +120,10 @@ class Config:
     PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 10)
     # How long a process keeps the admin-set branding before reading it again (see civicboard/pages/branding.py).
     BRANDING_CACHE_SECONDS = _int("BRANDING_CACHE_SECONDS", 30)
+    # A list's total and facet counts, kept this long for every reader (civicboard.briefcache).
+    BRIEF_CACHE_SECONDS = _int("BRIEF_CACHE_SECONDS", 30)
+    # Rendered list rows kept by version (civicboard.fragments); 0 renders every row every time.
+    FRAGMENT_CACHE_SIZE = _int("FRAGMENT_CACHE_SIZE", 5000)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     RATELIMIT_ENABLED = True
@@ -192,10 +196,10 @@ class Config:
     CATALOG_ALLOW_PRIVATE_ADDRESSES = _bool("CATALOG_ALLOW_PRIVATE_ADDRESSES", False)
     # Sources `flask datasets refresh` adds if missing: "name=url" pairs, space or comma separated.
     CATALOG_SOURCES = os.environ.get("CATALOG_SOURCES", "")
-    # Who runs a staff "refresh now": "thread" (a background thread in the web process) or
-    # "off" (left queued for `flask datasets run-queued`); and when a queued or running
-    # run whose process died counts as abandoned.
-    CATALOG_RUNNER = os.environ.get("CATALOG_RUNNER", "thread")
+    # Who runs a staff "refresh now": "worker" (`flask worker`), "thread" (a background thread
+    # in the web process) or "off" (left queued for `flask datasets run-queued`); and when a
+    # queued or running run whose process died counts as abandoned.
+    CATALOG_RUNNER = os.environ.get("CATALOG_RUNNER", "worker")
     CATALOG_RUN_STALE_SECONDS = _int("CATALOG_RUN_STALE_SECONDS", 30 * 60)
 
     # Operations (README, "Operations"): request log lines as JSON ("json") or plain text;
@@ -245,10 +249,12 @@ class TestingConfig(Config):
     MAIL_BACKEND = "memory"
     REDIS_URL = None
     PAGE_CACHE_SECONDS = 0  # tests see every change at once; tests/test_pagecache.py turns it on
+    BRIEF_CACHE_SECONDS = 0
     SNAPSHOT_RUNNER = "off"  # no stray build threads; tests that need one turn it on
     # One process, a fresh app per test: the branding is read once and re-read only after a save,
     # so query budgets do not depend on when a cache entry expires.
     BRANDING_CACHE_SECONDS = None
+    CATALOG_RUNNER = "thread"  # tests wait on the run (jobs.wait_for_background); the worker's path has its own tests
     # A cheap hash keeps the suite fast; production uses scrypt (tested on its own).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a KDF name
 

@@ -1,7 +1,7 @@
 """Gunicorn settings, read when gunicorn starts in this folder (or with `-c gunicorn.conf.py`).
 
 A start-up check: with more than one worker and no REDIS_URL, rate limits are counted per
-worker, and the master says so once in its log (see docs/production.md). And with
+worker, and the master says so once in its log (see docs/operations.md). And with
 PROMETHEUS_MULTIPROC_DIR set (metrics added up over every worker), a worker that exits has
 its live gauges dropped from /metrics.
 """

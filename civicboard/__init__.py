@@ -182,7 +182,11 @@ def register_blueprints(app: Flask) -> None:
 
 def register_tasks(app: Flask) -> None:
     """The features' background and periodic tasks, on the worker's queue (`flask worker` runs them)."""
-    from civicboard.notify import tasks  # noqa: F401  (Huey registers a task when its module is imported)
+    # Huey registers a task when its module is imported (catalog runs live in datasets.jobs).
+    from civicboard.datasets import jobs  # noqa: F401
+    from civicboard.insights import tasks as insights_tasks  # noqa: F401
+    from civicboard.interop import tasks as interop_tasks  # noqa: F401
+    from civicboard.notify import tasks as notify_tasks  # noqa: F401
 
 
 def register_errors(app: Flask) -> None:

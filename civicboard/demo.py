@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import click
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from civicboard.auth import services as auth_services
 from civicboard.auth.models import User
@@ -52,8 +52,24 @@ def seed(
         city = _city_seeder()
         summary = seed_people()
         summary.update(city.seed_city(seed=seed, scale_factor=scale_factor, log=log))
-        return summary
-    return seed_demo()
+    else:
+        summary = seed_demo()
+    _no_mail_for_the_past()
+    return summary
+
+
+def _no_mail_for_the_past() -> None:
+    """The seeded history shows on the site but is not emailed: a new worker must not mail old news."""
+    from civicboard.problems.models import EmailState, Notification, NotificationFanout
+    from civicboard.timeutil import utcnow
+
+    db.session.execute(
+        update(Notification)
+        .where(Notification.email_state == EmailState.PENDING.value)
+        .values(email_state=EmailState.SKIPPED.value)
+    )
+    db.session.execute(update(NotificationFanout).where(NotificationFanout.done_at.is_(None)).values(done_at=utcnow()))
+    db.session.flush()
 
 
 def _city_seeder() -> Any:

@@ -8,15 +8,24 @@ Authorization header, always gets a fresh page: their pages carry their votes, C
 and flash messages. A response is stored only if it is a 200 that sets no cookie. Entries are
 keyed by the language served and the path: no page is built from the request's Host (see
 civicboard.links).
+
+A commit that changes what a public page shows (a write to any table but the private ones
+below) empties the cache at once, in every process sharing it: it stores a new random
+generation, and an entry counts only if it was built under the current one. Without Redis
+each process has its own cache, and the others serve their copy until it expires.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
+from itertools import chain
 from typing import Any
 
 from cachelib import BaseCache, RedisCache, SimpleCache
-from flask import Flask, Response, current_app, request, request_finished
+from flask import Flask, Response, current_app, g, has_app_context, request, request_finished
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from civicboard import metrics
 from civicboard.i18n import anonymous_language
@@ -34,10 +43,31 @@ CACHEABLE_ENDPOINTS = frozenset(
         "datasets.data_requests",
         "challenges.index",
         "challenges.show",
+        # The API's problem list, for callers without a token: the same for every one of them,
+        # and what scripts poll.
+        "api.problems.list_problems",
     }
 )
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Link")
 EXTENSION_KEY = "civicboard.pagecache"
+GENERATION_KEY = "generation"
+CHANGED_FLAG = "civicboard.pagecache.changed"
+# Tables no cached page shows: writing them (a login, a notification, an email) keeps the cache.
+PRIVATE_TABLES = frozenset(
+    {
+        "user_sessions",
+        "api_tokens",
+        "notifications",
+        "notification_settings",
+        "notification_fanouts",
+        "area_follows",
+        "outbox_messages",
+        "audit_entries",
+        "import_runs",
+        "catalog_sources",
+        "project_invitations",
+    }
+)
 
 
 def register(app: Flask) -> None:
@@ -82,15 +112,19 @@ def _serve_from_cache() -> Response | None:
     if not _cacheable_request():
         return None
     try:
-        entry: Any = current_app.extensions[EXTENSION_KEY].get(_key())
+        # One round trip: the current generation and the entry.
+        generation, entry = current_app.extensions[EXTENSION_KEY].get_many(GENERATION_KEY, _key())
     except Exception:  # an unreachable cache must not take the page down
         log.warning("page cache unavailable", exc_info=True)
         return None
-    if entry is None:
+    # The page about to be built belongs to the generation read before building it: a commit
+    # meanwhile makes it stale at once.
+    g.pagecache_generation = generation
+    if entry is None or entry[0] != generation:
         metrics.page_cache("miss")
         return None
     metrics.page_cache("hit")
-    body, headers = entry
+    _generation, body, headers = entry
     response = Response(body, status=200, headers=headers)
     response.headers["X-Cache"] = "hit"
     return response
@@ -109,7 +143,50 @@ def _store_in_cache(sender: Flask, response: Response, **extra: Any) -> None:
         return
     headers = [(name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers]
     try:
-        current_app.extensions[EXTENSION_KEY].set(_key(), (response.get_data(), headers))
+        entry = (g.get("pagecache_generation"), response.get_data(), headers)
+        current_app.extensions[EXTENSION_KEY].set(_key(), entry)
     except Exception:
         log.warning("page cache unavailable; page not stored", exc_info=True)
     response.headers["X-Cache"] = "miss"
+
+
+def invalidate() -> None:
+    """Make every cached page stale, in every process that shares this app's cache."""
+    store = current_app.extensions.get(EXTENSION_KEY) if has_app_context() else None
+    if store is None:
+        return
+    try:
+        # A random generation, stored without expiry: an old entry can never match again.
+        store.set(GENERATION_KEY, uuid.uuid4().hex, timeout=0)
+    except Exception:
+        log.warning("page cache unavailable; cached pages expire on their own", exc_info=True)
+
+
+def _public(table_name: str | None) -> bool:
+    return table_name not in PRIVATE_TABLES
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flushed_changes(session: Session, flush_context: Any) -> None:
+    changed = chain(session.new, session.dirty, session.deleted)
+    if any(_public(getattr(obj, "__tablename__", None)) for obj in changed):
+        session.info[CHANGED_FLAG] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statements(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if _public(getattr(table, "name", None)):
+            state.session.info[CHANGED_FLAG] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _invalidate_after_commit(session: Session) -> None:
+    if session.info.pop(CHANGED_FLAG, False):
+        invalidate()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(CHANGED_FLAG, None)

@@ -31,7 +31,7 @@ class Recorder:
         self.delay = delay
         self.messages: list[Message] = []
         self.peers: list[tuple] = []  # the client's address for each message: one per connection
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
 
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
@@ -39,7 +39,17 @@ class Recorder:
         with self._lock:
             self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
             self.peers.append(tuple(session.peer))
+            self._lock.notify_all()
         return "250 Message accepted for delivery"
+
+    def wait_for(self, address: str, count: int = 1, timeout: float = 30.0) -> list[Message]:
+        """Block until `count` messages to `address` have arrived (or fail after `timeout` seconds)."""
+        with self._lock:
+            if not self._lock.wait_for(lambda: len(self.to(address)) >= count, timeout):
+                raise AssertionError(
+                    f"{count} message(s) to {address} did not arrive in {timeout} s: {self.to(address)}"
+                )
+            return self.to(address)
 
     def message_ids(self) -> list[str]:
         return [m["Message-ID"] for m in self.messages]

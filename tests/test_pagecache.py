@@ -107,3 +107,50 @@ def test_a_cookie_keeping_anonymous_reader_gets_cache_hits(cached_app, client, p
         assert client.get(url).headers["X-Cache"] == "miss", url
         assert client.get(url).headers["X-Cache"] == "hit", url
     assert client.get_cookie(cached_app.config["SESSION_COOKIE_NAME"]) is None
+
+
+def test_a_change_empties_the_cache_at_once(cached_app, client, problem_factory, user_factory):
+    problem = problem_factory(title="Potholes on Broadway")
+    client.get("/")
+    assert client.get("/").headers["X-Cache"] == "hit"
+    services.add_comment(user_factory(), problem, "Still there.")
+    db.session.commit()
+    fresh = client.get("/")
+    assert fresh.headers["X-Cache"] == "miss"
+    assert client.get("/").headers["X-Cache"] == "hit"
+
+
+def test_writes_no_page_shows_keep_the_cache(cached_app, client, problem_factory, user_factory):
+    from civicboard.outbox.models import OutboxMessage
+
+    problem_factory(title="Potholes on Broadway")
+    client.get("/")
+    user = user_factory()
+    client.get("/")
+    db.session.add(OutboxMessage(message_key="k", user_id=user.id, recipient="a@example.org", subject="s", body="b"))
+    db.session.commit()
+    assert client.get("/").headers["X-Cache"] == "hit"
+
+
+def test_a_rolled_back_change_keeps_the_cache(cached_app, client, problem_factory):
+    problem = problem_factory(title="Potholes on Broadway")
+    client.get("/")
+    problem.title = "Changed, then rolled back"
+    db.session.flush()
+    db.session.rollback()
+    assert client.get("/").headers["X-Cache"] == "hit"
+
+
+def test_the_api_problem_list_is_cached_for_callers_without_a_token(cached_app, client, problem_factory, user_factory):
+    from civicboard.auth import services as auth_services
+
+    for _ in range(3):
+        problem_factory()
+    first, second = client.get("/api/v1/problems?limit=2"), client.get("/api/v1/problems?limit=2")
+    assert first.headers["X-Cache"] == "miss" and second.headers["X-Cache"] == "hit"
+    assert second.get_json() == first.get_json() and second.get_json()["total"] == 3
+    assert second.headers["Link"] == first.headers["Link"] and 'rel="next"' in second.headers["Link"]
+    _token, raw = auth_services.create_api_token(user_factory(), "tests")
+    db.session.commit()
+    with_token = client.get("/api/v1/problems?limit=2", headers={"Authorization": f"Bearer {raw}"})
+    assert with_token.status_code == 200 and "X-Cache" not in with_token.headers

@@ -37,12 +37,14 @@ from civicboard.api.core import (
     text_arg,
     unauthorized,
 )
+from civicboard.briefcache import remember
 from civicboard.extensions import db
 from civicboard.links import absolute_url
 from civicboard.problems import queries, services, visibility
 from civicboard.problems.models import Category, Comment, Problem, ProblemStatus
 from civicboard.ratelimits import comments_limit, problems_limit, votes_limit
 from civicboard.validation import ValidationError
+from civicboard.writes import retry_when_locked
 
 bp = Blueprint("problems", __name__, url_prefix="/problems")
 
@@ -113,9 +115,19 @@ def list_problems():
     page = queries.list_problems(
         viewer, sort=sort, filters=filters, after=_checked_cursor(sort), limit=limit, with_originals=True
     )
-    total = db.session.execute(
-        select(func.count()).select_from(Problem).where(*queries.filter_clauses(viewer, filters))
-    ).scalar_one()
+
+    def count() -> int:
+        return db.session.execute(
+            select(func.count()).select_from(Problem).where(*queries.filter_clauses(viewer, filters))
+        ).scalar_one()
+
+    # Counting every match is a scan of the board: kept briefly for readers who see the same
+    # rows (civicboard.briefcache), keyed by the filters and the viewer (visibility differs);
+    # "the problems I vote for" changes with the caller's own clicks, so it is always counted.
+    if filters.voted_by_me:
+        total = count()
+    else:
+        total = remember(f"api.problems.total:{visibility.viewer_id(viewer)}:{filters!r}", count)
     items = [serializers.problem(p, voted=p.id in page.voted_ids, viewer=viewer) for p in page.items]
     return list_response(items, total, page_url("api.problems.list_problems", page.next_cursor))
 
@@ -238,10 +250,15 @@ def add_comment(problem_id: int):
 
 def _vote(problem_id: int, action):
     user = acting_user()
-    problem = problem_or_404(problem_id)
-    voted, vote_count = action(user, problem)
-    db.session.commit()
-    return {"voted": voted, "vote_count": vote_count}
+
+    def cast() -> dict:
+        problem = problem_or_404(problem_id)
+        voted, vote_count = action(user, problem)
+        db.session.commit()
+        return {"voted": voted, "vote_count": vote_count}
+
+    # SQLite's single writer: a vote waits its turn rather than being answered with an error.
+    return retry_when_locked(cast)
 
 
 @bp.put("/<id:problem_id>/vote")

@@ -6,7 +6,6 @@ import sys
 from typing import Any
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -116,31 +115,25 @@ def refresh_command(allow_mass_withdrawal: bool) -> None:
     source whose import would withdraw more than half of its active datasets fails,
     unchanged, unless --allow-mass-withdrawal.
     """
+
+    def report(name: str, summary: jobs.ImportSummary | None, error: str | None) -> None:
+        if summary is None:
+            click.echo(f"{name}: FAILED, nothing was changed: {error}", err=True)
+        else:
+            _echo_summary(summary)
+
     try:
-        pairs = services.parse_config_sources(current_app.config.get("CATALOG_SOURCES"))
-        services.sync_config_sources(pairs)
-        db.session.commit()
+        count, failed = jobs.refresh_all(
+            allow_mass_withdrawal=allow_mass_withdrawal, progress_factory=_progress_factory(), report=report
+        )
     except (ValueError, ValidationError) as exc:
         db.session.rollback()
         raise click.ClickException(f"CATALOG_SOURCES: {getattr(exc, 'message', exc)}") from exc
-    sources = jobs.enabled_sources()
-    if not sources:
+    if not count:
         click.echo("No enabled catalog sources; add one on /datasets/sources or in CATALOG_SOURCES.")
         return
-    failed = []
-    for source in sources:
-        name, url, fmt = source.name, source.url, source.format
-        try:
-            summary = jobs.run_import(
-                name, url, format=fmt, allow_mass_withdrawal=allow_mass_withdrawal, progress_factory=_progress_factory()
-            )
-        except jobs.ImportFailed as exc:
-            failed.append(name)
-            click.echo(f"{name}: FAILED, nothing was changed: {exc.message}", err=True)
-            continue
-        _echo_summary(summary)
     if failed:
-        raise click.ClickException(f"{len(failed)} of {len(sources)} source(s) failed: {', '.join(failed)}")
+        raise click.ClickException(f"{len(failed)} of {count} source(s) failed: {', '.join(failed)}")
 
 
 @datasets_cli.command("run-queued")

@@ -11,9 +11,10 @@ go through :func:`run_import`.
 A staff refresh never runs inside the request: :func:`queue_refresh` writes a queued
 ImportRun, and a runner executes it with :func:`execute_run`, which claims the run
 (queued -> running) in one conditional UPDATE, so any number of runners may poll
-:func:`queued_run_ids`. Until the board has a job worker, :func:`dispatch` hands the run
-to one background thread per process; ``flask datasets run-queued`` is the same loop
-from the command line.
+:func:`queued_run_ids`. :func:`dispatch` hands the run to the worker (CATALOG_RUNNER=worker,
+the default: `flask worker` executes it), to one background thread of the web process
+("thread"), or leaves it for ``flask datasets run-queued`` ("off"). The worker also
+re-imports every enabled source nightly (:func:`refresh_all`, as ``flask datasets refresh``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
+from huey import crontab
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
@@ -61,6 +63,7 @@ from civicboard.datasets.models import (
     RunStatus,
 )
 from civicboard.extensions import db
+from civicboard.outbox.worker import huey, in_app_context
 from civicboard.permissions import Capability, require
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError, ValidationError
@@ -727,15 +730,70 @@ def _execute_in_app(app: Any, run_id: int) -> None:
 
 
 def dispatch(run_id: int) -> Future | None:
-    """Start a committed queued run in this process's background thread (CATALOG_RUNNER=thread).
+    """Hand a committed queued run to its runner (CATALOG_RUNNER).
 
-    With CATALOG_RUNNER=off the run stays queued for ``flask datasets run-queued`` (or a
-    worker) to pick up. Returns the future, which only tests wait on.
+    "worker": a task on the worker's queue (`flask worker` executes it); "thread": this
+    process's background thread (returns the future, which only tests wait on); "off": the
+    run stays queued for ``flask datasets run-queued``. A queue that cannot be reached leaves
+    the run queued too; it is logged, and the run expires as stale if nobody runs it.
     """
     app = current_app._get_current_object()
-    if app.config.get("CATALOG_RUNNER", "thread") != "thread":
+    runner = app.config.get("CATALOG_RUNNER", "worker")
+    if runner == "worker":
+        try:
+            execute_in_worker(run_id)
+        except Exception:
+            log.exception("Could not queue catalog run %s for the worker", run_id)
+        return None
+    if runner != "thread":
         return None
     return _background_runner().submit(_execute_in_app, app, run_id)
+
+
+@huey.task()
+def execute_in_worker(run_id: int) -> None:
+    """The worker's side of "Refresh now": execute one queued run (claimed once, whoever else tries)."""
+    in_app_context(lambda: execute_run(run_id))
+
+
+@huey.periodic_task(crontab(minute="15", hour="3"))
+def nightly_refresh() -> None:
+    """Every night at 03:15 UTC: re-import every enabled catalog source, as `flask datasets refresh`."""
+    in_app_context(refresh_all)
+
+
+def refresh_all(
+    *,
+    allow_mass_withdrawal: bool = False,
+    progress_factory: Callable[[int], Any] | None = None,
+    report: Callable[[str, ImportSummary | None, str | None], None] | None = None,
+) -> tuple[int, list[str]]:
+    """Re-import every enabled source, one transaction each; (how many sources, names that failed).
+
+    Sources named in CATALOG_SOURCES are added first if missing (ValueError or
+    ValidationError when that setting is malformed). ``report(name, summary, error)`` is
+    called after each source; without it, outcomes are logged.
+    """
+    pairs = services.parse_config_sources(current_app.config.get("CATALOG_SOURCES"))
+    services.sync_config_sources(pairs)
+    db.session.commit()
+    sources = [(s.name, s.url, s.format) for s in enabled_sources()]
+    failed = []
+    for name, url, fmt in sources:
+        try:
+            summary = run_import(
+                name, url, format=fmt, allow_mass_withdrawal=allow_mass_withdrawal, progress_factory=progress_factory
+            )
+        except ImportFailed as exc:
+            failed.append(name)
+            if report is not None:
+                report(name, None, exc.message)
+            continue
+        if report is not None:
+            report(name, summary, None)
+        else:
+            log.info("catalog refresh of %s: %s", name, summary.line())
+    return len(sources), failed
 
 
 def wait_for_background(timeout: float = 30) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Select, exists, func, literal, or_, select, true
 from sqlalchemy.orm import selectinload
 
+from civicboard.briefcache import remember
 from civicboard.datasets.models import CatalogSource, Dataset, DatasetStatus, ImportRun
 from civicboard.extensions import db
 from civicboard.timeutil import isoformat_z
@@ -201,14 +202,22 @@ def list_datasets(
     conditions = _conditions(filters)
     query = _order(select(Dataset).where(*conditions), filters.sort).options(selectinload(Dataset.distributions))
     items = list(db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars().all())
-    total = db.session.execute(select(func.count()).select_from(Dataset).where(*conditions)).scalar_one()
+    # The total and the facets scan every matching dataset and are the same for every reader:
+    # kept briefly (civicboard.briefcache), keyed by the filters.
+    total = remember(
+        f"datasets.total:{filters!r}",
+        lambda: db.session.execute(select(func.count()).select_from(Dataset).where(*conditions)).scalar_one(),
+    )
     result = DatasetPage(items=items, total=total, page=page, per_page=per_page, filters=filters)
     if with_facets:
-        result.facets = {
-            "keyword": _term_facet(Dataset.keywords, filters, "facet_kw"),
-            "publisher": _publisher_facet(filters),
-            "theme": _term_facet(Dataset.theme, filters, "facet_theme"),
-        }
+        result.facets = remember(
+            f"datasets.facets:{filters!r}",
+            lambda: {
+                "keyword": _term_facet(Dataset.keywords, filters, "facet_kw"),
+                "publisher": _publisher_facet(filters),
+                "theme": _term_facet(Dataset.theme, filters, "facet_theme"),
+            },
+        )
     return result
 
 

@@ -76,6 +76,19 @@ def _render_flag_form(form: FlagForm, status: int, message: str = ""):
     ), status
 
 
+@bp.get("/flags/new")
+@login_required
+def new_flag():
+    """The report form for one problem or comment (`?target_type=comment&target_id=N`)."""
+    form = FlagForm(formdata=None)
+    form.target_type.data = request.args.get("target_type", "")
+    form.target_id.data = request.args.get("target_id", "")
+    if _reported_item(form) is None:
+        abort(404)
+    form.next.data = safe_next(request.args.get("next"), "")
+    return _render_flag_form(form, 200)
+
+
 @bp.post("/flags")
 @login_required
 @flags_person_limit

@@ -6,8 +6,9 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """ProxyFix for TRUSTED_PROXIES, request metrics, the operators' routes and `flask backup`."""
+    """ProxyFix for TRUSTED_PROXIES, request metrics, versioned static URLs, the operators' routes, `flask backup`."""
     from civicboard import metrics
+    from civicboard.ops import static
     from civicboard.ops.cli import backup_cli
     from civicboard.ops.views import bp
 
@@ -19,5 +20,6 @@ def register(app: Flask) -> None:
         # Host is never taken from a request (links are built from CIVICBOARD_URL).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_prefix=proxies)
     metrics.register(app)
+    static.register(app)
     app.register_blueprint(bp)
     app.cli.add_command(backup_cli)

@@ -12,10 +12,16 @@ mail_cli = AppGroup("mail", help="The outgoing mail queue.")
 
 @click.command("worker")
 @click.option("--workers", default=2, show_default=True, help="Threads executing tasks in this process.")
+@click.option(
+    "--max-delay",
+    default=2.0,
+    show_default=True,
+    help="Longest pause, in seconds, between two looks at an idle queue (SQLite; Redis wakes at once).",
+)
 @with_appcontext
-def worker_command(workers: int) -> None:
-    """Run the background worker: mail delivery and the periodic sweep, until Ctrl-C."""
-    worker.run_consumer(workers)
+def worker_command(workers: int, max_delay: float) -> None:
+    """Run the background worker: mail, notifications, digests, catalog and snapshot refreshes, until Ctrl-C."""
+    worker.run_consumer(workers, max_delay=max_delay)
 
 
 @mail_cli.command("deliver")

@@ -90,7 +90,7 @@ def _forget_after_rollback(session: Session) -> None:
     session.info.pop(services.WAKE_FLAG, None)
 
 
-def run_consumer(workers: int) -> None:
+def run_consumer(workers: int, max_delay: float = 2.0) -> None:
     """Run the Huey consumer in this process until interrupted (`flask worker`)."""
     # Huey's own progress lines; ours go through the app's logger already.
     handler = logging.StreamHandler()
@@ -99,4 +99,4 @@ def run_consumer(workers: int) -> None:
     huey_log.addHandler(handler)
     huey_log.setLevel(logging.INFO)
     init_app(current_app._get_current_object())
-    huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+    huey.create_consumer(workers=workers, worker_type="thread", periodic=True, max_delay=max_delay).run()

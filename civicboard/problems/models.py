@@ -207,6 +207,26 @@ class Problem(db.Model):
     def status_label(self) -> str:
         return STATUS_LABELS[ProblemStatus(self.status)]
 
+    def row_version(self) -> tuple:
+        """Everything a list row shows of this problem apart from votes: the key of its
+        rendered row (civicboard.fragments), so any change to what it shows renders it anew."""
+        category = self.category
+        return (
+            self.id,
+            self.title,
+            self.status,
+            self.data_request is not None,
+            self.locked_at is not None,
+            self.hidden_at is not None,
+            category and (category.slug, category.name),
+            self.neighbourhood,
+            self.comment_count,
+            self.author_id,
+            self.author.name,
+            self.created_at,
+            tuple((link.dataset_id, link.dataset.title, link.dataset.is_withdrawn) for link in self.dataset_links),
+        )
+
     def edit_refusal(self, user) -> str | None:
         """Why `user` may not edit this problem, or None when they may.
 

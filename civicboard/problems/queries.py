@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal, or_, select, union_all
-from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
+from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload
 
 from civicboard.auth.models import User
 from civicboard.datasets.models import Dataset, DatasetStatus
@@ -181,6 +181,7 @@ def list_problems(
     after: str | None = None,
     limit: int = PAGE_SIZE,
     with_originals: bool = False,
+    with_text: bool = True,
 ) -> ProblemList:
     """One page of the board: two queries (problems with authors, categories and the viewer's
     votes; then their datasets), whatever the page size.
@@ -189,7 +190,8 @@ def list_problems(
     the rows strictly after it in (key DESC, id DESC) order, an index range scan on
     ix_problems_<key> however deep the reader goes. `with_originals` also loads what a
     duplicate needs to name its original (the API's `duplicate_of`): one more query, only when
-    the page holds a duplicate.
+    the page holds a duplicate. `with_text=False` leaves the descriptions out (the board's
+    rows do not show them; they are most of a row's bytes).
     """
     sort = sort if sort in SORTS else "hot"
     filters = filters or ProblemFilters()
@@ -197,7 +199,11 @@ def list_problems(
     query = (
         select(Problem, voted_column(viewer))
         .where(*filter_clauses(viewer, filters))
-        .options(selectinload(Problem.dataset_links), *([original_loader()] if with_originals else []))
+        .options(
+            selectinload(Problem.dataset_links),
+            *([original_loader()] if with_originals else []),
+            *([] if with_text else [defer(Problem.description), defer(Problem.description_html)]),
+        )
         .order_by(column.desc(), Problem.id.desc())
         .limit(limit + 1)
     )

@@ -42,6 +42,7 @@ from civicboard.staff.queries import (
 )
 from civicboard.validation import ValidationError
 from civicboard.web import apply_errors, back_to, check_button, found_or_404, int_arg
+from civicboard.writes import retry_when_locked
 
 bp = Blueprint("problems", __name__)
 
@@ -70,7 +71,11 @@ def index():
     """The problem list: hot, top, new or most discussed; filtered; keyset-paginated."""
     filters = _filters_from_args()
     page = queries.list_problems(
-        current_user, sort=request.args.get("sort", "hot"), filters=filters, after=request.args.get("after")
+        current_user,
+        sort=request.args.get("sort", "hot"),
+        filters=filters,
+        after=request.args.get("after"),
+        with_text=False,
     )
     categories = queries.active_categories()
     dataset = None
@@ -340,14 +345,19 @@ def _vote_action(problem_id: int, action, message: str):
         # The vote survives the login as `?vote=1`: the page then asks for a one-click POST.
         return redirect(url_for("auth.login", next=url_for("problems.show", problem_id=problem_id, vote=1)))
     check_button()
-    problem = _problem_or_404(problem_id)
-    try:
-        action(current_user, problem)
-    except (ValidationError, PermissionDenied) as exc:
-        db.session.rollback()
-        return _back_to(problem, error=exc)
-    db.session.commit()
-    return _back_to(problem, message=message)
+
+    def cast():
+        problem = _problem_or_404(problem_id)
+        try:
+            action(current_user, problem)
+        except (ValidationError, PermissionDenied) as exc:
+            db.session.rollback()
+            return _back_to(problem, error=exc)
+        db.session.commit()
+        return _back_to(problem, message=message)
+
+    # SQLite's single writer: a vote waits its turn rather than being answered with an error.
+    return retry_when_locked(cast)
 
 
 @bp.post("/problems/<int:problem_id>/vote")

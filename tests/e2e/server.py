@@ -115,9 +115,9 @@ def _wait_for_health(url: str, process: subprocess.Popen, log_path: Path, deadli
     raise RuntimeError(f"/healthz did not answer in time ({last_error}):\n{log_path.read_text()}")
 
 
-def start(database_url: str, workdir: Path) -> LiveServer:
+def start(database_url: str, workdir: Path, extra_env: dict[str, str] | None = None) -> LiveServer:
     """Migrate and seed the database, then serve it with gunicorn on a free loopback port."""
-    env = server_environment(database_url, workdir / "instance")
+    env = {**server_environment(database_url, workdir / "instance"), **(extra_env or {})}
     flask_command(["db", "upgrade"], env)
     flask_command(["demo", "seed"], env)
     log_path = workdir / "server.log"
@@ -150,6 +150,16 @@ def start(database_url: str, workdir: Path) -> LiveServer:
         stop_process(process)
         raise
     return LiveServer(url=url, database_url=database_url, process=process, log_path=log_path)
+
+
+def start_worker(database_url: str, workdir: Path, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+    """`flask worker` beside a server started with the same database, folder and settings."""
+    env = {**server_environment(database_url, workdir / "instance"), **(extra_env or {})}
+    log = (workdir / "worker.log").open("w")
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--max-delay", "0.5"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    log.close()
+    return process
 
 
 def stop_process(process: subprocess.Popen, timeout: float = 10.0) -> None:

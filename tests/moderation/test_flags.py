@@ -217,9 +217,29 @@ def test_a_reported_comment_says_reported_instead_of_offering_a_second_report(lo
     reported, other = add_comment(problem, user_factory()), add_comment(problem, user_factory())
     client.form("/flags", {"target_type": "comment", "target_id": reported.id, "reason": "spam"})
     html = client.get(f"/problems/{problem.id}").get_data(as_text=True)
-    assert f'id="flag-comment-{reported.id}-reason"' not in html
-    assert f'id="flag-comment-{other.id}-reason"' in html
+    assert f"/flags/new?target_id={reported.id}&amp;target_type=comment" not in html
+    assert f"/flags/new?target_id={other.id}&amp;target_type=comment" in html
     assert "your report of this comment" in html
+
+
+def test_a_comment_is_reported_through_a_link_to_the_report_form(logged_in, problem_factory, user_factory):
+    client, _ = logged_in
+    problem = problem_factory()
+    comment = add_comment(problem, user_factory())
+    html = client.get(f"/problems/{problem.id}").get_data(as_text=True)
+    assert f'id="flag-comment-{comment.id}-reason"' not in html  # no form per comment on the page
+    form = client.get(f"/flags/new?target_id={comment.id}&target_type=comment")
+    page = form.get_data(as_text=True)
+    assert form.status_code == 200
+    assert "<h1>Report this comment</h1>" in page and f'value="{comment.id}"' in page
+    response = client.form("/flags", {"target_type": "comment", "target_id": comment.id, "reason": "spam"})
+    assert response.status_code in (302, 303)
+
+
+def test_the_report_form_of_a_missing_item_is_not_found(logged_in):
+    client, _ = logged_in
+    assert client.get("/flags/new?target_id=999999&target_type=comment").status_code == 404
+    assert client.get("/flags/new?target_id=1&target_type=user").status_code == 404
 
 
 def test_a_report_with_an_error_names_the_item_and_links_back(logged_in, problem_factory):

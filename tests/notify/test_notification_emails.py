@@ -229,3 +229,13 @@ def test_a_comment_hidden_before_the_worker_runs_is_not_emailed(
     assert [m["To"] for m in smtp_server.messages] == [comment.author.email]  # only its author, told of the hiding
     assert "was hidden by a moderator" in body_of(smtp_server.messages[0])
     assert "Reason: Spam" in body_of(smtp_server.messages[0])
+
+
+def test_the_demo_seed_mails_nobody_about_its_history(app):
+    from civicboard import demo
+
+    demo.seed()
+    db.session.commit()
+    assert db.session.execute(db.select(Notification.id)).first() is not None
+    report = dispatch.run()
+    assert (report.emailed, report.digest) == (0, 0)

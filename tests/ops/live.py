@@ -158,9 +158,13 @@ def wait_until(predicate, timeout: float, what: str, interval: float = 0.2) -> N
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def get_json(url: str) -> dict:
-    import json
-    import urllib.request
+def row_count(database_url: str, table: str) -> int:
+    """Rows in a table, read straight from the database (pages and API totals may be cached)."""
+    from sqlalchemy import create_engine, text
 
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return json.loads(response.read())
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(f'SELECT count(*) FROM "{table}"')).scalar_one()
+    finally:
+        engine.dispose()

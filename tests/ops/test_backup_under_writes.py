@@ -47,7 +47,7 @@ def test_backup_while_residents_write_restores_consistently(tmp_path, database_u
             writers = live.start_writers(server.url, tokens, WRITE_SECONDS_AT_MOST, stop)
             try:
                 live.wait_until(
-                    lambda: live.get_json(server.url + "/api/v1/problems")["total"] >= PROBLEMS_BEFORE_BACKUP,
+                    lambda: live.row_count(live_url, "problems") >= PROBLEMS_BEFORE_BACKUP,
                     timeout=30,
                     what="the writers' first problems",
                 )

@@ -1,0 +1,104 @@
+"""Profile pages on the city-scale data in one process: `python bench/profile_pages.py [PAGE ...]`.
+
+Runs each page REPEAT times through Flask's test client (production settings, the page cache
+off, signed in as the demo resident unless --anonymous) under cProfile and prints the top
+lines by cumulative and by own time. Seed the data first (`make bench` does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import os
+import pstats
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import run  # noqa: E402 - bench/run.py, beside this file
+
+
+def pages(url: str) -> dict[str, str]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        busy = conn.execute(
+            text(
+                "SELECT id FROM problems WHERE hidden_at IS NULL AND comment_count BETWEEN 180 AND 260 "
+                "ORDER BY comment_count DESC, id LIMIT 1"
+            )
+        ).scalar()
+        busiest = conn.execute(
+            text("SELECT id FROM problems WHERE hidden_at IS NULL ORDER BY comment_count DESC, id LIMIT 1")
+        ).scalar()
+    engine.dispose()
+    return {
+        "home": "/",
+        "problem": f"/problems/{busy}",
+        "busiest": f"/problems/{busiest}",
+        "search": "/search?q=bus",
+        "datasets": "/datasets",
+        "api": "/api/v1/problems",
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("pages", nargs="*", default=["home", "problem", "search", "datasets"])
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--lines", type=int, default=25)
+    parser.add_argument("--anonymous", action="store_true")
+    args = parser.parse_args()
+
+    url = run.database_url()
+    os.environ.update(run.server_env(url, "profile-" + "x" * 32))
+    os.environ["PAGE_CACHE_SECONDS"] = "0"
+    from civicboard import create_app
+
+    app = create_app(overrides={"SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
+    client = app.test_client()
+    if not args.anonymous:
+        html = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+        answer = client.post(
+            "/login",
+            data={"csrf_token": token, "email": run.VOTER, "password": run.DEMO_PASSWORD},
+            headers={"Referer": "https://localhost/login"},
+        )
+        assert answer.status_code in (302, 303), (answer.status_code, answer.get_data(as_text=True)[-3000:])
+    paths = pages(url)
+    gc.collect()
+    gc.freeze()  # as wsgi.py does in each worker
+    for name in args.pages:
+        path = paths[name]
+        for _ in range(3):  # warm caches (templates, statement cache)
+            client.get(path)
+        profiler = cProfile.Profile()
+        started = time.process_time()
+        profiler.enable()
+        for _ in range(args.repeat):
+            response = client.get(path)
+        profiler.disable()
+        per_request = (time.process_time() - started) / args.repeat * 1000
+        print(
+            f"\n=== {name} {path}: {response.status_code}, {len(response.data) / 1024:.0f} KB, "
+            f"{per_request:.1f} ms of CPU per request under the profiler ==="
+        )
+        for order in ("cumulative", "tottime"):
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(args.lines)
+            text = out.getvalue()
+            print(text[text.index("   ncalls") :].rstrip())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
