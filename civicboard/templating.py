@@ -9,7 +9,7 @@ from babel import dates
 from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale, get_timezone, gettext
 
-from civicboard import links
+from civicboard import links, readable
 from civicboard.fragments import fragment
 from civicboard.pages import branding
 from civicboard.permissions import Capability, has_capability
@@ -23,6 +23,9 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["ago"] = time_ago
+    app.jinja_env.filters["device_name"] = readable.device_name
+    app.jinja_env.filters["audit_details"] = readable.details
+    app.jinja_env.filters["audit_action"] = readable.action
     app.jinja_env.globals["can"] = has_capability
     app.jinja_env.globals["Capability"] = Capability
     app.jinja_env.globals["url_with"] = url_with
