@@ -38,9 +38,12 @@ def new_person(first_name: str) -> Person:
 
 def main_nav(page: Page) -> Locator:
     """The header's main navigation, after opening the Menu disclosure when it is folded (a phone)."""
-    toggle = page.locator(".site-menu-toggle")
-    if toggle.is_visible() and page.locator(".site-menu").get_attribute("open") is None:
-        toggle.click()
+    # Decided by the width the stylesheet folds at, not by the toggle's visibility, which can
+    # flicker while a page is still loading its stylesheet.
+    page.wait_for_load_state()
+    folded = page.evaluate("() => window.matchMedia('(max-width: 56rem)').matches")
+    if folded and page.locator(".site-menu").get_attribute("open") is None:
+        page.locator(".site-menu-toggle").click()
     return page.get_by_role("navigation", name="Main")
 
 
