@@ -43,9 +43,12 @@ CACHEABLE_ENDPOINTS = frozenset(
         "datasets.data_requests",
         "challenges.index",
         "challenges.show",
+        # The API's problem list, for callers without a token: the same for every one of them,
+        # and what scripts poll.
+        "api.problems.list_problems",
     }
 )
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Link")
 EXTENSION_KEY = "civicboard.pagecache"
 GENERATION_KEY = "generation"
 CHANGED_FLAG = "civicboard.pagecache.changed"

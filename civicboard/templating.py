@@ -11,6 +11,7 @@ from flask_babel import get_locale, get_timezone, gettext
 
 from civicboard.fragments import fragment
 from civicboard.permissions import Capability, has_capability
+from civicboard.places.geo import city_bounds
 from civicboard.problems import visibility
 from civicboard.timeutil import isoformat_z, utcnow
 
@@ -29,6 +30,7 @@ def register(app: Flask) -> None:
     # Who sees a hidden item, for templates: problems.visibility is the one owner of the rule.
     app.jinja_env.globals["visible_to"] = visibility.is_visible_to
     app.jinja_env.globals["original_of"] = visibility.original_of
+    app.jinja_env.globals["map_settings"] = map_settings
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -38,6 +40,16 @@ def register(app: Flask) -> None:
             "site_name": current_app.config["SITE_NAME"],
             "city_name": current_app.config["CITY_NAME"],
         }
+
+
+def map_settings() -> dict:
+    """What every map needs (places/_map.html): tile URL, attribution, the city's bounds (or None)."""
+    bounds = city_bounds()
+    return {
+        "tile_url": current_app.config["MAP_TILE_URL"],
+        "attribution": current_app.config["MAP_ATTRIBUTION"],
+        "bounds": bounds.as_list() if bounds else None,
+    }
 
 
 def format_date(value: datetime | None) -> str:
@@ -58,15 +70,32 @@ def format_datetime(value: datetime | None) -> str:
     return dates.format_datetime(moment, "d MMM y, HH:mm zzz", tzinfo=zone, locale=get_locale())
 
 
+_AGO: dict[tuple, str] = {}
+_AGO_SIZE = 20_000
+
+
 def time_ago(value: datetime | None) -> str:
-    """A short relative time in the reader's language: '3 days ago', 'hace 3 días'."""
+    """A short relative time in the reader's language: '3 days ago', 'hace 3 días'.
+
+    Babel takes a while to word it, and a list page asks for dozens: a wording is kept for
+    the second (under an hour old) or the minute (older) it stays right for.
+    """
     if value is None:
         return ""
     delta = utcnow() - value
-    if delta.total_seconds() < 60:
+    seconds = delta.total_seconds()
+    if seconds < 60:
         return gettext("just now")
-    # threshold=1: 50 minutes stay "50 minutes ago" rather than rounding up to an hour.
-    return dates.format_timedelta(-delta, threshold=1, add_direction=True, locale=get_locale())
+    locale = get_locale()
+    key = (str(locale), value, int(seconds) if seconds < 3600 else int(seconds // 60))
+    text = _AGO.get(key)
+    if text is None:
+        # threshold=1: 50 minutes stay "50 minutes ago" rather than rounding up to an hour.
+        text = dates.format_timedelta(-delta, threshold=1, add_direction=True, locale=locale)
+        if len(_AGO) >= _AGO_SIZE:
+            _AGO.clear()
+        _AGO[key] = text
+    return text
 
 
 def url_with(**changes: object) -> str:

@@ -139,3 +139,18 @@ def test_a_rolled_back_change_keeps_the_cache(cached_app, client, problem_factor
     db.session.flush()
     db.session.rollback()
     assert client.get("/").headers["X-Cache"] == "hit"
+
+
+def test_the_api_problem_list_is_cached_for_callers_without_a_token(cached_app, client, problem_factory, user_factory):
+    from civicboard.auth import services as auth_services
+
+    for _ in range(3):
+        problem_factory()
+    first, second = client.get("/api/v1/problems?limit=2"), client.get("/api/v1/problems?limit=2")
+    assert first.headers["X-Cache"] == "miss" and second.headers["X-Cache"] == "hit"
+    assert second.get_json() == first.get_json() and second.get_json()["total"] == 3
+    assert second.headers["Link"] == first.headers["Link"] and 'rel="next"' in second.headers["Link"]
+    _token, raw = auth_services.create_api_token(user_factory(), "tests")
+    db.session.commit()
+    with_token = client.get("/api/v1/problems?limit=2", headers={"Authorization": f"Bearer {raw}"})
+    assert with_token.status_code == 200 and "X-Cache" not in with_token.headers

@@ -1,0 +1,49 @@
+"""The board's words are marked for translation (see tests/i18n/unmarked.py for what counts).
+
+TRANSLATED grows as each part of the interface is marked and translated; once it covers
+every template and package, it becomes the whole tree.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.i18n.unmarked import ROOT, unmarked_in_python, unmarked_in_template
+
+TRANSLATED_TEMPLATES = [
+    "templates/_language_switcher.html",
+]
+TRANSLATED_PACKAGES = [
+    "civicboard/i18n",
+]
+
+
+@pytest.mark.parametrize("name", TRANSLATED_TEMPLATES)
+def test_translated_templates_mark_every_word(name):
+    assert unmarked_in_template(ROOT / name) == []
+
+
+@pytest.mark.parametrize("name", TRANSLATED_PACKAGES)
+def test_translated_packages_mark_every_message(name):
+    found = {
+        str(path.relative_to(ROOT)): unmarked
+        for path in sorted((ROOT / name).rglob("*.py"))
+        if (unmarked := unmarked_in_python(path))
+    }
+    assert found == {}
+
+
+def test_the_checker_finds_unmarked_words(tmp_path):
+    template = tmp_path / "page.html"
+    template.write_text(
+        '<h1>{{ _("Problems") }}</h1>\n<p title="Shown">{{ count }} votes</p>\n'
+        '{% trans %}Hello {{ name }}{% endtrans %}\n<input type="submit" value="Send">\n'
+        '<input type="hidden" value="internal"><script>var words = 1;</script>\n'
+    )
+    assert unmarked_in_template(template) == [(2, "Shown"), (2, "votes"), (4, "Send")]
+    module = tmp_path / "views.py"
+    module.write_text(
+        'flash(_("Saved."))\nflash("Saved.")\nraise ValidationError(f"{n} too long")\n'
+        'name = StringField(_l("Name"), description="Shown to all")\n'
+    )
+    assert [line for line, _ in unmarked_in_python(module)] == [2, 3, 4]
