@@ -276,6 +276,7 @@ def _snapshot_postgres(pg_dump: str, target: Path) -> tuple[dict[str, Any], str 
         command = [
             shutil.which(pg_dump) or pg_dump,
             "--format=custom",
+            "--no-password",
             "--no-owner",
             "--no-privileges",
             f"--snapshot={snapshot}",
@@ -319,11 +320,18 @@ def _extracted(source: Path, manifest: Manifest) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix=".restore-") as tmp:
         work = Path(tmp)
         with tarfile.open(source, "r:*") as archive:
-            names = [m.name for m in archive.getmembers() if m.isfile()]
-            unexpected = sorted(set(names) - set(manifest.files) - {MANIFEST})
+            members = [m for m in archive.getmembers() if m.isfile()]
+            unexpected = sorted({m.name for m in members} - set(manifest.files) - {MANIFEST})
             if unexpected:
                 raise BackupError(f"The archive holds files its manifest does not list: {', '.join(unexpected[:5])}")
-            archive.extractall(work, filter="data")
+            # Only the listed files, each written by us under `work` (no links, no paths outside it).
+            for member in members:
+                target = (work / member.name).resolve()
+                if member.name == MANIFEST or not target.is_relative_to(work.resolve()):
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with archive.extractfile(member) as data, target.open("wb") as out:
+                    shutil.copyfileobj(data, out, CHUNK)
         for name, expected in manifest.files.items():
             path = work / name
             if not path.is_file():
@@ -438,6 +446,7 @@ def _restore_postgres(pg_restore: str, dump: Path) -> None:
         shutil.which(pg_restore) or pg_restore,
         "--no-owner",
         "--no-privileges",
+        "--no-password",
         "--clean",
         "--if-exists",
         "--single-transaction",

@@ -80,3 +80,20 @@ def test_sentry_dsn_without_the_sdk_only_warns(database_url, _schema, caplog, mo
     app.test_client_class = Client
     with app.app_context():
         assert app.test_client().get("/healthz").status_code == 200
+
+
+def test_a_server_error_page_shows_the_reference_to_quote(app, client, caplog):
+    def broken():
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/broken-for-test", "broken_for_test", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    with caplog.at_level(logging.INFO):
+        response = client.get("/broken-for-test")
+    assert response.status_code == 500
+    request_id = response.headers["X-Request-ID"]
+    assert f"<code>{request_id}</code>" in response.get_data(as_text=True)
+    # The traceback and the request line carry the same id: the report can be found in the logs.
+    error = next(r for r in caplog.records if r.levelno >= logging.ERROR)
+    requestlog._RequestIdFilter().filter(error)
+    assert error.request_id == request_id
