@@ -11,6 +11,7 @@ from flask_babel import get_locale, get_timezone, gettext
 
 from civicboard.fragments import fragment
 from civicboard.permissions import Capability, has_capability
+from civicboard.places.geo import city_bounds
 from civicboard.problems import visibility
 from civicboard.timeutil import isoformat_z, utcnow
 
@@ -29,6 +30,7 @@ def register(app: Flask) -> None:
     # Who sees a hidden item, for templates: problems.visibility is the one owner of the rule.
     app.jinja_env.globals["visible_to"] = visibility.is_visible_to
     app.jinja_env.globals["original_of"] = visibility.original_of
+    app.jinja_env.globals["map_settings"] = map_settings
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -38,6 +40,16 @@ def register(app: Flask) -> None:
             "site_name": current_app.config["SITE_NAME"],
             "city_name": current_app.config["CITY_NAME"],
         }
+
+
+def map_settings() -> dict:
+    """What every map needs (places/_map.html): tile URL, attribution, the city's bounds (or None)."""
+    bounds = city_bounds()
+    return {
+        "tile_url": current_app.config["MAP_TILE_URL"],
+        "attribution": current_app.config["MAP_ATTRIBUTION"],
+        "bounds": bounds.as_list() if bounds else None,
+    }
 
 
 def format_date(value: datetime | None) -> str:
