@@ -193,6 +193,7 @@ def register_tasks(app: Flask) -> None:
     from civicboard.insights import tasks as insights_tasks  # noqa: F401
     from civicboard.interop import tasks as interop_tasks  # noqa: F401
     from civicboard.notify import tasks as notify_tasks  # noqa: F401
+    from civicboard.problems import tasks as problems_tasks  # noqa: F401
 
 
 def register_errors(app: Flask) -> None:
