@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_ARGS ?=
 
-.PHONY: run test e2e e2e-deps bench lint format db-upgrade seed clean help messages catalogs screenshots
+.PHONY: run test e2e e2e-deps bench lint format db-upgrade seed clean help messages catalogs screenshots vendor
 
 help:
 	@echo "make run     - install, migrate, load the demo city, serve on http://127.0.0.1:5000 with a worker"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint    - ruff check and format check, and the import layers (lint-imports)"
 	@echo "make format  - ruff format and fix"
 	@echo "make messages - extract the board's words and update every language's catalog"
+	@echo "make vendor  - copy Leaflet and its marker-cluster plugin from npm into static/vendor/"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -90,6 +91,19 @@ define apt_install
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
   else echo "$(1) is missing: install it with 'sudo apt-get install -y $(1)'"; fi; }
 endef
+
+# The maps' JavaScript: Leaflet and leaflet.markercluster from npm (package.json pins them),
+# copied with their licences into static/vendor/, which is committed: the board serves them
+# itself (never a CDN, the CSP allows scripts from this site only) and runs without npm.
+vendor: node_modules/.package-lock.json
+	rm -rf static/vendor/leaflet static/vendor/leaflet.markercluster
+	mkdir -p static/vendor/leaflet/images static/vendor/leaflet.markercluster
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/LICENSE static/vendor/leaflet/
+	cp node_modules/leaflet/dist/images/*.png static/vendor/leaflet/images/
+	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js node_modules/leaflet.markercluster/dist/MarkerCluster.css \
+	   node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css node_modules/leaflet.markercluster/MIT-LICENCE.txt \
+	   static/vendor/leaflet.markercluster/
+	find static/vendor -type f -exec chmod 644 {} +
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -216,6 +216,23 @@ class Config:
 
     PREFERRED_URL_SCHEME = "http"
 
+    # Maps: the tile server ({z}/{x}/{y}, optionally {s}) and the attribution its licence asks
+    # for (HTML, shown on every map); MAP_BOUNDS "minLon,minLat,maxLon,maxLat" is the city,
+    # outside which a location is refused (unset: anywhere on Earth). The board works without
+    # tiles: every map has a list beside it, and the forms take latitude and longitude typed.
+    MAP_TILE_URL = os.environ.get("MAP_TILE_URL") or "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    MAP_ATTRIBUTION = (
+        os.environ.get("MAP_ATTRIBUTION")
+        or '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+    )
+    MAP_BOUNDS = os.environ.get("MAP_BOUNDS") or None
+
+    # Photos: where they are stored (re-encoded, random names), the largest upload accepted, and
+    # the most pixels a decoded image may have (larger ones, decompression bombs included, are refused).
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
+    UPLOAD_MAX_BYTES = _int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+    PHOTO_MAX_PIXELS = _int("PHOTO_MAX_PIXELS", 40_000_000)
+
     # Open reports from different people that hide an item automatically, pending review.
     FLAG_HIDE_THRESHOLD = _int("FLAG_HIDE_THRESHOLD", 3)
     # Only reports from accounts at least this old count towards that threshold.

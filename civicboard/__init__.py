@@ -47,6 +47,14 @@ def load_config(app: Flask, config: type[Config], overrides: dict[str, Any]) -> 
             raise RuntimeError("SECRET_KEY must be set when CIVICBOARD_ENV=production")
         app.config["SECRET_KEY"] = _dev_secret_key()
     app.config["CIVICBOARD_URL"] = resolve_base_url(app.config)
+    from civicboard.places.geo import parse_bounds
+
+    try:
+        parse_bounds(app.config.get("MAP_BOUNDS"))
+    except ValueError as exc:
+        raise RuntimeError(
+            f"MAP_BOUNDS must be minLon,minLat,maxLon,maxLat (such as -71.13,42.37,-71.07,42.42): {exc}"
+        ) from None
     if not app.config.get("MAIL_BACKEND"):
         app.config["MAIL_BACKEND"] = "smtp" if app.config.get("MAIL_SERVER") else "log"
     redis_url = app.config.get("REDIS_URL")
@@ -187,6 +195,7 @@ def register_tasks(app: Flask) -> None:
     from civicboard.insights import tasks as insights_tasks  # noqa: F401
     from civicboard.interop import tasks as interop_tasks  # noqa: F401
     from civicboard.notify import tasks as notify_tasks  # noqa: F401
+    from civicboard.problems import tasks as problems_tasks  # noqa: F401
 
 
 def register_errors(app: Flask) -> None:

@@ -17,13 +17,16 @@ from civicboard.interop.cli import exports_cli
 from civicboard.moderation.counters import FLAG_COUNTERS
 from civicboard.outbox.cli import mail_cli, worker_command
 from civicboard.permissions import Role
+from civicboard.places import services as places_services
 from civicboard.problems import counters
+from civicboard.problems import services as problem_services
 from civicboard.problems.cli import markdown_cli
 from civicboard.validation import ValidationError
 
 users_cli = AppGroup("users", help="Manage accounts.")
 demo_cli = AppGroup("demo", help="Load demonstration data.")
 counters_cli = AppGroup("counters", help="Check stored counters against a recount of their rows.")
+places_cli = AppGroup("places", help="The city's neighbourhood boundaries.")
 
 # Drift lines printed in full; the summary still counts every one.
 DRIFT_SHOWN = 50
@@ -40,6 +43,34 @@ def register(app: Flask) -> None:
     app.cli.add_command(insights_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(places_cli)
+
+
+@places_cli.command("import-boundaries")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--name-property",
+    default=None,
+    help="The feature property holding each neighbourhood's name (default: the first of name, NAME, Name...).",
+)
+def import_boundaries_command(file: str, name_property: str | None) -> None:
+    """Load neighbourhood polygons from a GeoJSON FILE (WGS 84) and place every located problem in one."""
+    with open(file, encoding="utf-8-sig") as handle:
+        text = handle.read()
+    try:
+        result = places_services.import_boundaries(text, name_property=name_property)
+    except ValidationError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    moved = problem_services.assign_neighbourhoods()
+    db.session.commit()
+    for line in result.skipped:
+        click.echo(f"skipped {line}", err=True)
+    click.echo(
+        f"Neighbourhoods: {result.created} new, {result.updated} updated, {result.removed} removed, "
+        f"{len(result.skipped)} skipped; {moved} located problem(s) placed anew."
+    )
 
 
 def _read_password() -> str:

@@ -85,11 +85,18 @@ def seed_demo() -> dict[str, int]:
     """The whole demo city: people, the catalog, problems, staff answers, a challenge."""
     from civicboard.challenges import demo as challenges_demo
     from civicboard.datasets import demo as datasets_demo
+    from civicboard.places import demo as places_demo
     from civicboard.problems import demo as problems_demo
     from civicboard.staff import demo as staff_demo
 
     summary = seed_people()
-    steps = (datasets_demo.seed_demo, problems_demo.seed_demo, staff_demo.seed_demo, challenges_demo.seed_demo)
+    steps = (
+        datasets_demo.seed_demo,
+        places_demo.seed_demo,
+        problems_demo.seed_demo,
+        staff_demo.seed_demo,
+        challenges_demo.seed_demo,
+    )
     for step in steps:
         summary.update(step())
         db.session.flush()

@@ -15,15 +15,18 @@ from civicboard.datasets.models import CatalogSource, Dataset, Distribution, Imp
 from civicboard.moderation.models import Flag  # noqa: F401
 from civicboard.outbox.models import OutboxMessage  # noqa: F401
 from civicboard.pages.models import SiteBranding, SitePage  # noqa: F401
+from civicboard.places.models import Neighbourhood  # noqa: F401
 from civicboard.problems.models import (  # noqa: F401
     AreaFollow,
     Category,
+    CategoryDataset,
     Comment,
     CommentRevision,
     Follow,
     Notification,
     NotificationFanout,
     NotificationSetting,
+    Photo,
     Problem,
     ProblemDataset,
     Vote,

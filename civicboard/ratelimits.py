@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Response, current_app
+from flask import Response, current_app, g, request
 from flask_login import current_user
 
+from civicboard.auth.sessions import user_for_api_token
 from civicboard.extensions import client_address, limiter
 
 # Scopes: the names the limiter stores budgets under.
@@ -59,6 +60,31 @@ def _per_person(setting: str, scope: str, **options) -> Callable:
 
 
 problems_limit = _per_person("RATELIMIT_PROBLEMS", PROBLEMS, deduct_when=created)
+
+
+def api_key_user():
+    """The account an Open311 `api_key` form field names (looked up once per request), or None."""
+    if "api_key_user" not in g:
+        g.api_key_user, g.api_key_suspended = user_for_api_token(request.form.get("api_key"))
+    return g.api_key_user
+
+
+def api_key_rate_key() -> str:
+    """Rate-limit key of a request authenticated by an `api_key` field: the same key as the
+    account's form and API requests (so the budgets are shared), else the client address."""
+    user = api_key_user()
+    return f"user:{user.id}" if user is not None else f"addr:{client_address()}"
+
+
+# Problems proposed through Open311 spend the account's RATELIMIT_PROBLEMS budget too.
+open311_problems_limit = limiter.shared_limit(
+    config_limit("RATELIMIT_PROBLEMS"),
+    scope=PROBLEMS,
+    key_func=api_key_rate_key,
+    methods=WRITES,
+    override_defaults=False,
+    deduct_when=created,
+)
 comments_limit = _per_person("RATELIMIT_COMMENTS", COMMENTS, deduct_when=created)
 # Voting and withdrawing spend one budget, so toggling cannot double it.
 votes_limit = _per_person("RATELIMIT_VOTES", VOTES)
@@ -91,7 +117,7 @@ def address_key() -> str:
     return f"addr:{client_address()}"
 
 
-# Reads whose work grows with the whole board, per client address: the exports (both formats
+# Reads whose work grows with the whole board, per client address: the exports (every format
 # share one budget), the figures (page and CSV share another), and Open311's request list
 # (its `page` walks an OFFSET). See docs/open-data.md, "Rate limits and response sizes".
 export_limit = limiter.shared_limit(config_limit("RATELIMIT_EXPORTS"), scope=EXPORTS, key_func=address_key)

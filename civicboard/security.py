@@ -9,20 +9,47 @@ from flask import Flask, Response, current_app, request
 
 from civicboard.extensions import csrf
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def content_security_policy(tile_url: str | None = None) -> str:
+    """The CSP: everything from this site only, except map tiles, which come from the tile server.
+
+    Only the tile server's origin is added, to img-src alone ("{s}" subdomains become a
+    wildcard for that host); scripts and styles stay this site's own.
+    """
+    images = "img-src 'self' data:"
+    tile_origin = _tile_origin(tile_url)
+    if tile_origin:
+        images += f" {tile_origin}"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            images,
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def _tile_origin(tile_url: str | None) -> str | None:
+    """scheme://host[:port] of a tile URL template, "{s}." turned into "*."; None when relative or odd."""
+    if not tile_url:
+        return None
+    parts = urlsplit(tile_url.replace("{s}.", "wildcard-subdomain."))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.netloc.replace("wildcard-subdomain.", "*.")
+    if any(ch in host for ch in " ;,'\"{}"):
+        return None
+    return f"{parts.scheme}://{host}"
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 
 def register(app: Flask) -> None:
@@ -30,6 +57,7 @@ def register(app: Flask) -> None:
     # CSRFProtect's own hook would also check API requests authenticated by a bearer token;
     # those carry no cookie to ride on, so we run the check ourselves and skip them.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.config["CONTENT_SECURITY_POLICY"] = content_security_policy(app.config.get("MAP_TILE_URL"))
     app.before_request(_check_csrf)
     app.after_request(_add_security_headers)
 
@@ -51,6 +79,10 @@ def _check_csrf() -> None:
         return
     if request.path.startswith("/api/") and request.headers.get("Authorization"):
         return
+    # Views that authenticate by a token in the request itself and never read the session
+    # (Open311's api_key): a forged cross-site request has no token to carry.
+    if getattr(current_app.view_functions.get(request.endpoint or ""), "accepts_token_only", False):
+        return
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return
     csrf.protect()
@@ -58,11 +90,14 @@ def _check_csrf() -> None:
 
 def _add_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault(
+        "Content-Security-Policy", current_app.config.get("CONTENT_SECURITY_POLICY", CONTENT_SECURITY_POLICY)
+    )
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+    # "Use my location" on the problem forms asks the browser for this site's own pages only.
+    headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if current_app.config["ENV_NAME"] == "production":
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")

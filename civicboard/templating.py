@@ -13,6 +13,7 @@ from civicboard import links, readable
 from civicboard.fragments import fragment
 from civicboard.pages import branding
 from civicboard.permissions import Capability, has_capability
+from civicboard.places.geo import city_bounds
 from civicboard.problems import visibility
 from civicboard.timeutil import isoformat_z, utcnow
 
@@ -37,6 +38,7 @@ def register(app: Flask) -> None:
     # Who sees a hidden item, for templates: problems.visibility is the one owner of the rule.
     app.jinja_env.globals["visible_to"] = visibility.is_visible_to
     app.jinja_env.globals["original_of"] = visibility.original_of
+    app.jinja_env.globals["map_settings"] = map_settings
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -44,6 +46,16 @@ def register(app: Flask) -> None:
     def site() -> dict:
         look = branding.current()
         return {"site_name": look.site_name, "city_name": look.city_name, "branding": look}
+
+
+def map_settings() -> dict:
+    """What every map needs (places/_map.html): tile URL, attribution, the city's bounds (or None)."""
+    bounds = city_bounds()
+    return {
+        "tile_url": current_app.config["MAP_TILE_URL"],
+        "attribution": current_app.config["MAP_ATTRIBUTION"],
+        "bounds": bounds.as_list() if bounds else None,
+    }
 
 
 def format_date(value: datetime | None) -> str:

@@ -251,10 +251,34 @@ def count_refusal(response: Response) -> Response:
     return response
 
 
+# -- uploads -----------------------------------------------------------------------------------
+
+
+def accepts_uploads(files: int):
+    """Mark a view that takes up to `files` uploaded files: its body may reach that many
+    UPLOAD_MAX_BYTES (plus room for the form) instead of MAX_CONTENT_LENGTH."""
+
+    def decorate(view):
+        view.accepts_uploads = files
+        return view
+
+    return decorate
+
+
+def allow_uploads() -> None:
+    """Raise this request's body limit for views marked with accepts_uploads (before the form is read)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    files = getattr(view, "accepts_uploads", 0)
+    if files:
+        extra = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        request.max_content_length = files * current_app.config["UPLOAD_MAX_BYTES"] + extra
+
+
 def register(app: Flask) -> None:
     """Bound URL ids and check every request's arguments and fields before the views run."""
     app.config.setdefault("RATELIMIT_REFUSED", "30 per minute;300 per hour")
     app.url_map.converters["int"] = IdConverter
+    app.before_request(allow_uploads)
     app.before_request(check_refusal_budget)
     app.before_request(check_request_input)
     app.after_request(count_refusal)

@@ -121,7 +121,11 @@ def _empty_tables(is_pg: bool) -> None:
 @pytest.fixture
 def app(database_url: str, _schema: None, is_postgres: bool, tmp_path_factory) -> Iterator[Flask]:
     """A fresh app with empty tables and no stored snapshots, inside an app context."""
-    app = make_app(database_url, EXPORT_FOLDER=str(tmp_path_factory.mktemp("snapshots")))
+    app = make_app(
+        database_url,
+        EXPORT_FOLDER=str(tmp_path_factory.mktemp("snapshots")),
+        UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads")),
+    )
     with app.app_context():
         _empty_tables(is_postgres)
         # A running process has read the board's branding already (once per process, see

@@ -17,7 +17,7 @@ import pytest
 from civicboard.challenges.models import Project
 from civicboard.extensions import db
 from civicboard.markup import render
-from civicboard.problems.models import Comment, ProblemStatus
+from civicboard.problems.models import Comment, Photo, ProblemStatus
 from civicboard.staff.models import Response
 from civicboard.timeutil import utcnow
 from tests.interop import factories
@@ -27,7 +27,21 @@ HIDDEN_PROBLEM_BODY = "Quetzalhidden description"
 HIDDEN_COMMENT = "Xylophonehidden comment body"
 HIDDEN_ORIGINAL = "Walrushidden original title"
 HIDDEN_PROJECT = "Kumquathidden project name"
-SECRETS = (HIDDEN_PROBLEM, HIDDEN_PROBLEM_BODY, HIDDEN_COMMENT, HIDDEN_ORIGINAL, HIDDEN_PROJECT)
+HIDDEN_PHOTO = "Okapihidden photo of a face"  # a hidden photo on a visible problem
+HIDDEN_PROBLEM_PHOTO = "Narwhalhidden photo"  # a shown photo on the hidden problem
+HIDDEN_PHOTO_KEY = "a" * 32
+HIDDEN_PROBLEM_PHOTO_KEY = "b" * 32
+SECRETS = (
+    HIDDEN_PROBLEM,
+    HIDDEN_PROBLEM_BODY,
+    HIDDEN_COMMENT,
+    HIDDEN_ORIGINAL,
+    HIDDEN_PROJECT,
+    HIDDEN_PHOTO,
+    HIDDEN_PROBLEM_PHOTO,
+    HIDDEN_PHOTO_KEY,
+    HIDDEN_PROBLEM_PHOTO_KEY,
+)
 
 
 @dataclass
@@ -63,8 +77,12 @@ def board(app, user_factory, dataset_factory, problem_factory) -> Board:
         data_request="Tree inventory " + HIDDEN_PROBLEM_BODY,
         hidden_at=now,
         hidden_reason="Off topic",
+        latitude=42.38,
+        longitude=-71.09,
+        address="12 " + HIDDEN_PROBLEM_BODY,
+        cover_photo_key=HIDDEN_PROBLEM_PHOTO_KEY,
     )
-    visible = problem_factory("Visible pothole on Main Street", datasets=[dataset])
+    visible = problem_factory("Visible pothole on Main Street", datasets=[dataset], latitude=42.381, longitude=-71.091)
     original = problem_factory(HIDDEN_ORIGINAL, author=problem_author, datasets=[dataset], hidden_at=now)
     duplicate = problem_factory(
         "Duplicate report of the same thing",
@@ -82,6 +100,8 @@ def board(app, user_factory, dataset_factory, problem_factory) -> Board:
                 hidden_at=now,
             ),
             Comment(problem_id=visible.id, author_id=comment_author.id, body="A kind word", body_html=render("Kind")),
+            _photo(visible, comment_author, HIDDEN_PHOTO_KEY, HIDDEN_PHOTO, hidden_at=now),
+            _photo(hidden, problem_author, HIDDEN_PROBLEM_PHOTO_KEY, HIDDEN_PROBLEM_PHOTO),
             Response(
                 problem_id=duplicate.id,
                 author_id=staff.id,
@@ -103,6 +123,23 @@ def board(app, user_factory, dataset_factory, problem_factory) -> Board:
     db.session.add(Project(challenge_id=challenge.id, name=HIDDEN_PROJECT, created_by_id=organizer.id, hidden_at=now))
     db.session.commit()
     return Board(dataset, hidden, visible, original, duplicate, challenge, problem_author, comment_author, staff)
+
+
+def _photo(problem, author, key: str, alt: str, **fields) -> Photo:
+    """A photo row (no file: the walk reads text, and a hidden photo's address must 404 first)."""
+    return Photo(
+        problem_id=problem.id,
+        author_id=author.id,
+        key=key,
+        content_type="image/png",
+        width=10,
+        height=10,
+        thumb_width=10,
+        thumb_height=10,
+        byte_size=100,
+        alt=alt,
+        **fields,
+    )
 
 
 def public_surfaces(board: Board) -> list[str]:
@@ -135,6 +172,12 @@ def public_surfaces(board: Board) -> list[str]:
         "/feeds/challenges/walk.atom",
         "/exports/problems.csv",
         "/exports/problems.json",
+        "/exports/problems.geojson",
+        "/map",
+        f"/map?dataset={d}",
+        "/api/v1/problems?bbox=-71.2,42.3,-71.0,42.5",
+        f"/photos/{HIDDEN_PHOTO_KEY}",
+        f"/photos/{HIDDEN_PROBLEM_PHOTO_KEY}/thumbnail",
         "/data.json",
         "/open311/v2/requests.json",
         f"/open311/v2/requests/{dup}.json",
@@ -164,7 +207,8 @@ def leaks(client, board: Board) -> list[str]:
         response = client.get(path)
         assert response.status_code in (200, 404), (path, response.status_code)
         body = response.get_data(as_text=True)
-        found += [f"{path}: {secret}" for secret in SECRETS if secret in body]
+        # (a 404 page may repeat the address asked for: a key in the path is not a leak)
+        found += [f"{path}: {secret}" for secret in SECRETS if secret in body and secret not in path]
         found += [f"{path}: link to the hidden original" for link in original_links if link in body]
         if path.startswith("/api/") and response.is_json and isinstance(response.json, dict):
             items = response.json.get("items", [response.json])
@@ -190,6 +234,9 @@ def test_hidden_items_own_addresses_are_not_found_for_the_public(client, board):
         f"/problems/{board.original.id}",
         f"/api/v1/problems/{board.hidden.id}",
         f"/open311/v2/requests/{board.hidden.id}.json",
+        f"/photos/{HIDDEN_PHOTO_KEY}",
+        f"/photos/{HIDDEN_PROBLEM_PHOTO_KEY}",
+        f"/photos/{HIDDEN_PROBLEM_PHOTO_KEY}/thumbnail",
     ):
         assert client.get(path).status_code == 404, path
 

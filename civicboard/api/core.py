@@ -110,6 +110,7 @@ IDS = Field("ids")
 BOOL = Field("bool")
 TERMS = Field("terms", nullable=True)
 ROWS = Field("rows", nullable=True)
+LOCATION = Field("location", nullable=True)
 
 _KIND_MESSAGES = {
     "text": "Must be a string.",
@@ -118,6 +119,7 @@ _KIND_MESSAGES = {
     "bool": "Must be true or false.",
     "terms": "Must be a list of strings (or one comma-separated string).",
     "rows": "Must be a list of objects with string title, url and format.",
+    "location": 'Must be {"lat": <number>, "lon": <number>} in decimal degrees, or null.',
 }
 
 
@@ -138,6 +140,15 @@ def _check(kind: str, value: Any) -> str | None:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return _KIND_MESSAGES[kind]
         return next((p for p in map(text_problem, value) if p), None)
+    if kind == "location":
+        ok = (
+            isinstance(value, dict)
+            and set(value) <= {"lat", "lon"}
+            and all(
+                isinstance(value.get(k), int | float) and not isinstance(value.get(k), bool) for k in ("lat", "lon")
+            )
+        )
+        return None if ok else _KIND_MESSAGES[kind]
     if kind == "rows":
         if not isinstance(value, list):
             return _KIND_MESSAGES[kind]

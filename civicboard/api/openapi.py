@@ -310,6 +310,29 @@ SCHEMAS: dict[str, Schema] = {
             "created_at": TIMESTAMP,
             "updated_at": TIMESTAMP,
             "url": {**URL, "description": "The problem's page."},
+            "location": nullable(ref("Location")),
+            "address": nullable({"type": "string", "description": "An address line or landmark."}),
+            "photos": array(ref("Photo")),
+        }
+    ),
+    "Deleted": obj({"deleted": BOOLEAN, "id": ID}),
+    "Location": obj(
+        {
+            "lat": {"type": "number", "minimum": -90, "maximum": 90, "description": "WGS 84 latitude, degrees."},
+            "lon": {"type": "number", "minimum": -180, "maximum": 180, "description": "WGS 84 longitude, degrees."},
+        },
+        required=["lat", "lon"],
+    ),
+    "Photo": obj(
+        {
+            "id": ID,
+            "url": {**URL, "description": "The photo, re-encoded without metadata."},
+            "thumbnail_url": URL,
+            "alt": {"type": "string", "description": "What the photo shows."},
+            "width": COUNT,
+            "height": COUNT,
+            "content_type": {"type": "string", "enum": ["image/jpeg", "image/png", "image/webp"]},
+            "hidden": {"type": "boolean", "description": "Hidden by a moderator (only they and its uploader see it)."},
         }
     ),
     "ProblemCreate": obj(
@@ -324,6 +347,14 @@ SCHEMAS: dict[str, Schema] = {
             "data_request": nullable(
                 {"type": "string", "maxLength": 5000, "description": "The data you need, if it is not published."}
             ),
+            "location": nullable(
+                {
+                    **ref("Location"),
+                    "description": "Where it is; refused outside the city's MAP_BOUNDS. "
+                    "The neighbourhood then comes from the city's boundaries when one holds the point.",
+                }
+            ),
+            "address": nullable({"type": "string", "maxLength": 200}),
         },
         required=["title", "description"],
         closed=False,
@@ -711,6 +742,11 @@ PROBLEM_FILTERS = [
     query("dataset", ID, "Only problems tied to this dataset."),
     query("category", {"type": "string", "maxLength": 80}, "A category's slug."),
     query(
+        "bbox",
+        {"type": "string", "pattern": r"^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$"},
+        "minLon,minLat,maxLon,maxLat: only located problems inside this box.",
+    ),
+    query(
         "voted",
         {"type": "string", "enum": ["0", "1", "true", "false", "yes", "no"]},
         "1: only problems you vote for (needs authentication).",
@@ -805,6 +841,46 @@ PATHS: dict[str, Schema] = {
             parameters=[PROBLEM_ID],
             body="ProblemUpdate",
             responses={**ok("Problem", "The problem as saved."), **errors(401, 403, 404, 413, 422)},
+        ),
+    },
+    "/problems/{problem_id}/photos": {
+        "post": {
+            **operation(
+                "addPhoto",
+                "Add a photo to a problem (whoever may edit it; at most 6)",
+                "problems",
+                parameters=[PROBLEM_ID],
+                secured=True,
+                description="multipart/form-data with `file` (JPEG, PNG or WebP, checked by decoding, at most "
+                "UPLOAD_MAX_BYTES) and `alt` (what it shows, required). The image is re-encoded without "
+                "EXIF, XMP or GPS metadata and turned upright.",
+                responses={**ok("Photo", "Added.", status="201", headers=LOCATION), **errors(401, 403, 404, 413, 422)},
+            ),
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "file": {"type": "string", "format": "binary"},
+                                "alt": {"type": "string", "maxLength": 300},
+                            },
+                            "required": ["file", "alt"],
+                        }
+                    }
+                },
+            },
+        },
+    },
+    "/problems/{problem_id}/photos/{photo_id}": {
+        "delete": operation(
+            "deletePhoto",
+            "Remove a photo and its files (whoever may edit the problem)",
+            "problems",
+            parameters=[PROBLEM_ID, path_id("photo_id", "photo")],
+            secured=True,
+            responses={**ok("Deleted", "Removed."), **errors(401, 403, 404)},
         ),
     },
     "/problems/{problem_id}/comments": {

@@ -15,9 +15,11 @@ from sqlalchemy import func, select
 from civicboard.api import serializers
 from civicboard.api.core import (
     IDS,
+    LOCATION,
     OPTIONAL_ID,
     OPTIONAL_TEXT,
     TEXT,
+    BadRequest,
     acting_user,
     bad_cursor,
     choice_arg,
@@ -40,10 +42,11 @@ from civicboard.api.core import (
 from civicboard.briefcache import remember
 from civicboard.extensions import db
 from civicboard.links import absolute_url
-from civicboard.problems import queries, services, visibility
-from civicboard.problems.models import Category, Comment, Problem, ProblemStatus
+from civicboard.places import geo
+from civicboard.problems import photos, queries, services, visibility
+from civicboard.problems.models import Category, Comment, Photo, Problem, ProblemStatus
 from civicboard.ratelimits import comments_limit, problems_limit, votes_limit
-from civicboard.validation import ValidationError
+from civicboard.validation import ValidationError, accepts_uploads
 from civicboard.writes import retry_when_locked
 
 bp = Blueprint("problems", __name__, url_prefix="/problems")
@@ -56,9 +59,11 @@ PROBLEM_FIELDS = {
     "category": OPTIONAL_TEXT,
     "neighbourhood": OPTIONAL_TEXT,
     "data_request": OPTIONAL_TEXT,
+    "location": LOCATION,
+    "address": OPTIONAL_TEXT,
 }
 # The services name fields as the forms do; the API as the contract does.
-FIELD_NAMES = {"category_id": "category"}
+FIELD_NAMES = {"category_id": "category", "latitude": "location", "longitude": "location"}
 COMMENT_FIELDS = {"body": TEXT, "parent_id": OPTIONAL_ID}
 # 64-bit keys are the most a cursor can carry into a comparison on either database.
 MAX_KEY = 2**63 - 1
@@ -89,7 +94,16 @@ def _filters() -> queries.ProblemFilters:
         dataset_id=int_arg("dataset"),
         category=text_arg("category", 80) or None,
         voted_by_me=voted,
+        bbox=_bbox(),
     )
+
+
+def _bbox() -> geo.Bounds | None:
+    """The `bbox` argument; 400 naming it when malformed."""
+    try:
+        return geo.parse_bbox(request.args.get("bbox"))
+    except ValidationError as exc:
+        raise BadRequest(exc.message, exc.fields) from None
 
 
 def _checked_cursor(sort: str) -> str | None:
@@ -113,7 +127,13 @@ def list_problems():
     filters = _filters()
     limit = limit_arg()
     page = queries.list_problems(
-        viewer, sort=sort, filters=filters, after=_checked_cursor(sort), limit=limit, with_originals=True
+        viewer,
+        sort=sort,
+        filters=filters,
+        after=_checked_cursor(sort),
+        limit=limit,
+        with_originals=True,
+        with_photos=True,
     )
 
     def count() -> int:
@@ -155,6 +175,13 @@ def _category_id(slug: Any) -> int | None:
     return found
 
 
+def _location(value: dict | None) -> dict[str, Any]:
+    """The service's latitude/longitude from the API's `location` object (None clears it)."""
+    if value is None:
+        return {"latitude": None, "longitude": None}
+    return {"latitude": value.get("lat"), "longitude": value.get("lon")}
+
+
 @bp.post("")
 @problems_limit
 def create():
@@ -170,6 +197,8 @@ def create():
             category_id=_category_id(fields.get("category")),
             neighbourhood=fields.get("neighbourhood"),
             data_request=fields.get("data_request"),
+            address=fields.get("address"),
+            **_location(fields.get("location")),
         )
     except ValidationError as exc:
         raise rename_fields(exc, FIELD_NAMES) from None
@@ -196,12 +225,51 @@ def update(problem_id: int):
             category_id=category_id,
             neighbourhood=fields.get("neighbourhood", problem.neighbourhood),
             data_request=fields.get("data_request", problem.data_request),
+            address=fields.get("address", problem.address),
+            **(
+                _location(fields["location"])
+                if "location" in fields
+                else {"latitude": problem.latitude, "longitude": problem.longitude}
+            ),
         )
     except ValidationError as exc:
         raise rename_fields(exc, FIELD_NAMES) from None
     db.session.commit()
     problem = problem_or_404(problem.id)
     return serializers.problem(problem, voted=services.has_voted(user, problem.id), viewer=user)
+
+
+# -- photos ----------------------------------------------------------------------------------------
+
+
+@bp.post("/<id:problem_id>/photos")
+@accepts_uploads(1)
+@problems_limit
+def add_photo(problem_id: int):
+    """Add a photo (multipart: `file`, `alt`) to a problem you may edit; 201 with the photo."""
+    user = acting_user()
+    problem = problem_or_404(problem_id)
+    upload = request.files.get("file")
+    data = upload.read() if upload is not None else b""
+    try:
+        photo = photos.add_photo(user, problem, data, request.form.get("alt"), field="file")
+    except ValidationError as exc:
+        raise rename_fields(exc, {"file_alt": "alt"}) from None
+    db.session.commit()
+    return created_response(serializers.photo(photo), absolute_url("problems.photo_file", key=photo.key))
+
+
+@bp.delete("/<id:problem_id>/photos/<id:photo_id>")
+def delete_photo(problem_id: int, photo_id: int):
+    """Remove a photo, and its files, from a problem you may edit."""
+    user = acting_user()
+    problem = problem_or_404(problem_id)
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.problem_id != problem.id or not visibility.is_visible_to(photo, user):
+        abort(404, f"There is no photo {photo_id} on problem {problem.id}.")
+    photos.delete_photo(user, problem, photo)
+    db.session.commit()
+    return {"deleted": True, "id": photo_id}
 
 
 # -- comments --------------------------------------------------------------------------------------

@@ -66,6 +66,23 @@ def problem(problem: Any, *, voted: bool = False, viewer: Any = None) -> dict[st
         "created_at": isoformat_z(problem.created_at),
         "updated_at": isoformat_z(problem.updated_at),
         "url": absolute_url("problems.show", problem_id=problem.id),
+        "location": {"lat": problem.latitude, "lon": problem.longitude} if problem.is_located else None,
+        "address": problem.address,
+        "photos": [photo(p) for p in problem.photos if visibility.is_visible_to(p, viewer)],
+    }
+
+
+def photo(photo: Any) -> dict[str, Any]:
+    """A problem's photo: its file, its thumbnail, its alt text and size."""
+    return {
+        "id": photo.id,
+        "url": absolute_url("problems.photo_file", key=photo.key),
+        "thumbnail_url": absolute_url("problems.photo_thumbnail", key=photo.key),
+        "alt": photo.alt,
+        "width": photo.width,
+        "height": photo.height,
+        "content_type": photo.content_type,
+        "hidden": visibility.is_hidden(photo),
     }
 
 

@@ -90,6 +90,19 @@ def bearer_user() -> User | None:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         return None
+    user, suspended = user_for_api_token(token)
+    g.bearer_suspended = suspended
+    g.bearer_user = user
+    return user
+
+
+def user_for_api_token(token: str | None) -> tuple[User | None, bool]:
+    """(the live account a personal API token names, whether it is suspended) — for a bearer
+    header or a token sent another way (Open311's `api_key`). A revoked or unknown token names
+    no one; a suspended or banned account's token gives (None, True)."""
+    token = (token or "").strip()
+    if not token or len(token) > 200:
+        return None, False
     row = (
         db.session.execute(
             select(ApiToken)
@@ -101,18 +114,16 @@ def bearer_user() -> User | None:
         .scalar_one_or_none()
     )
     if row is None:
-        return None
+        return None, False
     user = row.user
     if user.is_banned:
-        g.bearer_suspended = True
-        return None
+        return None, True
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at > TOUCH_INTERVAL:
         row.last_used_at = now
         db.session.commit()
     user.session_token = None
-    g.bearer_user = user
-    return user
+    return user, False
 
 
 def refuse_suspended_token() -> None:

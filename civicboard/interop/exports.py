@@ -53,10 +53,17 @@ CSV_COLUMNS = [
     "latest_response_department",
     "latest_response_status",
     "latest_response_excerpt",
+    "latitude",
+    "longitude",
+    "address",
+    "photo_urls",
 ]
 # Several datasets share one cell: ids separated by ";", titles by " | ".
 DATASET_ID_SEPARATOR = ";"
 DATASET_TITLE_SEPARATOR = " | "
+PHOTO_URL_SEPARATOR = " "
+# Coordinates as stored: 6 decimals (about 10 cm), as RFC 7946 recommends.
+COORDINATE_DECIMALS = 6
 
 
 def license_info(name: str, url: str) -> dict[str, str]:
@@ -93,6 +100,18 @@ def _response_fields(record: ProblemRecord) -> dict[str, Any] | None:
     }
 
 
+def photo_urls(record: ProblemRecord, root: str) -> list[str]:
+    """The problem's public photos, absolute (re-encoded files without metadata)."""
+    return [f"{root}/photos/{key}" for key in record.photo_keys]
+
+
+def location_of(record: ProblemRecord) -> dict[str, float] | None:
+    """{"lat", "lon"} of a located problem, else None."""
+    if record.latitude is None or record.longitude is None:
+        return None
+    return {"lat": record.latitude, "lon": record.longitude}
+
+
 def json_item(record: ProblemRecord, root: str) -> dict[str, Any]:
     """One problem as an item of the JSON export."""
     return {
@@ -110,6 +129,9 @@ def json_item(record: ProblemRecord, root: str) -> dict[str, Any]:
         "updated_at": isoformat_z(record.updated_at),
         "url": f"{root}/problems/{record.id}",
         "latest_response": _response_fields(record),
+        "location": location_of(record),
+        "address": record.address,
+        "photos": photo_urls(record, root),
     }
 
 
@@ -135,6 +157,10 @@ def csv_row(record: ProblemRecord, root: str) -> list[Any]:
         response.get("department") or "",
         response.get("status_to") or "",
         response.get("excerpt") or "",
+        "" if record.latitude is None else f"{record.latitude:.{COORDINATE_DECIMALS}f}",
+        "" if record.longitude is None else f"{record.longitude:.{COORDINATE_DECIMALS}f}",
+        record.address or "",
+        PHOTO_URL_SEPARATOR.join(photo_urls(record, root)),
     ]
     return [neutralise(cell) for cell in row]
 
@@ -170,9 +196,50 @@ def stream_json(
     yield "\n]}\n"
 
 
+def geojson_feature(record: ProblemRecord, root: str) -> dict[str, Any] | None:
+    """A located problem as an RFC 7946 Feature (a Point, [longitude, latitude]); None when not located."""
+    if record.latitude is None or record.longitude is None:
+        return None
+    item = json_item(record, root)
+    del item["location"]
+    return {
+        "type": "Feature",
+        "id": record.id,
+        "geometry": {
+            "type": "Point",
+            "coordinates": [round(record.longitude, COORDINATE_DECIMALS), round(record.latitude, COORDINATE_DECIMALS)],
+        },
+        "properties": item,
+    }
+
+
+def stream_geojson(
+    app: Flask, root: str, license_name: str, license_url: str, batch_size: int = DEFAULT_BATCH_SIZE
+) -> Iterator[str]:
+    """The GeoJSON export: a FeatureCollection of located, visible problems, one chunk per batch.
+
+    The licence and build time travel as foreign members, which RFC 7946 allows.
+    """
+    head = {
+        "type": "FeatureCollection",
+        "license": license_info(license_name, license_url),
+        "generated_at": isoformat_z(utcnow()),
+    }
+    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "features": ['
+    first = True
+    for batch in iter_batches(app, batch_size):
+        features = [feature for feature in (geojson_feature(record, root) for record in batch) if feature]
+        if not features:
+            continue
+        chunk = ",".join("\n" + json.dumps(feature, ensure_ascii=False) for feature in features)
+        yield chunk if first else "," + chunk
+        first = False
+    yield "\n]}\n"
+
+
 # -- Snapshots --------------------------------------------------------------------------------
 #
-# Both formats are written together, each beside a gzip copy, then a manifest records when they
+# Every format is written together, each beside a gzip copy, then a manifest records when they
 # were built and the change marker they were built from (interop.queries.export_marker). A
 # build is skipped when the marker has not moved; the schedule (worker or web thread) looks at
 # most every EXPORT_INTERVAL seconds.
@@ -197,6 +264,7 @@ class Format:
 FORMATS = {
     "csv": Format("problems.csv", "text/csv; charset=utf-8; header=present", 'attachment; filename="problems.csv"'),
     "json": Format("problems.json", "application/json; charset=utf-8", 'inline; filename="problems.json"'),
+    "geojson": Format("problems.geojson", "application/geo+json; charset=utf-8", 'inline; filename="problems.geojson"'),
 }
 
 
@@ -256,6 +324,8 @@ def build(app: Flask, *, force: bool = False) -> str:
         _write(folder, FORMATS["csv"].filename, stream_csv(app, root, size))
         json_chunks = stream_json(app, root, config["CONTENT_LICENSE_NAME"], config["CONTENT_LICENSE_URL"], size)
         _write(folder, FORMATS["json"].filename, json_chunks)
+        geojson_chunks = stream_geojson(app, root, config["CONTENT_LICENSE_NAME"], config["CONTENT_LICENSE_URL"], size)
+        _write(folder, FORMATS["geojson"].filename, geojson_chunks)
         document = {"built_at": now.isoformat(), "checked_at": now.isoformat(), "marker": marker}
         snapshots.write_json(folder / MANIFEST_NAME, document)
         return BUILT

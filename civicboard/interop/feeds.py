@@ -39,6 +39,7 @@ class Entry:
     author: str
     content_html: str = ""
     categories: list[tuple[str, str]] = field(default_factory=list)
+    enclosure: str | None = None  # a photo's URL (rel="enclosure")
 
 
 @dataclass
@@ -87,6 +88,8 @@ def render(feed: Feed, site_name: str) -> bytes:
         _sub(entry, "id", item.id)
         _sub(entry, "title", item.title, type="text")
         _sub(entry, "link", rel="alternate", type="text/html", href=item.link)
+        if item.enclosure:
+            _sub(entry, "link", rel="enclosure", href=item.enclosure)
         _sub(entry, "published", isoformat_z(item.published))
         _sub(entry, "updated", isoformat_z(item.updated))
         entry_author = _sub(entry, "author")
@@ -121,6 +124,12 @@ def problem_entry(problem: Problem) -> Entry:
     content = stored_html(problem.description_html)
     if problem.data_request:
         content += Markup("<p><strong>Data requested:</strong> {}</p>").format(problem.data_request)
+    photo = None
+    if problem.cover_photo_key:  # the first public photo, kept on the row: no query per entry
+        photo = site_url_for("problems.photo_file", key=problem.cover_photo_key)
+        content += Markup('<p><a href="{0}">Photo</a></p>').format(photo)
+    if problem.address:
+        content += Markup("<p><strong>Where:</strong> {}</p>").format(problem.address)
     return Entry(
         id=tag_uri(problem.created_at, f"problems/{problem.id}"),
         title=problem.title,
@@ -130,6 +139,7 @@ def problem_entry(problem: Problem) -> Entry:
         author=problem.author.name,
         content_html=str(content),
         categories=categories,
+        enclosure=photo,
     )
 
 

@@ -3,8 +3,16 @@
 Mapping (see docs/open-data.md): a service is an active category (service_code = its slug);
 a service request is a visible problem. `status` is "closed" for resolved, declined and
 duplicate problems, else "open". `status_notes` is the latest official response as plain
-text, and `agency_responsible` its department (else the category's department). The board
-has no locations, so `address` is the neighbourhood and lat/long are null.
+text, and `agency_responsible` its department (else the category's department). `lat`/`long` are the
+problem's point (null when it has none), `address` its address line (else its neighbourhood),
+and `media_url` its first public photo.
+
+POST requests.json (form fields of the specification) creates a problem as the account whose
+personal API token is `api_key`: `service_code` names the category, `lat`/`long` and
+`address_string` its place, `description` its text, `media_url` a photo elsewhere (linked from
+the description, never fetched); `attribute[...]`, `email`, names and `device_id` are ignored.
+It is tied to the category's default datasets, or else recorded as a data request for staff
+to tie. The answer is `[{"service_request_id": ..., "service_notice": ..., "account_id": null}]`.
 
 Beyond the specification: `page` and `page_size` (default 50, at most 200) page the list,
 newest first, with a `Link: rel="next"` header; no implicit 90-day window is applied.
@@ -182,12 +190,14 @@ def service_request(record: ProblemRecord) -> dict[str, Any]:
         "requested_datetime": isoformat_z(record.created_at),
         "updated_datetime": isoformat_z(record.last_changed_at),
         "expected_datetime": None,
-        "address": record.neighbourhood,
+        "address": record.address or record.neighbourhood,
         "address_id": None,
         "zipcode": None,
-        "lat": None,
-        "long": None,
-        "media_url": None,
+        "lat": record.latitude,
+        "long": record.longitude,
+        "media_url": (
+            site_url_for("problems.photo_file", key=record.cover_photo_key) if record.cover_photo_key else None
+        ),
         "url": site_url_for("problems.show", problem_id=record.id),
     }
 
@@ -219,7 +229,8 @@ def discovery(config: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "changeset": CHANGESET,
         "contact": f"{name} <{config['CONTACT_EMAIL']}>",
-        "key_service": "No API key is needed: this endpoint is read-only (no POST service requests).",
+        "key_service": "Reading needs no key. To post a service request, send a personal API token "
+        "(from your account page) as api_key.",
         "endpoints": [
             {
                 "specification": SPECIFICATION,
@@ -230,3 +241,78 @@ def discovery(config: Mapping[str, Any]) -> dict[str, Any]:
             }
         ],
     }
+
+
+# -- POST requests.json -------------------------------------------------------------------------
+
+MEDIA_URL_MAX_LENGTH = 2000
+TITLE_LENGTH = 140
+MIN_TITLE_LENGTH = 5
+
+
+@dataclass
+class NewRequest:
+    """A service request posted by another app, checked and mapped to a problem's fields."""
+
+    category: Category
+    title: str
+    description: str
+    latitude: str | None
+    longitude: str | None
+    address: str | None
+    dataset_ids: list[int]
+    data_request: str | None
+
+
+def _field(form: Mapping[str, str], name: str, limit: int = 20_000) -> str:
+    value = (form.get(name) or "").strip()
+    if len(value) > limit:
+        raise GeoReportError(400, f"{name} is longer than {limit} characters.")
+    return value
+
+
+def title_from(description: str, fallback: str) -> str:
+    """A problem's title from the report's first line (cut at a word), else the fallback."""
+    first = description.strip().splitlines()[0].strip() if description.strip() else ""
+    if len(first) > TITLE_LENGTH:
+        cut = first[: TITLE_LENGTH - 1].rsplit(" ", 1)[0].rstrip(" ,.;:")
+        first = (cut or first[: TITLE_LENGTH - 1]) + "…"
+    return first if len(first) >= MIN_TITLE_LENGTH else fallback
+
+
+def parse_new_request(form: Mapping[str, str]) -> NewRequest:
+    """Check the specification's fields and map them to a problem; GeoReportError(400) when unusable."""
+    code = _field(form, "service_code", 80)
+    if not code:
+        raise GeoReportError(400, "service_code is required: one of services.json's codes.")
+    category = db.session.execute(
+        select(Category).where(Category.slug == code, Category.active.is_(True))
+    ).scalar_one_or_none()
+    if category is None:
+        raise GeoReportError(400, f"service_code {code[:80]!r} is not one of this board's services.")
+    latitude, longitude = _field(form, "lat", 40) or None, _field(form, "long", 40) or None
+    address = _field(form, "address_string", 200) or None
+    if (latitude is None or longitude is None) and address is None:
+        raise GeoReportError(400, "A location is required: lat and long, or address_string.")
+    description = _field(form, "description", 20_000)
+    place = address or (f"{latitude}, {longitude}" if latitude and longitude else "")
+    title = title_from(description, f"{category.name} at {place}"[:TITLE_LENGTH])
+    body = description or f"Reported through Open311 in “{category.name}”."
+    media_url = _field(form, "media_url", MEDIA_URL_MAX_LENGTH)
+    if media_url:
+        if not re.match(r"^https?://[^\s<>]+$", media_url):
+            raise GeoReportError(400, "media_url must be an http(s) URL.")
+        body += f"\n\nPhoto sent with the report: <{media_url}>"
+    dataset_ids = category.default_dataset_ids
+    data_request = None
+    if not dataset_ids:
+        data_request = (
+            f"Reported through Open311 in “{category.name}”, which names no dataset: "
+            "staff, tie it to the data that shows it."
+        )
+    return NewRequest(category, title, body, latitude, longitude, address, dataset_ids, data_request)
+
+
+def created_request(problem_id: int) -> list[dict[str, Any]]:
+    """The specification's answer to a POST."""
+    return [{"service_request_id": str(problem_id), "service_notice": "", "account_id": None}]

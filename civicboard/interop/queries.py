@@ -18,7 +18,7 @@ from civicboard.challenges.models import Challenge, ChallengeProblem, ChallengeS
 from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
 from civicboard.problems import visibility
-from civicboard.problems.models import Category, Problem, ProblemDataset
+from civicboard.problems.models import Category, Photo, Problem, ProblemDataset
 from civicboard.staff.models import Response
 
 FEED_LIMIT = 50
@@ -58,8 +58,13 @@ class ProblemRecord:
     created_at: datetime
     updated_at: datetime
     status_changed_at: datetime | None
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str | None = None
     datasets: list[tuple[int, str]] = field(default_factory=list)
     latest_response: LatestResponse | None = None
+    cover_photo_key: str | None = None  # the first public photo (Open311's media_url)
+    photo_keys: list[str] = field(default_factory=list)  # every public photo, in order (exports only)
 
     @property
     def last_changed_at(self) -> datetime:
@@ -70,13 +75,16 @@ class ProblemRecord:
         return max(m for m in moments if m is not None)
 
 
-def problem_records(page: Select, order_by: Sequence[ColumnElement]) -> list[ProblemRecord]:
+def problem_records(
+    page: Select, order_by: Sequence[ColumnElement], *, with_photos: bool = False
+) -> list[ProblemRecord]:
     """Flatten the problems whose ids `page` selects, in one statement.
 
     `page` selects Problem.id (already filtered, ordered and limited); `order_by` repeats its
     order in terms of Problem columns, because a subquery's order is not kept by the outer query.
     Datasets come as extra rows per problem and are folded here; the latest response per problem
-    is picked with ROW_NUMBER() among the page's problems only.
+    is picked with ROW_NUMBER() among the page's problems only. `with_photos` fills every public
+    photo's key too (the exports), with one more statement.
     """
     batch = page.subquery("batch")
     ranked = (
@@ -108,6 +116,10 @@ def problem_records(page: Select, order_by: Sequence[ColumnElement]) -> list[Pro
             Problem.created_at,
             Problem.updated_at,
             Problem.status_changed_at,
+            Problem.latitude,
+            Problem.longitude,
+            Problem.address,
+            Problem.cover_photo_key,
             User.name.label("author_name"),
             Category.name.label("category_name"),
             Category.slug.label("category_slug"),
@@ -158,17 +170,30 @@ def problem_records(page: Select, order_by: Sequence[ColumnElement]) -> list[Pro
                 created_at=row.created_at,
                 updated_at=row.updated_at,
                 status_changed_at=row.status_changed_at,
+                latitude=row.latitude,
+                longitude=row.longitude,
+                address=row.address,
+                cover_photo_key=row.cover_photo_key,
                 latest_response=latest,
             )
         if row.dataset_id is not None:
             record.datasets.append((row.dataset_id, row.dataset_title))
+    if with_photos and records:
+        # The page's public photos: one more statement, whatever the page's size.
+        shown = (
+            select(Photo.problem_id, Photo.key)
+            .where(Photo.problem_id.in_(list(records)), visibility.public(Photo))
+            .order_by(Photo.problem_id, Photo.position, Photo.id)
+        )
+        for problem_id, key in db.session.execute(shown):
+            records[problem_id].photo_keys.append(key)
     return list(records.values())
 
 
 def export_batch(after_id: int, size: int) -> list[ProblemRecord]:
     """The next `size` visible problems with id above `after_id` (keyset paging on id)."""
     page = select(Problem.id).where(VISIBLE, Problem.id > after_id).order_by(Problem.id).limit(size)
-    return problem_records(page, [Problem.id])
+    return problem_records(page, [Problem.id], with_photos=True)
 
 
 # -- Atom feeds ------------------------------------------------------------------------------
@@ -258,10 +283,14 @@ def export_marker() -> list[str]:
         func.max(Problem.status_changed_at),
     ).where(VISIBLE)
     responses = select(func.count(Response.id), func.max(Response.id))
+    # Photos added, removed, hidden or restored move this (ids only grow; hiding changes the sum).
+    pictures = select(
+        func.count(Photo.id), func.coalesce(func.max(Photo.id), 0), func.coalesce(func.sum(Photo.id), 0)
+    ).where(visibility.public(Photo))
     links = select(func.count(ProblemDataset.problem_id), func.coalesce(func.sum(ProblemDataset.dataset_id), 0))
     datasets = select(func.max(Dataset.updated_at))
     values: list[object] = []
-    for statement in (visible, responses, links, datasets):
+    for statement in (visible, responses, links, datasets, pictures):
         values.extend(db.session.execute(statement).one())
     return [str(value) for value in values]
 

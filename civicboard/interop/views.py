@@ -6,15 +6,18 @@ import os
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request, send_file
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request, send_file
 
 from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
 from civicboard.insights import store as insights_store
 from civicboard.interop import catalog, exports, feeds, open311, queries
 from civicboard.interop.links import site_url_for
-from civicboard.ratelimits import export_limit, open311_limit
+from civicboard.permissions import PermissionDenied
+from civicboard.problems import services as problem_services
+from civicboard.ratelimits import api_key_user, export_limit, open311_limit, open311_problems_limit
 from civicboard.staff.queries import dataset_evidence
+from civicboard.validation import ValidationError
 
 bp = Blueprint("interop", __name__)
 
@@ -152,6 +155,13 @@ def export_json():
     return _serve_export("json")
 
 
+@bp.get("/exports/problems.geojson")
+@export_limit
+def export_geojson():
+    """Located, visible problems as an RFC 7946 FeatureCollection, from the stored snapshot."""
+    return _serve_export("geojson")
+
+
 @bp.get("/data.json")
 def data_json():
     """The board's own exports as a DCAT-US 1.1 catalog, with each snapshot's modified time."""
@@ -196,6 +206,56 @@ def open311_requests():
         args.update(page=str(query.page + 1), page_size=str(query.page_size))
         response.headers["Link"] = f'<{site_url_for("interop.open311_requests")}?{urlencode(args)}>; rel="next"'
     return response
+
+
+@bp.post("/open311/v2/requests.json")
+@open311_limit
+@open311_problems_limit
+def open311_create_request():
+    """Another app posts a service request: a problem proposed as the `api_key` token's account.
+
+    Authenticated by the form's api_key alone (cookies are ignored, so no CSRF token is needed);
+    the same rate limits as the board's form and the API apply to that account.
+    """
+    user = api_key_user()
+    if user is None:
+        suspended = g.get("api_key_suspended")
+        message = "This account is suspended." if suspended else "api_key is missing or not a valid personal API token."
+        return _georeport_error(open311.GeoReportError(403, message))
+    try:
+        new = open311.parse_new_request(request.form)
+        problem = problem_services.create_problem(
+            user,
+            title=new.title,
+            description=new.description,
+            dataset_ids=new.dataset_ids,
+            category_id=new.category.id,
+            data_request=new.data_request,
+            latitude=new.latitude,
+            longitude=new.longitude,
+            address=new.address,
+        )
+    except open311.GeoReportError as exc:
+        db.session.rollback()
+        return _georeport_error(exc)
+    except ValidationError as exc:
+        db.session.rollback()
+        # The specification has one description per error: say every distinct field's problem.
+        return _georeport_error(
+            open311.GeoReportError(400, " ".join(dict.fromkeys(exc.fields.values())) or exc.message)
+        )
+    except PermissionDenied as exc:
+        db.session.rollback()
+        return _georeport_error(open311.GeoReportError(403, getattr(exc, "message", str(exc))))
+    db.session.commit()
+    response = jsonify(open311.created_request(problem.id))
+    response.status_code = 201
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Location"] = site_url_for("interop.open311_request", request_id=problem.id)
+    return response
+
+
+open311_create_request.accepts_token_only = True
 
 
 @bp.get("/open311/v2/requests/<request_id>.json")

@@ -30,8 +30,8 @@ from civicboard.auth.models import User
 from civicboard.extensions import db
 from civicboard.moderation.models import Flag, FlagReason
 from civicboard.permissions import Capability, NotFound, require, require_active
-from civicboard.problems import counters, visibility
-from civicboard.problems.models import Comment, NotificationKind, Problem
+from civicboard.problems import counters, photos, visibility
+from civicboard.problems.models import Comment, NotificationKind, Photo, Problem
 from civicboard.problems.notifications import notify_user
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError, ValidationError, clean_text
@@ -263,6 +263,31 @@ def restore(actor: User, target: Problem | Comment, reason: str = "") -> bool:
     record(actor, f"{kind}.restore", kind, target.id, reason, resolved_flags=resolved, **before)
     _tell_author(actor, target, NotificationKind.RESTORED, reason)
     return True
+
+
+def hide_photo(actor: User, photo: Photo, reason: str) -> None:
+    """Hide one photo of a problem (the problem stays); its uploader still sees it, marked hidden."""
+    require(actor, Capability.MODERATE)
+    reason = clean_text(reason, "reason", label="Reason", max_length=MAX_REASON_LENGTH)
+    if photo.hidden_at is None:
+        photo.hidden_at = utcnow()
+        photo.hidden_by_id = actor.id
+        photo.hidden_reason = reason
+        record(actor, "photo.hide", "problem", photo.problem_id, reason, photo=photo.id)
+    if photo.problem_id is not None:
+        photos.refresh_cover(db.session.get(Problem, photo.problem_id))
+
+
+def restore_photo(actor: User, photo: Photo) -> None:
+    """Show a hidden photo again."""
+    require(actor, Capability.MODERATE)
+    if photo.hidden_at is not None:
+        photo.hidden_at = None
+        photo.hidden_by_id = None
+        photo.hidden_reason = ""
+        record(actor, "photo.restore", "problem", photo.problem_id, photo=photo.id)
+    if photo.problem_id is not None:
+        photos.refresh_cover(db.session.get(Problem, photo.problem_id))
 
 
 def _tell_author(actor: User | None, target: Problem | Comment, kind: NotificationKind, reason: str) -> None:

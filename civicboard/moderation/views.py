@@ -20,12 +20,12 @@ from civicboard.moderation import queries, services
 from civicboard.moderation.forms import AuditFilterForm, DismissForm, FlagForm, ReasonForm, SuspendForm
 from civicboard.moderation.models import FlagReason
 from civicboard.permissions import Capability, capability_required
-from civicboard.problems.models import Comment, Problem
+from civicboard.problems.models import Comment, Photo, Problem
 from civicboard.problems.visibility import is_visible_to
 from civicboard.ratelimits import flags_address_limit, flags_person_limit
 from civicboard.security import safe_next
 from civicboard.validation import ConflictError, ValidationError
-from civicboard.web import apply_errors
+from civicboard.web import apply_errors, check_button
 
 bp = Blueprint("moderation", __name__)
 
@@ -196,6 +196,44 @@ def unlock_problem(problem_id: int):
     return _reason_action(
         problem, services.unlock_problem, title="Unlock this problem", button="Unlock", done="Problem unlocked."
     )
+
+
+def _photo_or_404(photo_id: int) -> Photo:
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.problem_id is None:
+        abort(404)
+    return photo
+
+
+@bp.post("/moderation/photos/<int:photo_id>/hide")
+@capability_required(Capability.MODERATE)
+def hide_photo(photo_id: int):
+    """Hide one photo of a problem (a reason is required); the problem stays."""
+    photo = _photo_or_404(photo_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.hide_photo(current_user, photo, form.reason.data)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash("Photo hidden.", "success")
+    return redirect(url_for("problems.show", problem_id=photo.problem_id, _anchor="photos"), 303)
+
+
+@bp.post("/moderation/photos/<int:photo_id>/restore")
+@capability_required(Capability.MODERATE)
+def restore_photo(photo_id: int):
+    """Show a hidden photo again."""
+    photo = _photo_or_404(photo_id)
+    check_button()
+    services.restore_photo(current_user, photo)
+    db.session.commit()
+    flash("Photo shown again.", "success")
+    return redirect(url_for("problems.show", problem_id=photo.problem_id, _anchor="photos"), 303)
 
 
 @bp.route("/moderation/comments/<int:comment_id>/hide", methods=["GET", "POST"])

@@ -29,6 +29,23 @@ CATEGORIES = [
     ("Data & transparency", "Innovation and Analytics", "Data the city publishes, or should."),
 ]
 
+# Where the street problems are: (latitude, longitude, address line). City-wide data problems
+# have no place. Points are real spots in Somerville; the neighbourhood comes from the boundaries.
+PLACES = {
+    "Pothole reports on Broadway take weeks to close": (42.399621, -71.110916, "Broadway at Ball Square"),
+    "Sidewalks near Davis Square stay icy days after storms": (42.396440, -71.122190, "Highland Ave and Elm St"),
+    "Rodent complaints cluster around construction sites in Union Square": (
+        42.379570,
+        -71.093630,
+        "Union Square plaza",
+    ),
+    "Parcel values rose faster than incomes in East Somerville": (42.388560, -71.082730, None),
+    "Bike parking at the new Green Line stations fills up by 8 am": (42.388070, -71.096520, "Gilman Square station"),
+    "Bus stops on Highland Avenue have no shelters or benches": (42.390010, -71.108310, "Highland Ave near City Hall"),
+    "Community Path lighting is too dim after dark": (42.393320, -71.115460, "Community Path, Cedar St to Lowell St"),
+    "After-hours construction noise in Assembly Square": (42.392490, -71.077120, "Assembly Row"),
+}
+
 # title, category, author email, dataset title keywords (any), description, data request,
 # days ago, voter emails, comments [(author email, text, reply-to index or None)]
 PROBLEMS = [
@@ -226,6 +243,14 @@ def _categories(admin: User) -> dict[str, Category]:
     return existing
 
 
+def _place(title: str) -> dict:
+    """The demo problem's point and address, if it has one."""
+    if title not in PLACES:
+        return {}
+    latitude, longitude, address = PLACES[title]
+    return {"latitude": latitude, "longitude": longitude, "address": address}
+
+
 def seed_demo() -> dict[str, int]:
     """Seed categories, problems, votes, comments and replies (skipped if already seeded)."""
     users = {u.email: u for u in db.session.execute(select(User)).scalars()}
@@ -248,6 +273,7 @@ def seed_demo() -> dict[str, int]:
             category_id=categories[category].id,
             neighbourhood=None,
             data_request=data_request,
+            **_place(title),
         )
         created += 1
         # Give the board a history: backdate the problem (the hot score depends on its age).

@@ -56,6 +56,21 @@ class ProblemForm(FlaskForm):
     neighbourhood = StringField(
         "Neighbourhood", description="Optional, for example “Union Square”.", render_kw={"maxlength": 120}
     )
+    latitude = StringField(
+        "Latitude",
+        description="Optional. Decimal degrees, such as 42.3876 (north is positive).",
+        render_kw={"inputmode": "decimal", "autocomplete": "off", "maxlength": 20, "data-map-latitude": ""},
+    )
+    longitude = StringField(
+        "Longitude",
+        description="Optional. Decimal degrees, such as -71.0995 (west is negative).",
+        render_kw={"inputmode": "decimal", "autocomplete": "off", "maxlength": 20, "data-map-longitude": ""},
+    )
+    address = StringField(
+        "Address or landmark",
+        description="Optional, one line: “Corner of Elm St and Chester St”.",
+        render_kw={"maxlength": 200, "autocomplete": "street-address"},
+    )
     data_request = TextAreaField(
         "The data I need is not published",
         description=(
@@ -98,6 +113,12 @@ class CategoryForm(FlaskForm):
     name = StringField("Name", render_kw={"maxlength": 80})
     description = StringField("Description", description="Optional, one line.", render_kw={"maxlength": 500})
     department_id = SelectField("Department", choices=[], validate_choice=False)
+    default_dataset_ids = StringField(
+        "Default datasets",
+        description="Optional: dataset ids separated by commas. Reports from other apps (Open311) in this "
+        "category are tied to them; without any, such a report becomes a data request for staff to tie.",
+        render_kw={"maxlength": 200, "inputmode": "numeric", "autocomplete": "off"},
+    )
     active = BooleanField("Residents can choose it")
 
     def __init__(self, *args, departments=(), **kwargs):

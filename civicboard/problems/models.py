@@ -106,6 +106,24 @@ class Category(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
 
     department = relationship("Department", lazy="joined")
+    # Datasets a report in this category is tied to when its sender names none (Open311).
+    default_links: Mapped[list[CategoryDataset]] = relationship(
+        "CategoryDataset", cascade="all, delete-orphan", order_by="CategoryDataset.position", lazy="select"
+    )
+
+    @property
+    def default_dataset_ids(self) -> list[int]:
+        return [link.dataset_id for link in self.default_links]
+
+
+class CategoryDataset(db.Model):
+    """A dataset a category names by default (Open311 reports in it are tied to it)."""
+
+    __tablename__ = "category_datasets"
+
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
 
 
 class ProblemDataset(db.Model):
@@ -134,6 +152,16 @@ class Problem(db.Model):
     description_html: Mapped[str] = mapped_column(Text, default="", nullable=False)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), nullable=True)
     neighbourhood: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    # Where it is (places.geo): a WGS 84 point and an address line, both optional; the
+    # neighbourhood polygon holding the point, when the city's boundaries are loaded.
+    latitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    longitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    address: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    neighbourhood_id: Mapped[int | None] = mapped_column(
+        ForeignKey("neighbourhoods.id", ondelete="SET NULL"), nullable=True
+    )
+    # The first shown photo's key, kept by problems.photos so lists show a thumbnail without a query.
+    cover_photo_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
 
     status: Mapped[str] = mapped_column(String(20), default=ProblemStatus.OPEN.value, nullable=False)
@@ -170,6 +198,9 @@ class Problem(db.Model):
     dataset_links: Mapped[list[ProblemDataset]] = relationship(
         ProblemDataset, cascade="all, delete-orphan", order_by=ProblemDataset.position, lazy="select"
     )
+    photos: Mapped[list[Photo]] = relationship(
+        "Photo", cascade="all, delete-orphan", order_by="(Photo.position, Photo.id)", lazy="select"
+    )
 
     __table_args__ = (
         CheckConstraint("vote_count >= 0", name="vote_count_not_negative"),
@@ -185,7 +216,13 @@ class Problem(db.Model):
         Index("ix_problems_author_id", "author_id"),
         Index("ix_problems_category_id", "category_id"),
         Index("ix_problems_duplicate_of_id", "duplicate_of_id"),
+        Index("ix_problems_location", "latitude", "longitude"),
+        CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="location_complete"),
     )
+
+    @property
+    def is_located(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
 
     @property
     def is_data_request(self) -> bool:
@@ -281,6 +318,45 @@ class Problem(db.Model):
     def can_moderate(self, user) -> bool:
         """Moderators may hide, restore, lock and unlock it."""
         return has_capability(user, Capability.MODERATE)
+
+
+class Photo(db.Model):
+    """An image on a problem, re-encoded without metadata (problems.photos), with its thumbnail.
+
+    Files live under UPLOAD_FOLDER as `<key>.<ext>` and `<key>-thumb.<ext>`; the key is random,
+    so a photo's address reveals nothing and cannot be guessed. `author_id` is the uploader:
+    hidden photos follow problems.visibility like any hideable item.
+    """
+
+    __tablename__ = "problem_photos"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # NULL while the photo waits for the problem its author is still writing (a preview, an error).
+    problem_id: Mapped[int | None] = mapped_column(ForeignKey("problems.id", ondelete="CASCADE"), nullable=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    key: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
+    content_type: Mapped[str] = mapped_column(String(20), nullable=False)
+    width: Mapped[int] = mapped_column(Integer, nullable=False)
+    height: Mapped[int] = mapped_column(Integer, nullable=False)
+    thumb_width: Mapped[int] = mapped_column(Integer, nullable=False)
+    thumb_height: Mapped[int] = mapped_column(Integer, nullable=False)
+    byte_size: Mapped[int] = mapped_column(Integer, nullable=False)
+    alt: Mapped[str] = mapped_column(String(300), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    hidden_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    hidden_reason: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+    __table_args__ = (Index("ix_problem_photos_problem_id", "problem_id", "position"),)
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def extension(self) -> str:
+        return {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[self.content_type]
 
 
 class Vote(db.Model):
@@ -394,6 +470,8 @@ class NotificationKind(enum.StrEnum):
     HIDDEN = "hidden"  # a moderator hid the recipient's problem or comment
     RESTORED = "restored"  # a moderator restored it
     AREA_ALERT = "area_alert"  # a new problem in a dataset or category the recipient follows
+    CHALLENGE_PUBLISHED = "challenge_published"  # a challenge the recipient follows opened
+    CHALLENGE_CLOSED = "challenge_closed"  # ... or closed
 
 
 class EmailState(enum.StrEnum):

@@ -29,6 +29,7 @@ from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload
 from civicboard.auth.models import User
 from civicboard.datasets.models import Dataset, DatasetStatus
 from civicboard.extensions import db
+from civicboard.places.geo import Bounds
 from civicboard.problems import visibility
 from civicboard.problems.models import (
     CLOSED_STATUSES,
@@ -131,6 +132,8 @@ class ProblemFilters:
     dataset_id: int | None = None
     category: str | None = None  # a category slug
     voted_by_me: bool = False
+    bbox: Bounds | None = None  # located problems inside this box only
+    located: bool = False  # located problems only (the map)
 
 
 @dataclass
@@ -156,6 +159,12 @@ def filter_clauses(viewer: Any, filters: ProblemFilters) -> list[ColumnElement[b
         )
     if filters.category:
         clauses.append(Problem.category_id.in_(select(Category.id).where(Category.slug == filters.category)))
+    if filters.located or filters.bbox is not None:
+        clauses.append(Problem.latitude.is_not(None))
+    if filters.bbox is not None:
+        box = filters.bbox
+        clauses.append(Problem.latitude.between(box.min_lat, box.max_lat))
+        clauses.append(Problem.longitude.between(box.min_lon, box.max_lon))
     if filters.voted_by_me:
         viewer_id = visibility.viewer_id(viewer)
         if viewer_id is None:
@@ -173,6 +182,33 @@ def voted_column(viewer: Any):
     return exists().where(Vote.problem_id == Problem.id, Vote.user_id == viewer_id).label("voted")
 
 
+MAP_LIMIT = 500
+
+
+@dataclass
+class MapPage:
+    """The located problems a map shows (the hottest first, at most MAP_LIMIT) and how many match."""
+
+    items: list[Problem]
+    total: int
+
+
+def map_problems(viewer: Any, filters: ProblemFilters, limit: int = MAP_LIMIT) -> MapPage:
+    """Located problems the viewer may see, hottest first: two queries (the page, the count).
+
+    Authors and categories come joined with the problems; nothing else is loaded, since a
+    marker shows the title, status, votes and the cover thumbnail (a column of the problem).
+    """
+    located = ProblemFilters(**{**filters.__dict__, "located": True})
+    clauses = filter_clauses(viewer, located)
+    stmt = select(Problem).where(*clauses).order_by(Problem.hot.desc(), Problem.id.desc()).limit(limit)
+    items = list(db.session.execute(stmt).unique().scalars())
+    total = len(items)
+    if total >= limit:
+        total = db.session.execute(select(func.count()).select_from(Problem).where(*clauses)).scalar_one()
+    return MapPage(items=items, total=total)
+
+
 def list_problems(
     viewer: Any,
     *,
@@ -181,6 +217,7 @@ def list_problems(
     after: str | None = None,
     limit: int = PAGE_SIZE,
     with_originals: bool = False,
+    with_photos: bool = False,
     with_text: bool = True,
 ) -> ProblemList:
     """One page of the board: two queries (problems with authors, categories and the viewer's
@@ -200,8 +237,11 @@ def list_problems(
         select(Problem, voted_column(viewer))
         .where(*filter_clauses(viewer, filters))
         .options(
+            # A row names its author: their id and name, not the whole account and department.
+            joinedload(Problem.author).options(load_only(User.id, User.name), lazyload(User.department)),
             selectinload(Problem.dataset_links),
             *([original_loader()] if with_originals else []),
+            *([selectinload(Problem.photos)] if with_photos else []),
             *([] if with_text else [defer(Problem.description), defer(Problem.description_html)]),
         )
         .order_by(column.desc(), Problem.id.desc())
@@ -229,7 +269,8 @@ def active_categories() -> list[Category]:
 
 def all_categories() -> list[Category]:
     """Every category, active or not, in staff's order (the management page)."""
-    return list(db.session.execute(select(Category).order_by(Category.position, Category.name)).scalars())
+    stmt = select(Category).options(selectinload(Category.default_links)).order_by(Category.position, Category.name)
+    return list(db.session.execute(stmt).scalars())
 
 
 # -- a problem's page ----------------------------------------------------------------------------

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from shapely import STRtree
+from shapely.geometry import Point
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -25,9 +27,12 @@ from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
 from civicboard.markup import render
 from civicboard.permissions import Capability, PermissionDenied, require, require_active
+from civicboard.places import geo
+from civicboard.places import services as places_services
 from civicboard.problems import counters, notifications, visibility
 from civicboard.problems.models import (
     Category,
+    CategoryDataset,
     Comment,
     CommentRevision,
     DataRequestStatus,
@@ -73,6 +78,9 @@ class ProblemInput:
     data_request: str | None
     datasets: list[Dataset] = field(default_factory=list)
     category: Category | None = None
+    location: tuple[float, float] | None = None
+    address: str | None = None
+    neighbourhood_id: int | None = None
 
     @property
     def description_html(self) -> str:
@@ -118,6 +126,14 @@ def clean_neighbourhood(neighbourhood: str | None) -> str | None:
         label="Neighbourhood",
         max_length=NEIGHBOURHOOD_MAX_LENGTH,
         required=False,
+    )
+    return value or None
+
+
+def clean_address(address: str | None) -> str | None:
+    """The optional address line ("12 Elm St, near the school"), one line."""
+    value = clean_name(
+        strip_controls(address), "address", label="Address", max_length=geo.ADDRESS_MAX_LENGTH, required=False
     )
     return value or None
 
@@ -185,6 +201,9 @@ def clean_problem_input(
     category_id: int | str | None = None,
     neighbourhood: str | None = None,
     data_request: str | None = None,
+    latitude=None,
+    longitude=None,
+    address: str | None = None,
     existing: Problem | None = None,
 ) -> ProblemInput:
     """Validate every field at once, so a form can show all its errors together.
@@ -210,6 +229,8 @@ def clean_problem_input(
     cleaned_title = check(clean_title, title)
     cleaned_description = check(clean_description, description)
     cleaned_neighbourhood = check(clean_neighbourhood, neighbourhood)
+    location = check(geo.clean_location, latitude, longitude, bounds=geo.city_bounds())
+    cleaned_address = check(clean_address, address)
     cleaned_request = check(clean_data_request, data_request)
     wants_request = bool(cleaned_request)
     datasets = check(clean_datasets, dataset_ids, data_request=wants_request, existing=existing) or []
@@ -218,6 +239,10 @@ def clean_problem_input(
     if errors:
         first = next(iter(errors.values()))
         raise ValidationError(first if len(errors) == 1 else "Please correct the highlighted fields.", errors)
+    # A located problem takes its neighbourhood from the city's boundaries when one holds the point.
+    place = geo.neighbourhood_for(*location) if location else None
+    if place is not None:
+        cleaned_neighbourhood = place.name
     return ProblemInput(
         title=cleaned_title or "",
         description=cleaned_description or "",
@@ -227,6 +252,9 @@ def clean_problem_input(
         data_request=cleaned_request,
         datasets=datasets,
         category=category,
+        location=location,
+        address=cleaned_address,
+        neighbourhood_id=place.id if place is not None else None,
     )
 
 
@@ -239,6 +267,9 @@ def create_problem(
     category_id: int | str | None = None,
     neighbourhood: str | None = None,
     data_request: str | None = None,
+    latitude=None,
+    longitude=None,
+    address: str | None = None,
 ) -> Problem:
     """Propose a problem (or a data request); the author follows it from the start."""
     require_active(actor)
@@ -249,6 +280,9 @@ def create_problem(
         category_id=category_id,
         neighbourhood=neighbourhood,
         data_request=data_request,
+        latitude=latitude,
+        longitude=longitude,
+        address=address,
     )
     now = utcnow()
     problem = Problem(
@@ -257,6 +291,10 @@ def create_problem(
         description_html=data.description_html,
         category_id=data.category_id,
         neighbourhood=data.neighbourhood,
+        latitude=data.location[0] if data.location else None,
+        longitude=data.location[1] if data.location else None,
+        address=data.address,
+        neighbourhood_id=data.neighbourhood_id,
         author_id=actor.id,
         data_request=data.data_request,
         data_request_status=DataRequestStatus.REQUESTED.value if data.data_request else None,
@@ -271,6 +309,7 @@ def create_problem(
     db.session.flush()
     counters.on_problem_created(problem, data.dataset_ids)
     notifications.follow(actor, problem_id=problem.id)
+    notifications.alert_area_followers(problem, actor)
     return problem
 
 
@@ -284,8 +323,11 @@ def edit_problem(
     category_id: int | str | None = None,
     neighbourhood: str | None = None,
     data_request: str | None = None,
+    latitude=None,
+    longitude=None,
+    address: str | None = None,
 ) -> Problem:
-    """Change a problem's text, datasets, category or data request (its author, or a moderator)."""
+    """Change a problem's text, datasets, category, place or data request (its author, or a moderator)."""
     refusal = problem.edit_refusal(actor)
     if refusal is not None:
         raise PermissionDenied(refusal)
@@ -296,8 +338,12 @@ def edit_problem(
         category_id=category_id,
         neighbourhood=neighbourhood,
         data_request=data_request,
+        latitude=latitude,
+        longitude=longitude,
+        address=address,
         existing=problem,
     )
+    location = (problem.latitude, problem.longitude) if problem.is_located else None
     before = {link.dataset_id for link in problem.dataset_links}
     after = set(data.dataset_ids)
     changed = sorted(
@@ -309,6 +355,8 @@ def edit_problem(
             ("neighbourhood", problem.neighbourhood, data.neighbourhood),
             ("data_request", problem.data_request, data.data_request),
             ("datasets", sorted(before), sorted(after)),
+            ("location", location, data.location),
+            ("address", problem.address, data.address),
         )
         if old != new
     )
@@ -320,6 +368,9 @@ def edit_problem(
         problem.description_html = data.description_html
     problem.category_id = data.category_id
     problem.neighbourhood = data.neighbourhood
+    problem.latitude, problem.longitude = data.location or (None, None)
+    problem.address = data.address
+    problem.neighbourhood_id = data.neighbourhood_id
     if data.data_request is None:
         problem.data_request = None
         problem.data_request_status = None
@@ -342,6 +393,42 @@ def edit_problem(
     if actor.id != problem.author_id:
         record(actor, "problem.edit", "problem", problem.id, fields=changed)
     return problem
+
+
+def assign_neighbourhoods(batch_size: int = 1000) -> int:
+    """Give every located problem the neighbourhood whose polygon holds it (after boundaries change).
+
+    A problem outside every polygon keeps its typed neighbourhood and loses its link. Walks the
+    located problems by id in batches; Shapely's STRtree finds the candidates. Returns how many
+    problems changed. Their `updated_at` is left alone: their text did not change.
+    """
+    shapes = places_services.all_shapes()
+    tree = STRtree([geometry for _, _, geometry in shapes]) if shapes else None
+    changed = 0
+    after = 0
+    while True:
+        rows = db.session.execute(
+            select(Problem.id, Problem.latitude, Problem.longitude, Problem.neighbourhood_id)
+            .where(Problem.latitude.is_not(None), Problem.id > after)
+            .order_by(Problem.id)
+            .limit(batch_size)
+        ).all()
+        if not rows:
+            return changed
+        for row in rows:
+            found = None
+            if tree is not None:
+                point = Point(row.longitude, row.latitude)
+                hits = sorted(int(i) for i in tree.query(point, predicate="covered_by"))
+                found = shapes[hits[0]] if hits else None
+            new_id = found[0] if found else None
+            if new_id != row.neighbourhood_id:
+                values = {"neighbourhood_id": new_id}
+                if found:
+                    values["neighbourhood"] = found[1]
+                db.session.execute(update(Problem).where(Problem.id == row.id).values(**values))
+                changed += 1
+        after = rows[-1].id
 
 
 # -- votes ---------------------------------------------------------------------------------------
@@ -593,10 +680,14 @@ def update_category(
     description: str | None = "",
     department_id: int | str | None = None,
     active: bool = True,
+    default_dataset_ids: Iterable | None = None,
 ) -> Category:
-    """Rename a category, link it to a department, or (de)activate it. The slug stays stable."""
+    """Rename a category, link it to a department, (de)activate it, or name its default datasets
+    (None leaves them). The slug stays stable."""
     require(actor, Capability.MANAGE_CATEGORIES)
     name, description, department = _clean_category(name, description, department_id, exclude_id=category.id)
+    if default_dataset_ids is not None:
+        set_default_datasets(actor, category, default_dataset_ids)
     before = {
         "name": category.name,
         "department_id": category.department_id,
@@ -618,6 +709,26 @@ def update_category(
     if changes:
         record(actor, "category.update", "category", category.id, changes=changes)
     return category
+
+
+def set_default_datasets(actor: User, category: Category, dataset_ids: Iterable) -> None:
+    """The datasets an Open311 report in this category is tied to (existing, active, at most MAX_DATASETS)."""
+    require(actor, Capability.MANAGE_CATEGORIES)
+    ids = parse_ids(dataset_ids)
+    if len(ids) > MAX_DATASETS:
+        _field_error("default_dataset_ids", f"Name at most {MAX_DATASETS} datasets.")
+    found = {d.id: d for d in db.session.execute(select(Dataset).where(Dataset.id.in_(ids))).scalars()} if ids else {}
+    missing = [i for i in ids if i not in found or found[i].is_withdrawn]
+    if missing:
+        _field_error("default_dataset_ids", f"No active dataset has the id {missing[0]}.")
+    before = category.default_dataset_ids
+    if before == ids:
+        return
+    category.default_links.clear()
+    db.session.flush()
+    for position, dataset_id in enumerate(ids):
+        category.default_links.append(CategoryDataset(dataset_id=dataset_id, position=position))
+    record(actor, "category.datasets", "category", category.id, changes={"datasets": [before, ids]})
 
 
 def move_category(actor: User, category: Category, direction: int) -> bool:

@@ -9,14 +9,19 @@ for scripts and these routes are the path without JavaScript.
 
 from __future__ import annotations
 
+import re
+
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -28,9 +33,9 @@ from civicboard.datasets.queries import DatasetFilters, list_datasets
 from civicboard.extensions import db
 from civicboard.moderation.queries import reported_items, reported_on_problem
 from civicboard.permissions import Capability, PermissionDenied, capability_required
-from civicboard.problems import notifications, queries, search, services, threads
+from civicboard.problems import notifications, photos, queries, search, services, threads
 from civicboard.problems.forms import CategoryForm, CommentForm, EditCommentForm, ProblemForm
-from civicboard.problems.models import STATUS_LABELS, Category, Comment, CommentRevision, ProblemStatus
+from civicboard.problems.models import STATUS_LABELS, Category, Comment, CommentRevision, Photo, ProblemStatus
 from civicboard.problems.visibility import is_visible_to
 from civicboard.ratelimits import comments_limit, problems_limit, votes_limit
 from civicboard.staff import reopen
@@ -40,11 +45,13 @@ from civicboard.staff.queries import (
     response_status_changes,
     responses_for_problem,
 )
-from civicboard.validation import ValidationError
+from civicboard.validation import ValidationError, accepts_uploads
 from civicboard.web import apply_errors, back_to, check_button, found_or_404, int_arg
 from civicboard.writes import retry_when_locked
 
 bp = Blueprint("problems", __name__)
+# Empty photo fields on the propose and edit forms (a problem takes up to photos.MAX_PHOTOS).
+PHOTO_SLOTS = 3
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -97,6 +104,105 @@ def index():
     )
 
 
+@bp.get("/map")
+def map_page():
+    """Located problems on a map, filtered as the board is, with the same problems as a list.
+
+    The list is the page: it works with a keyboard, a screen reader and without JavaScript or
+    tiles; the map (static/js/map.js) reads its markers from the list's items.
+    """
+    filters = _filters_from_args()
+    page = queries.map_problems(current_user, filters)
+    return render_template(
+        "problems/map.html",
+        page=page,
+        filters=filters,
+        categories=queries.active_categories(),
+        statuses=STATUS_LABELS,
+        limit=queries.MAP_LIMIT,
+    )
+
+
+# -- photos ----------------------------------------------------------------------------------------
+
+PHOTO_CACHE_SECONDS = 365 * 24 * 3600
+
+
+def _send_photo(key: str, *, thumbnail: bool):
+    photo = photos.photo_by_key(key)
+    if photo is None or not photos.may_see(photo, current_user):
+        abort(404)
+    path = photos.path_of(photo, thumbnail=thumbnail)
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype=photo.content_type, max_age=0, conditional=True, etag=True)
+    # A photo's file never changes (a new photo gets a new key): public ones may be kept a
+    # year anywhere; hidden or pending ones only by the moderator's or author's browser, briefly.
+    if photos.is_public(photo):
+        response.headers["Cache-Control"] = f"public, max-age={PHOTO_CACHE_SECONDS}, immutable"
+    else:
+        response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Disposition"] = "inline"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
+def _photo_on(problem, photo_id: int):
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.problem_id != problem.id or not is_visible_to(photo, current_user):
+        abort(404)
+    return photo
+
+
+@bp.post("/problems/<int:problem_id>/photos")
+@accepts_uploads(1)
+@login_required
+def add_photo(problem_id: int):
+    """Add one photo (with its description) to a problem you may edit, from its page."""
+    check_button()
+    problem = _problem_or_404(problem_id)
+    upload = request.files.get("photo")
+    try:
+        photos.add_photo(current_user, problem, upload.read() if upload else b"", request.form.get("photo_alt"))
+    except (ValidationError, PermissionDenied) as exc:
+        db.session.rollback()
+        flash(getattr(exc, "message", str(exc)), "error")
+    else:
+        db.session.commit()
+        flash("Photo added.", "success")
+    return redirect(url_for("problems.show", problem_id=problem.id, _anchor="photos"), 303)
+
+
+@bp.post("/problems/<int:problem_id>/photos/<int:photo_id>/delete")
+@login_required
+def delete_photo(problem_id: int, photo_id: int):
+    """Remove a photo and its files (whoever may edit the problem)."""
+    check_button()
+    problem = _problem_or_404(problem_id)
+    try:
+        photos.delete_photo(current_user, problem, _photo_on(problem, photo_id))
+    except PermissionDenied as exc:
+        db.session.rollback()
+        flash(exc.message if hasattr(exc, "message") else str(exc), "error")
+    else:
+        db.session.commit()
+        flash("Photo removed.", "success")
+    return redirect(back_to(url_for("problems.show", problem_id=problem.id, _anchor="photos")), 303)
+
+
+@bp.get("/photos/<key>")
+def photo_file(key: str):
+    """A problem's photo, re-encoded without metadata; 404 where the problem or the photo is hidden."""
+    return _send_photo(key, thumbnail=False)
+
+
+@bp.get("/photos/<key>/thumbnail")
+def photo_thumbnail(key: str):
+    """A photo's thumbnail (lists, maps, the gallery)."""
+    return _send_photo(key, thumbnail=True)
+
+
 # -- proposing -------------------------------------------------------------------------------------
 
 
@@ -143,12 +249,58 @@ def _render_problem_form(
             preview_html=preview_html,
             problem=problem,
             dataset_error=dataset_error,
+            pending_photos=g.get("pending_photos", []),
+            photo_errors=g.get("photo_errors", {}),
+            photo_slots=_photo_slots(problem),
+            existing_photos=photos.shown_photos(problem, current_user) if problem is not None else [],
+            photo_max_mb=max(1, current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)),
         ),
         status,
     )
 
 
+def _photo_slots(problem) -> int:
+    """How many empty photo fields the form offers (up to 3, within the 6 a problem takes)."""
+    taken = len(g.get("pending_photos", [])) + (len(problem.photos) if problem is not None else 0)
+    return max(0, min(PHOTO_SLOTS, photos.MAX_PHOTOS - taken))
+
+
+def _take_uploads(problem=None) -> None:
+    """Store the photos chosen on the form as pending (so a preview or an error keeps them).
+
+    The ones stored on an earlier round come back as `pending_photo` keys (only the user's own
+    count). They are committed at once: they wait for the problem, tied to it when it is saved.
+    Sets g.pending_photos and g.photo_errors for the form.
+    """
+    pending = photos.pending_photos(current_user, request.form.getlist("pending_photo"))
+    existing = len(problem.photos) if problem is not None else 0
+    errors: dict[str, str] = {}
+    stored = False
+    for slot in range(1, PHOTO_SLOTS + 1):
+        upload = request.files.get(f"photo_{slot}")
+        data = upload.read() if upload is not None else b""
+        if not data:
+            continue
+        name = f"photo_{slot}"
+        if existing + len(pending) >= photos.MAX_PHOTOS:
+            errors[name] = f"A problem has at most {photos.MAX_PHOTOS} photos."
+            continue
+        try:
+            pending.append(photos.store(current_user, data, request.form.get(f"{name}_alt"), field=name))
+            stored = True
+        except ValidationError as exc:
+            db.session.rollback()
+            for key, message in exc.fields.items():
+                errors[key] = f"{message} Choose the photo again." if key == name else message
+            errors.setdefault(name, "Choose the photo again.")
+    if stored:
+        db.session.commit()
+    g.pending_photos = pending
+    g.photo_errors = errors
+
+
 @bp.route("/problems/new", methods=["GET", "POST"])
+@accepts_uploads(PHOTO_SLOTS)
 @login_required
 @problems_limit
 def new_problem():
@@ -163,6 +315,7 @@ def new_problem():
     selected = queries.datasets_by_ids(services.parse_ids(request.form.getlist("dataset_ids")))
     if not form.validate_on_submit():  # only the CSRF token can fail here
         return _render_problem_form(form, selected=selected, status=400)
+    _take_uploads()
     action = request.form.get("action", "post")
     if action == "find":
         return _render_problem_form(form, selected=selected)
@@ -174,11 +327,17 @@ def new_problem():
         "category_id": form.category_id.data,
         "neighbourhood": form.neighbourhood.data,
         "data_request": form.data_request.data,
+        "latitude": form.latitude.data,
+        "longitude": form.longitude.data,
+        "address": form.address.data,
     }
     try:
         data = services.clean_problem_input(**fields)
     except ValidationError as exc:
         return _render_problem_form(form, selected=selected, status=422, **_problem_errors(form, exc))
+    if g.photo_errors:
+        flash("A photo could not be added: see the photos below.", "error")
+        return _render_problem_form(form, selected=selected, status=422)
     duplicates = queries.find_duplicates(data.title, data.dataset_ids)
     if action == "preview":
         return _render_problem_form(form, selected=selected, duplicates=duplicates, preview_html=data.description_html)
@@ -186,6 +345,7 @@ def new_problem():
         return _render_problem_form(form, selected=selected, duplicates=duplicates, status=200)
     try:
         problem = services.create_problem(current_user, **fields)
+        photos.attach_pending(current_user, problem, g.pending_photos)
     except ValidationError as exc:
         db.session.rollback()
         return _render_problem_form(form, selected=selected, status=422, **_problem_errors(form, exc))
@@ -207,6 +367,7 @@ def dataset_suggest():
 
 
 @bp.route("/problems/<int:problem_id>/edit", methods=["GET", "POST"])
+@accepts_uploads(PHOTO_SLOTS)
 @login_required
 def edit_problem(problem_id: int):
     """Edit a problem (its author while it is open, or a moderator)."""
@@ -225,6 +386,9 @@ def edit_problem(problem_id: int):
                 "category_id": str(problem.category_id or ""),
                 "neighbourhood": problem.neighbourhood or "",
                 "data_request": problem.data_request or "",
+                "latitude": "" if problem.latitude is None else f"{problem.latitude:.6f}",
+                "longitude": "" if problem.longitude is None else f"{problem.longitude:.6f}",
+                "address": problem.address or "",
             },
         )
         selected = [link.dataset for link in problem.dataset_links]
@@ -233,6 +397,7 @@ def edit_problem(problem_id: int):
     selected = queries.datasets_by_ids(services.parse_ids(request.form.getlist("dataset_ids")))
     if not form.validate_on_submit():
         return _render_problem_form(form, selected=selected, problem=problem, status=400)
+    _take_uploads(problem)
     action = request.form.get("action", "post")
     if action == "find":
         return _render_problem_form(form, selected=selected, problem=problem)
@@ -243,12 +408,19 @@ def edit_problem(problem_id: int):
         "category_id": form.category_id.data,
         "neighbourhood": form.neighbourhood.data,
         "data_request": form.data_request.data,
+        "latitude": form.latitude.data,
+        "longitude": form.longitude.data,
+        "address": form.address.data,
     }
     try:
         if action == "preview":
             data = services.clean_problem_input(existing=problem, **fields)
             return _render_problem_form(form, selected=selected, preview_html=data.description_html, problem=problem)
+        if g.photo_errors:
+            flash("A photo could not be added: see the photos below.", "error")
+            return _render_problem_form(form, selected=selected, problem=problem, status=422)
         services.edit_problem(current_user, problem, **fields)
+        photos.attach_pending(current_user, problem, g.pending_photos)
     except ValidationError as exc:
         db.session.rollback()
         return _render_problem_form(form, selected=selected, problem=problem, status=422, **_problem_errors(form, exc))
@@ -300,6 +472,7 @@ def _render_problem(problem, *, comment_form=None, status=200):
             statuses=STATUS_LABELS,
             # "Log in to vote" comes back here with ?vote=1: offer the vote, cast only by a POST.
             confirm_vote=request.args.get("vote") == "1" and not page.voted and problem.can_vote(current_user),
+            gallery=photos.gallery(problem, current_user),
         ),
         status,
     )
@@ -582,6 +755,7 @@ def _render_categories(new_form=None, edit_forms=None, status=200):
                     "description": category.description,
                     "department_id": str(category.department_id or ""),
                     "active": category.active,
+                    "default_dataset_ids": ", ".join(str(i) for i in category.default_dataset_ids),
                 },
             )
         forms[category.id] = form
@@ -640,6 +814,7 @@ def update_category(category_id: int):
             description=form.description.data,
             department_id=form.department_id.data,
             active=form.active.data,
+            default_dataset_ids=re.findall(r"\d+", form.default_dataset_ids.data or ""),
         )
     except ValidationError as exc:
         db.session.rollback()

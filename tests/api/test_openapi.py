@@ -7,6 +7,7 @@ document gives for that operation and status.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,8 +20,10 @@ from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 from civicboard.api.openapi import openapi_document
 from civicboard.extensions import db
 from civicboard.moderation import services as moderation_services
+from civicboard.problems import photos
 from civicboard.staff import services as staff_services
 from civicboard.timeutil import utcnow
+from tests import imagefiles
 from tests.api.conftest import PREFIX
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -88,6 +91,7 @@ class World:
     dataset: Any
     challenge: Any
     draft: Any
+    photo: Any
 
     def as_(self, role: str | None):
         return self.api(self.users[role] if role else None)
@@ -119,7 +123,9 @@ def world(api_as, user_factory, make_problem, make_comment, dataset_factory, cat
     db.session.commit()
     challenge = make_challenge(status="published", problems=[problem])
     draft = make_challenge(status="draft", problems=[other_problem])
-    return World(api_as, users, problem, closed, locked, other_problem, comment, dataset, challenge, draft)
+    photo = photos.add_photo(users["resident"], problem, imagefiles.png(), "A green square.")
+    db.session.commit()
+    return World(api_as, users, problem, closed, locked, other_problem, comment, dataset, challenge, draft, photo)
 
 
 def _new_problem(w: World) -> dict:
@@ -170,6 +176,43 @@ TABLE: list[tuple[str, int, Call]] = [
         "PATCH /problems/{problem_id}",
         422,
         lambda w: w.as_("resident").patch(f"/problems/{w.problem.id}", json={"title": 7}),
+    ),
+    (
+        "POST /problems/{problem_id}/photos",
+        201,
+        lambda w: w.as_("resident").post(
+            f"/problems/{w.problem.id}/photos",
+            data={"file": (io.BytesIO(imagefiles.webp()), "x.webp"), "alt": "A blue square."},
+        ),
+    ),
+    (
+        "POST /problems/{problem_id}/photos",
+        401,
+        lambda w: w.as_(None).post(f"/problems/{w.problem.id}/photos", data={"alt": "No file."}),
+    ),
+    (
+        "POST /problems/{problem_id}/photos",
+        403,
+        lambda w: w.as_("other").post(
+            f"/problems/{w.problem.id}/photos", data={"file": (io.BytesIO(imagefiles.png()), "x.png"), "alt": "Mine?"}
+        ),
+    ),
+    (
+        "POST /problems/{problem_id}/photos",
+        422,
+        lambda w: w.as_("resident").post(
+            f"/problems/{w.problem.id}/photos", data={"file": (io.BytesIO(b"not an image"), "x.jpg"), "alt": "Junk."}
+        ),
+    ),
+    (
+        "DELETE /problems/{problem_id}/photos/{photo_id}",
+        200,
+        lambda w: w.as_("resident").delete(f"/problems/{w.problem.id}/photos/{w.photo.id}"),
+    ),
+    (
+        "DELETE /problems/{problem_id}/photos/{photo_id}",
+        404,
+        lambda w: w.as_("resident").delete(f"/problems/{w.problem.id}/photos/999999"),
     ),
     ("GET /problems/{problem_id}/comments", 200, lambda w: w.as_(None).get(f"/problems/{w.problem.id}/comments")),
     ("GET /problems/{problem_id}/comments", 404, lambda w: w.as_(None).get("/problems/999999/comments")),

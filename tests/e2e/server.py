@@ -68,6 +68,8 @@ def server_environment(database_url: str, instance: Path) -> dict[str, str]:
             "RATELIMIT_LOGIN": UNTHROTTLED,
             "RATELIMIT_REGISTER": UNTHROTTLED,
             "RATELIMIT_PASSWORD_RESET": UNTHROTTLED,
+            # The demo city (Somerville); the browser tests block the tile server (no network).
+            "MAP_BOUNDS": "-71.135,42.370,-71.070,42.420",
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -56,7 +56,7 @@ ENDPOINT_SAMPLES = {
 }
 # Machine-readable answers (JSON, feeds, files) and the health check: no page to look at.
 NOT_PAGES = re.compile(
-    r"^/(api/v1/|feeds/|exports/|open311/|static/|branding/|healthz|readyz|metrics)|\.(json|csv|atom|md|geojson|xml|txt|css)$"
+    r"^/(api/v1/|feeds/|exports/|open311/|static/|branding/|photos/|healthz|readyz|metrics)|\.(json|csv|atom|md|geojson|xml|txt|css)$"
 )
 # Redirects that change state for the rest of the walk (the language cookie).
 NOT_PAGE_ENDPOINTS = {"problems.dataset_suggest", "static", "i18n.switch"}

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.api.conftest import api_as, token_for  # noqa: F401  (fixtures shared with the API tests)
 from tests.interop import factories
 
 ATOM = "{http://www.w3.org/2005/Atom}"

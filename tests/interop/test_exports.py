@@ -168,9 +168,11 @@ def test_a_build_asks_one_query_per_batch_whatever_the_size(app, problem_factory
         rows = len(json.loads(exports.stored_file(app, "json").read_text())["items"])
         return counter.count, rows
 
-    # Four statements for the change marker, then per format: batches of 10, 10 and 5...
-    assert measure(25) == (4 + 2 * 3, 25)
-    assert measure(40) == (4 + 2 * 5, 40)  # ...four full batches, then an empty one to learn the end
+    # Five statements for the change marker, then for each of the three formats: batches of 10,
+    # 10 and 5, each its problems and their photos...
+    assert measure(25) == (5 + 3 * 3 * 2, 25)
+    # ...four full batches, then an empty one to learn the end (no photos to ask for)
+    assert measure(40) == (5 + 3 * (4 * 2 + 1), 40)
 
 
 def test_exports_keep_every_problem_in_id_order_across_batches(app, client, problem_factory):

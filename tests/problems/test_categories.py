@@ -94,3 +94,22 @@ def test_the_service_refuses_duplicates(app, staff, category_factory):
     category_factory(name="Parks")
     with pytest.raises(ConflictError):
         services.create_category(staff, "  PARKS ")
+
+
+def test_staff_name_a_categorys_default_datasets(staff_client, category_factory, dataset_factory):
+    category = category_factory("Streets")
+    first, second = dataset_factory(), dataset_factory()
+    prefix = f"c{category.id}-"
+    data = {
+        f"{prefix}name": "Streets",
+        f"{prefix}active": "y",
+        f"{prefix}default_dataset_ids": f"{second.id}, {first.id}",
+    }
+    assert staff_client.form(f"/manage/categories/{category.id}", data).status_code == 303
+    db.session.expire_all()
+    assert category.default_dataset_ids == [second.id, first.id]
+    page = staff_client.get("/manage/categories").get_data(as_text=True)
+    assert f'value="{second.id}, {first.id}"' in page
+    data[f"{prefix}default_dataset_ids"] = "999999"
+    response = staff_client.form(f"/manage/categories/{category.id}", data)
+    assert response.status_code == 422 and "No active dataset has the id 999999" in response.get_data(as_text=True)
