@@ -118,6 +118,8 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     # Public pages kept this many seconds for visitors without a session (0: off); see pagecache.py.
     PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 10)
+    # How long a process keeps the admin-set branding before reading it again (see civicboard/pages/branding.py).
+    BRANDING_CACHE_SECONDS = _int("BRANDING_CACHE_SECONDS", 30)
     # A list's total and facet counts, kept this long for every reader (civicboard.briefcache).
     BRIEF_CACHE_SECONDS = _int("BRIEF_CACHE_SECONDS", 30)
     # Rendered list rows kept by version (civicboard.fragments); 0 renders every row every time.
@@ -266,6 +268,9 @@ class TestingConfig(Config):
     PAGE_CACHE_SECONDS = 0  # tests see every change at once; tests/test_pagecache.py turns it on
     BRIEF_CACHE_SECONDS = 0
     SNAPSHOT_RUNNER = "off"  # no stray build threads; tests that need one turn it on
+    # One process, a fresh app per test: the branding is read once and re-read only after a save,
+    # so query budgets do not depend on when a cache entry expires.
+    BRANDING_CACHE_SECONDS = None
     CATALOG_RUNNER = "thread"  # tests wait on the run (jobs.wait_for_background); the worker's path has its own tests
     # A cheap hash keeps the suite fast; production uses scrypt (tested on its own).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a KDF name

@@ -11,6 +11,7 @@ import argparse
 import cProfile
 import gc
 import io
+import logging
 import os
 import pstats
 import re
@@ -64,6 +65,7 @@ def main() -> int:
     from civicboard import create_app
 
     app = create_app(overrides={"SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
+    logging.getLogger("civicboard").setLevel(logging.WARNING)  # no line per request in the profile
     client = app.test_client()
     if not args.anonymous:
         html = client.get("/login").get_data(as_text=True)

@@ -148,6 +148,7 @@ def register_input_guards(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
     from civicboard.admin.views import bp as admin_bp
+    from civicboard.api.docs import bp as api_docs_bp
     from civicboard.api.views import bp as api_bp
     from civicboard.auth.views import bp as auth_bp
     from civicboard.challenges.views import bp as challenges_bp
@@ -174,6 +175,7 @@ def register_blueprints(app: Flask) -> None:
         moderation_bp,
         challenges_bp,
         api_bp,
+        api_docs_bp,
         interop_bp,
         insights_bp,
         pages_bp,
@@ -193,6 +195,7 @@ def register_tasks(app: Flask) -> None:
     from civicboard.insights import tasks as insights_tasks  # noqa: F401
     from civicboard.interop import tasks as interop_tasks  # noqa: F401
     from civicboard.notify import tasks as notify_tasks  # noqa: F401
+    from civicboard.problems import tasks as problems_tasks  # noqa: F401
 
 
 def register_errors(app: Flask) -> None:

@@ -14,7 +14,7 @@ from civicboard.challenges.models import (  # noqa: F401
 from civicboard.datasets.models import CatalogSource, Dataset, Distribution, ImportRun  # noqa: F401
 from civicboard.moderation.models import Flag  # noqa: F401
 from civicboard.outbox.models import OutboxMessage  # noqa: F401
-from civicboard.pages.models import SitePage  # noqa: F401
+from civicboard.pages.models import SiteBranding, SitePage  # noqa: F401
 from civicboard.places.models import Neighbourhood  # noqa: F401
 from civicboard.problems.models import (  # noqa: F401
     AreaFollow,

@@ -9,7 +9,9 @@ from babel import dates
 from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale, get_timezone, gettext
 
+from civicboard import links, readable
 from civicboard.fragments import fragment
+from civicboard.pages import branding
 from civicboard.permissions import Capability, has_capability
 from civicboard.places.geo import city_bounds
 from civicboard.problems import visibility
@@ -22,9 +24,15 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["ago"] = time_ago
+    app.jinja_env.filters["device_name"] = readable.device_name
+    app.jinja_env.filters["audit_details"] = readable.details
+    app.jinja_env.filters["audit_action"] = readable.action
     app.jinja_env.globals["can"] = has_capability
     app.jinja_env.globals["Capability"] = Capability
     app.jinja_env.globals["url_with"] = url_with
+    # Absolute links (Open Graph) from CIVICBOARD_URL, never from the request's Host.
+    app.jinja_env.globals["site_url"] = links.site_url
+    app.jinja_env.globals["absolute_url"] = links.absolute_url
     app.jinja_env.globals["item_url"] = item_url
     app.jinja_env.globals["fragment"] = fragment
     # Who sees a hidden item, for templates: problems.visibility is the one owner of the rule.
@@ -36,10 +44,8 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def site() -> dict:
-        return {
-            "site_name": current_app.config["SITE_NAME"],
-            "city_name": current_app.config["CITY_NAME"],
-        }
+        look = branding.current()
+        return {"site_name": look.site_name, "city_name": look.city_name, "branding": look}
 
 
 def map_settings() -> dict:

@@ -42,7 +42,7 @@ SHOTS: dict[str, tuple[str | None, list[tuple[str, str]]]] = {
     "staff": ("staff@demo.example.org", [("queue", "/staff"), ("problem", "/problems/1")]),
     "moderator": ("moderator@demo.example.org", [("moderation", "/moderation")]),
     "organizer": ("organizer@demo.example.org", [("challenges", "/challenges")]),
-    "admin": ("admin@demo.example.org", [("admin", "/admin")]),
+    "admin": ("admin@demo.example.org", [("admin", "/admin"), ("branding", "/admin/branding")]),
 }
 
 

@@ -23,6 +23,7 @@ from civicboard import create_app
 from civicboard.auth import services as auth_services
 from civicboard.auth.models import User
 from civicboard.extensions import db
+from civicboard.pages import branding
 from config import TestingConfig, normalise_database_url
 from tests.smtp import Recorder, running
 
@@ -127,6 +128,9 @@ def app(database_url: str, _schema: None, is_postgres: bool, tmp_path_factory) -
     )
     with app.app_context():
         _empty_tables(is_postgres)
+        # A running process has read the board's branding already (once per process, see
+        # civicboard/pages/branding.py): query budgets count what each request asks.
+        branding.current()
         yield app
         db.session.remove()
         db.engine.dispose()

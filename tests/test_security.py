@@ -297,4 +297,5 @@ def test_the_page_cache_keeps_one_copy_whatever_host_is_asked(board_url, client,
     second = make_client().get("/")
     assert second.headers["X-Cache"] == "hit"
     assert second.get_data() == first.get_data()
-    assert len(app.extensions[pagecache.EXTENSION_KEY]._cache) == 1
+    pages = [key for key in app.extensions[pagecache.EXTENSION_KEY]._cache if key != pagecache.GENERATION_KEY]
+    assert len(pages) == 1

@@ -90,6 +90,20 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
+class EmailChangeForm(FlaskForm):
+    """Ask to use another email address (confirmed from the new address before it counts)."""
+
+    new_email = EmailField(
+        "New email address",
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+        description="We send a link to it; your address changes when you open the link.",
+    )
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
+
+
 class ProfileForm(FlaskForm):
     """Display name and bio."""
 

@@ -6,9 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from civicboard.auth import confirmation, services
+from civicboard.auth import confirmation, email_change, services
 from civicboard.auth.forms import (
     ChangePasswordForm,
+    EmailChangeForm,
     EmptyForm,
     ForgotPasswordForm,
     LoginForm,
@@ -157,6 +158,7 @@ def _render_account(**forms):
     )
     context = {
         "profile_form": ProfileForm(obj=current_user),
+        "email_form": EmailChangeForm(prefix="email"),
         "password_form": ChangePasswordForm(),
         "token_form": TokenForm(),
         "empty_form": EmptyForm(),
@@ -185,6 +187,45 @@ def update_profile():
             flash("Profile saved.", "success")
             return redirect(url_for("auth.account"))
     return _render_account(profile_form=form)
+
+
+@bp.post("/account/email")
+@login_required
+@password_reset_limit
+def change_email():
+    """Ask to change the address: a link goes to the new one, which replaces the old when opened."""
+    form = EmailChangeForm(prefix="email")  # the password form has a current_password too
+    if form.validate_on_submit():
+        try:
+            new = email_change.request_change(current_user, form.new_email.data, form.current_password.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"We sent a link to {new}. Your address changes when you open it.", "success")
+            return redirect(url_for("auth.account"))
+    return _render_account(email_form=form)
+
+
+@bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])
+def confirm_email_change(token: str):
+    """The link mailed to the new address: the page asks, a POST replaces the address (once)."""
+    found = email_change.pending_change(token)
+    if found is None:
+        return render_template("auth/verify_invalid.html"), 400
+    if request.method == "POST":
+        check_button()
+        try:
+            email_change.confirm_change(token)
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return render_template("auth/email_change_confirm.html", user=found[0], new=found[1], token=token), 409
+        db.session.commit()
+        flash(f"Your email address is now {found[1]}.", "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/email_change_confirm.html", user=found[0], new=found[1], token=token)
 
 
 @bp.post("/account/password")

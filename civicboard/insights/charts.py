@@ -81,3 +81,89 @@ def bar_chart(chart_id: str, title: str, rows: list[tuple[str, float, str]], sum
         height=PADDING * 2 + max(len(rows), 1) * ROW_HEIGHT,
         bars=bars,
     )
+
+
+# -- Months: one chart, a pair of columns (new, resolved) per month ------------------------------
+MONTH_WIDTH = 400
+MONTH_PLOT_TOP = 34  # room for the legend
+MONTH_PLOT_HEIGHT = 150
+MONTH_AXIS_ROOM = 40  # month and year labels under the columns
+MONTH_SIDE = 4
+
+
+@dataclass
+class Column:
+    """One column of a month's pair, with its value written above it when not zero."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    value: int
+    text_y: float
+
+
+@dataclass
+class MonthGroup:
+    """A month's two columns and its label under them (the year under January and the first)."""
+
+    label: str
+    year: str
+    center: float
+    new: Column
+    resolved: Column
+
+
+@dataclass
+class MonthChart:
+    """New and resolved problems per month, as grouped columns."""
+
+    id: str
+    title: str
+    description: str
+    width: int = MONTH_WIDTH
+    height: int = MONTH_PLOT_TOP + MONTH_PLOT_HEIGHT + MONTH_AXIS_ROOM
+    baseline: int = MONTH_PLOT_TOP + MONTH_PLOT_HEIGHT
+    groups: list[MonthGroup] = field(default_factory=list)
+
+
+def month_chart(chart_id: str, title: str, months: list[tuple[str, int, int]], summary: str = "") -> MonthChart:
+    """Grouped columns of (label 'Mar 2026', new, resolved) rows, scaled to the largest count."""
+    largest = max((max(new, resolved) for _, new, resolved in months), default=0) or 1
+    slot = (MONTH_WIDTH - 2 * MONTH_SIDE) / max(len(months), 1)
+    column = slot * 0.36
+    baseline = MONTH_PLOT_TOP + MONTH_PLOT_HEIGHT
+    room = MONTH_PLOT_HEIGHT - 18  # the value label sits above the tallest column
+
+    def make(x: float, value: int) -> Column:
+        height = round(value / largest * room, 1) if value else 0
+        if value and height < 2:
+            height = 2
+        return Column(
+            x=round(x, 1),
+            y=round(baseline - height, 1),
+            width=round(column, 1),
+            height=height,
+            value=value,
+            text_y=round(baseline - height - 4, 1),
+        )
+
+    groups = []
+    previous_year = None
+    for index, (label, new, resolved) in enumerate(months):
+        left = MONTH_SIDE + index * slot
+        center = left + slot / 2
+        month, _, year = label.partition(" ")
+        groups.append(
+            MonthGroup(
+                label=month,
+                year=year if year != previous_year else "",
+                center=round(center, 1),
+                new=make(center - column - 1, new),
+                resolved=make(center + 1, resolved),
+            )
+        )
+        previous_year = year
+    readout = "; ".join(f"{label}: {new} new, {resolved} resolved" for label, new, resolved in months)
+    description = " ".join(part for part in (summary, readout + "." if readout else "No data yet.") if part)
+    return MonthChart(id=chart_id, title=title, description=description, groups=groups)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from civicboard.csvcells import neutralise
-from civicboard.insights.charts import BarChart, bar_chart
+from civicboard.insights.charts import BarChart, MonthChart, bar_chart, month_chart
 from civicboard.insights.queries import Figures, Timing
 
 CSV_COLUMNS = ["section", "group_id", "group", "metric", "value"]
@@ -37,7 +37,7 @@ def format_share(timing: Timing) -> str:
     return f"{round(share * 100)}% ({timing.within_target} of {timing.eligible})"
 
 
-def charts(figures: Figures) -> dict[str, BarChart]:
+def charts(figures: Figures) -> dict[str, BarChart | MonthChart]:
     """Every chart on the page."""
     departments = [t for t in figures.departments if t.first_response_p50 is not None]
     return {
@@ -47,17 +47,11 @@ def charts(figures: Figures) -> dict[str, BarChart]:
             [(row.label, row.count, str(row.count)) for row in figures.statuses],
             f"{figures.total} visible problems.",
         ),
-        "new": bar_chart(
-            "chart-new",
-            "New problems per month",
-            [(m.label, m.new, str(m.new)) for m in figures.months],
-            "Problems proposed in each of the last 12 months.",
-        ),
-        "resolved": bar_chart(
-            "chart-resolved",
-            "Problems resolved per month",
-            [(m.label, m.resolved, str(m.resolved)) for m in figures.months],
-            "Problems resolved in each of the last 12 months.",
+        "months": month_chart(
+            "chart-months",
+            "New and resolved problems per month",
+            [(m.label, m.new, m.resolved) for m in figures.months],
+            "Problems proposed and problems resolved in each of the last 12 months.",
         ),
         "departments": bar_chart(
             "chart-departments",

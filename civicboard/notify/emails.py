@@ -123,6 +123,17 @@ def describe(n: Notification, facts: Facts) -> Event | None:
         return Event(
             f"{title} joined the challenge “{challenge_title}”", lines, absolute_url("challenges.show", slug=slug)
         )
+    if n.kind in (NotificationKind.CHALLENGE_PUBLISHED, NotificationKind.CHALLENGE_CLOSED):
+        if n.challenge_id not in facts.challenges:
+            return None
+        slug, challenge_title = facts.challenges[n.challenge_id]
+        if n.kind == NotificationKind.CHALLENGE_PUBLISHED:
+            subject = f"The challenge “{challenge_title}” is open"
+            lines = [f"{who} published the challenge “{challenge_title}”, which you follow: teams can submit projects."]
+        else:
+            subject = f"The challenge “{challenge_title}” is closed"
+            lines = [f"{who} closed the challenge “{challenge_title}”, which you follow: it takes no more projects."]
+        return Event(subject, lines, absolute_url("challenges.show", slug=slug))
     if n.kind == NotificationKind.DATA_PUBLISHED and problem:
         lines = [f"{who} published the data requested in {title}."]
         return Event(f"The data requested in {title} is published", lines, _problem_link(problem))

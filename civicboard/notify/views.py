@@ -8,16 +8,19 @@ URL is the credential).
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from civicboard.auth.models import User
+from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
 from civicboard.notify import unsubscribe as tokens
-from civicboard.problems import preferences
+from civicboard.problems import notifications, preferences
+from civicboard.problems.models import Category
 from civicboard.security import csrf_exempt_when
 from civicboard.validation import ValidationError
-from civicboard.web import check_button
+from civicboard.web import back_to, check_button
 
 bp = Blueprint("notify", __name__)
 
@@ -57,7 +60,51 @@ def settings():
         labels=preferences.DELIVERY_LABELS,
         chosen=chosen,
         errors=errors,
+        areas=notifications.followed_areas(current_user),
     ), (422 if errors else 200)
+
+
+@bp.post("/datasets/<int:dataset_id>/alerts")
+@login_required
+def follow_dataset(dataset_id: int):
+    """Hear of new problems about a dataset (area alerts, weekly by default)."""
+    check_button()
+    dataset = db.get_or_404(Dataset, dataset_id)
+    new = notifications.follow_area(current_user, dataset_id=dataset.id)
+    db.session.commit()
+    flash(
+        f"You will hear of new problems about {dataset.title}." if new else f"You already follow {dataset.title}.",
+        "success",
+    )
+    return redirect(back_to(url_for("datasets.show", dataset_id=dataset.id)))
+
+
+@bp.post("/categories/<slug>/alerts")
+@login_required
+def follow_category(slug: str):
+    """Hear of new problems in a category (area alerts, weekly by default)."""
+    check_button()
+    category = db.session.execute(select(Category).where(Category.slug == slug[:80])).scalar_one_or_none()
+    if category is None:
+        abort(404)
+    new = notifications.follow_area(current_user, category_id=category.id)
+    db.session.commit()
+    flash(
+        f"You will hear of new problems in {category.name}." if new else f"You already follow {category.name}.",
+        "success",
+    )
+    return redirect(back_to(url_for("problems.index", category=category.slug)))
+
+
+@bp.post("/account/alerts/<int:area_follow_id>/delete")
+@login_required
+def unfollow_area(area_follow_id: int):
+    """Stop hearing of new problems in one dataset or category."""
+    check_button()
+    if notifications.unfollow_area(current_user, area_follow_id):
+        flash("You will no longer hear of new problems there.", "success")
+    db.session.commit()
+    return redirect(url_for("notify.settings") + "#areas")
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

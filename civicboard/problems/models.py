@@ -470,6 +470,8 @@ class NotificationKind(enum.StrEnum):
     HIDDEN = "hidden"  # a moderator hid the recipient's problem or comment
     RESTORED = "restored"  # a moderator restored it
     AREA_ALERT = "area_alert"  # a new problem in a dataset or category the recipient follows
+    CHALLENGE_PUBLISHED = "challenge_published"  # a challenge the recipient follows opened
+    CHALLENGE_CLOSED = "challenge_closed"  # ... or closed
 
 
 class EmailState(enum.StrEnum):

@@ -21,14 +21,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import current_app
-from sqlalchemy import Integer, String, and_, case, func, insert, literal, select, update
+from sqlalchemy import Integer, String, and_, case, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from civicboard.auth.models import User
+from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
 from civicboard.problems import counters
-from civicboard.problems.models import Follow, Notification, NotificationFanout
+from civicboard.problems.models import (
+    AreaFollow,
+    Category,
+    Follow,
+    Notification,
+    NotificationFanout,
+    NotificationKind,
+    Problem,
+    ProblemDataset,
+)
 from civicboard.timeutil import utcnow
 
 # Recipients are updated in chunks, so a problem with many followers stays within the
@@ -165,9 +175,33 @@ def _insert_for_followers(
         conditions.append(Follow.user_id.in_(only_user_ids))
     if followed_before is not None:
         conditions.append(Follow.created_at <= followed_before)
+    audience = select(Follow.user_id).where(and_(*conditions))
+    return _insert_for(
+        audience,
+        kind,
+        actor_id=actor_id,
+        problem_id=problem_id,
+        challenge_id=challenge_id,
+        comment_id=comment_id,
+        response_id=response_id,
+        created_at=created_at,
+    )
+
+
+def _insert_for(
+    audience,
+    kind: str,
+    *,
+    actor_id: int | None,
+    problem_id: int | None,
+    challenge_id: int | None = None,
+    comment_id: int | None = None,
+    response_id: int | None = None,
+    created_at,
+) -> int:
+    """One INSERT ... SELECT of a notification for each user id the audience query names."""
     # Typed literals: PostgreSQL cannot infer the type of a bare NULL in a SELECT list.
-    source = select(
-        Follow.user_id,
+    source = audience.add_columns(
         literal(kind, String),
         literal(actor_id, Integer),
         literal(problem_id, Integer),
@@ -175,7 +209,7 @@ def _insert_for_followers(
         literal(response_id, Integer),
         literal(challenge_id, Integer),
         literal(created_at, Notification.created_at.type),
-    ).where(and_(*conditions))
+    )
     recipients = (
         db.session.execute(
             insert(Notification)
@@ -201,6 +235,97 @@ def _insert_for_followers(
     return len(recipients)
 
 
+# -- area alerts: new problems in a dataset or a category someone follows ------------------------
+
+
+def _area_audience(problem_id: int, category_id: int | None, excluded: set[int], followed_before=None):
+    """The people following one of the problem's datasets or its category, each once.
+
+    (A neighbourhood is the next kind of area: a condition here on AreaFollow's column for it.)
+    """
+    areas = [
+        AreaFollow.dataset_id.in_(select(ProblemDataset.dataset_id).where(ProblemDataset.problem_id == problem_id))
+    ]
+    if category_id is not None:
+        areas.append(AreaFollow.category_id == category_id)
+    conditions = [or_(*areas)]
+    if excluded:
+        conditions.append(AreaFollow.user_id.not_in(sorted(excluded)))
+    if followed_before is not None:
+        conditions.append(AreaFollow.created_at <= followed_before)
+    return select(AreaFollow.user_id).where(*conditions).distinct()
+
+
+def alert_area_followers(problem: Problem, actor: User | None) -> int:
+    """Tell the followers of a new problem's datasets and category (an area alert); returns how many.
+
+    Above NOTIFY_INLINE_MAX of them, one fan-out row is written instead (and 0 returned).
+    """
+    excluded = {actor.id} if actor is not None else set()
+    audience = _area_audience(problem.id, problem.category_id, excluded)
+    inline_max = current_app.config.get("NOTIFY_INLINE_MAX", 200)
+    bounded = audience.limit(inline_max + 1).subquery()
+    written()
+    if db.session.execute(select(func.count()).select_from(bounded)).scalar_one() > inline_max:
+        db.session.add(
+            NotificationFanout(
+                kind=NotificationKind.AREA_ALERT.value,
+                actor_id=actor.id if actor else None,
+                problem_id=problem.id,
+                exclude_user_ids=sorted(excluded),
+                created_at=utcnow(),
+            )
+        )
+        return 0
+    return _insert_for(
+        audience,
+        NotificationKind.AREA_ALERT.value,
+        actor_id=actor.id if actor else None,
+        problem_id=problem.id,
+        created_at=utcnow(),
+    )
+
+
+def follow_area(user: User, *, dataset_id: int | None = None, category_id: int | None = None) -> bool:
+    """Follow new problems in a dataset or a category; False if already following."""
+    if (dataset_id is None) == (category_id is None):
+        raise ValueError("follow exactly one dataset or category")
+    column, value = (
+        (AreaFollow.dataset_id, dataset_id) if dataset_id is not None else (AreaFollow.category_id, category_id)
+    )
+    if db.session.execute(select(AreaFollow.id).where(AreaFollow.user_id == user.id, column == value)).first():
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(AreaFollow(user_id=user.id, dataset_id=dataset_id, category_id=category_id))
+    except IntegrityError:
+        return False  # a concurrent request followed first
+    return True
+
+
+def unfollow_area(user: User, area_follow_id: int) -> bool:
+    """Stop following one of the user's areas; False if it was not theirs (or gone)."""
+    result = db.session.execute(
+        db.delete(AreaFollow).where(AreaFollow.id == area_follow_id, AreaFollow.user_id == user.id)
+    )
+    return bool(result.rowcount)
+
+
+def followed_areas(user: User) -> list[tuple[int, str, str, int | str]]:
+    """The user's areas, each as (follow id, "dataset" or "category", its name, its id or slug); one query."""
+    rows = db.session.execute(
+        select(AreaFollow.id, Dataset.id, Dataset.title, Category.slug, Category.name)
+        .outerjoin(Dataset, Dataset.id == AreaFollow.dataset_id)
+        .outerjoin(Category, Category.id == AreaFollow.category_id)
+        .where(AreaFollow.user_id == user.id)
+        .order_by(AreaFollow.id)
+    )
+    return [
+        (row[0], "dataset", row[2], row[1]) if row[1] is not None else (row[0], "category", row[4], row[3])
+        for row in rows
+    ]
+
+
 def expand_fanout(fanout_id: int) -> int | None:
     """Write a fan-out's notifications (the worker, in its own transaction); None if done already.
 
@@ -217,6 +342,14 @@ def expand_fanout(fanout_id: int) -> int | None:
         return None
     fanout = db.session.get(NotificationFanout, fanout_id)
     written()
+    if fanout.kind == NotificationKind.AREA_ALERT:
+        problem = db.session.get(Problem, fanout.problem_id)
+        audience = _area_audience(
+            problem.id, problem.category_id, set(fanout.exclude_user_ids or []), followed_before=fanout.created_at
+        )
+        return _insert_for(
+            audience, fanout.kind, actor_id=fanout.actor_id, problem_id=problem.id, created_at=fanout.created_at
+        )
     return _insert_for_followers(
         fanout.kind,
         actor_id=fanout.actor_id,

@@ -18,6 +18,7 @@ import os
 import secrets
 import warnings
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -293,6 +294,22 @@ def delete_photo(actor: Any, problem: Problem, photo: Photo) -> None:
     db.session.delete(photo)
     db.session.flush()
     refresh_cover(problem)
+
+
+PENDING_MAX_AGE = timedelta(days=1)
+
+
+def prune_pending(older_than: timedelta = PENDING_MAX_AGE) -> int:
+    """Remove photos uploaded for a problem that was never posted (and, once committed, their files)."""
+    cutoff = utcnow() - older_than
+    abandoned = list(
+        db.session.execute(select(Photo).where(Photo.problem_id.is_(None), Photo.created_at < cutoff)).scalars()
+    )
+    for photo in abandoned:
+        remove_files(photo)
+        db.session.delete(photo)
+    db.session.flush()
+    return len(abandoned)
 
 
 def remove_files(photo: Photo) -> None:

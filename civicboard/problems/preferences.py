@@ -60,8 +60,10 @@ TOPICS: tuple[Topic, ...] = (
     ),
     Topic(
         "challenges",
-        "A problem I follow added to a challenge",
-        frozenset({NotificationKind.CHALLENGE_ADDED}),
+        "A problem I follow added to a challenge, or a challenge I follow published or closed",
+        frozenset(
+            {NotificationKind.CHALLENGE_ADDED, NotificationKind.CHALLENGE_PUBLISHED, NotificationKind.CHALLENGE_CLOSED}
+        ),
         Delivery.DAILY,
     ),
     Topic(

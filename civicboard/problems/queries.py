@@ -237,6 +237,8 @@ def list_problems(
         select(Problem, voted_column(viewer))
         .where(*filter_clauses(viewer, filters))
         .options(
+            # A row names its author: their id and name, not the whole account and department.
+            joinedload(Problem.author).options(load_only(User.id, User.name), lazyload(User.department)),
             selectinload(Problem.dataset_links),
             *([original_loader()] if with_originals else []),
             *([selectinload(Problem.photos)] if with_photos else []),

@@ -309,6 +309,7 @@ def create_problem(
     db.session.flush()
     counters.on_problem_created(problem, data.dataset_ids)
     notifications.follow(actor, problem_id=problem.id)
+    notifications.alert_area_followers(problem, actor)
     return problem
 
 

@@ -34,7 +34,16 @@ from civicboard.moderation.models import Flag
 from civicboard.outbox.models import OutboxMessage, OutboxStatus
 from civicboard.permissions import PermissionDenied, Role
 from civicboard.problems import counters, notifications
-from civicboard.problems.models import Comment, CommentRevision, Follow, Notification, Problem, Vote
+from civicboard.problems.models import (
+    AreaFollow,
+    Comment,
+    CommentRevision,
+    Follow,
+    Notification,
+    NotificationSetting,
+    Problem,
+    Vote,
+)
 from civicboard.staff.models import Response
 from civicboard.timeutil import isoformat_z, utcnow
 from civicboard.validation import ValidationError
@@ -141,6 +150,16 @@ def export_account(user: User) -> dict[str, Any]:
             .where(Follow.user_id == uid)
             .order_by(Follow.id)
         ),
+        "area_follows": _rows(
+            select(AreaFollow.dataset_id, AreaFollow.category_id, AreaFollow.created_at)
+            .where(AreaFollow.user_id == uid)
+            .order_by(AreaFollow.id)
+        ),
+        "notification_settings": _rows(
+            select(NotificationSetting.topic, NotificationSetting.delivery, NotificationSetting.updated_at)
+            .where(NotificationSetting.user_id == uid)
+            .order_by(NotificationSetting.topic)
+        ),
         "flags": _rows(
             select(
                 Flag.id,
@@ -245,6 +264,8 @@ def delete_account(user: User, password: str | None, *, remove_unanswered: bool 
         summary["problems_withdrawn"] = _withdraw_unanswered_problems(user)
     notifications.mark_all_read(user)  # the unread counter falls to zero with the rows it counts
     db.session.execute(delete(Notification).where(Notification.user_id == uid))
+    db.session.execute(delete(AreaFollow).where(AreaFollow.user_id == uid))
+    db.session.execute(delete(NotificationSetting).where(NotificationSetting.user_id == uid))
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == uid))
     db.session.execute(delete(ProjectMember).where(ProjectMember.user_id == uid))
     # Invitations addressed to them hold the address; those they sent hold others' and stay.

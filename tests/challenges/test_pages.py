@@ -128,7 +128,7 @@ def test_page_shows_staff_evidence_but_not_removed_evidence(
     _evidence(problem, dataset, staff, caption="Withdrawn claim", removed_at=utcnow())
     challenge = challenge_factory(status="published", problems=[problem])
     html = client.get(f"/challenges/{challenge.slug}").get_data(as_text=True)
-    assert "Twelve crashes in 2025" in html and "Supports" in html
+    assert "Twelve crashes in 2025" in html and "The data backs this up" in html
     assert f"https://data.example.org/query?problem={problem.id}" in html
     assert "Withdrawn claim" not in html
 

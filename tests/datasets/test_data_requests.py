@@ -20,7 +20,7 @@ from civicboard.validation import ConflictError, ValidationError
 
 
 def shown_titles(html: str) -> list[str]:
-    return re.findall(r'<h2><a href="/problems/\d+">([^<]+)</a>', html)
+    return re.findall(r'<h2 class="problem-title"><a href="/problems/\d+">([^<]+)</a>', html)
 
 
 @pytest.fixture

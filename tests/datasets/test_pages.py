@@ -262,7 +262,7 @@ def test_the_dataset_page_shows_the_evidence_citing_it(client, dataset_factory, 
     html = page(client, f"/datasets/{dataset.id}")
 
     evidence = html.split('id="evidence-heading"')[1]
-    assert "Contradicts" in evidence and "Crashes fell by a third." in evidence
+    assert "The data shows otherwise" in evidence and "Crashes fell by a third." in evidence
     assert f'<a href="/problems/{problem.id}">Crashes at Union Square</a>' in evidence
     assert 'href="https://data.example.org/crashes?year=2024"' in evidence
     assert "31 Dec 2024" in evidence

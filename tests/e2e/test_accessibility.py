@@ -32,6 +32,7 @@ PUBLIC_PAGES = {
     "search": "/search?q=bike",
     "insights": "/insights",
     "department": "/departments/transportation-and-infrastructure",
+    "map": "/map",
 }
 NARROW = {"width": 320, "height": 640}
 

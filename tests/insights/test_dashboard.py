@@ -25,7 +25,11 @@ def test_dashboard_shows_the_headline_figures(client, history, fixed_clock):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "<h1>How Somerville answers</h1>" in page
-    headline = dict(re.findall(r'<tr><th scope="row">([^<]+)</th><td>([^<]+)</td></tr>', page))
+    tiles = (
+        r'<li class="tile"><span class="tile-label">([^<]+)<span class="visually-hidden">:</span></span> '
+        r'<span class="tile-value">([^<]+)</span></li>'
+    )
+    headline = dict(re.findall(tiles, page))
     assert headline["Visible problems"] == "11"
     assert headline["Median time to a first official response"] == "4 days"
     assert headline["90% of answered problems were answered within"] == "20 days"
@@ -45,7 +49,7 @@ def test_dashboard_tables_hold_departments_and_datasets(client, history, fixed_c
 def test_charts_are_accessible_svg_with_a_table_behind_them(client, history, fixed_clock):
     page = client.get("/insights").get_data(as_text=True)
     svgs = re.findall(r"<svg\b.*?</svg>", page, re.S)
-    assert len(svgs) == 5
+    assert len(svgs) == 4  # status, months (new and resolved together), departments, demand
     for svg in svgs:
         assert 'role="img"' in svg
         labelled = re.search(r'aria-labelledby="([^"]+)"', svg).group(1).split()
@@ -56,6 +60,9 @@ def test_charts_are_accessible_svg_with_a_table_behind_them(client, history, fix
     assert "Resolved: 5" in status_svg  # the description reads every value out
     assert page.count("<table") >= 5
     assert "<details>" in page
+    months_svg = svgs[1]
+    assert "New and resolved problems per month" in months_svg
+    assert "Jul 2026: 1 new, 2 resolved; Aug 2026: 1 new, 0 resolved" in months_svg
 
 
 def test_dashboard_obeys_the_content_security_policy(client, history, fixed_clock):

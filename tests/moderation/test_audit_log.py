@@ -45,7 +45,7 @@ def _text(client, query: str = "") -> str:
 
 def _shown(html: str) -> list[str]:
     """The actions listed, without the accounts the fixtures made (user.create)."""
-    actions = re.findall(r"(?:problem|comment|user)\.[a-z]+(?=</a></td>)", html)
+    actions = re.findall(r'data-action="((?:problem|comment|user)\.[a-z]+)"', html)
     return [a for a in actions if a != "user.create"]
 
 

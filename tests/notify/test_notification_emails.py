@@ -239,3 +239,48 @@ def test_the_demo_seed_mails_nobody_about_its_history(app):
     assert db.session.execute(db.select(Notification.id)).first() is not None
     report = dispatch.run()
     assert (report.emailed, report.digest) == (0, 0)
+
+
+def test_a_problem_hidden_before_the_worker_runs_is_not_emailed_to_followers(
+    app, problem_factory, follower, user_factory, smtp_server, worker_pass
+):
+    author = user_factory(email="author@example.org")
+    problem = problem_factory(author=author)
+    follower(problem, email="follower@example.org")
+    _resolve(user_factory, problem)
+    moderation.hide_problem(user_factory(roles=["moderator"]), problem, "Personal data in the description")
+    db.session.commit()
+    worker_pass()
+    assert [m["To"] for m in smtp_server.messages] == ["author@example.org"]
+    assert "Reason: Personal data in the description" in body_of(smtp_server.messages[0])
+
+
+def test_a_worker_dying_mid_batch_leaves_it_pending_and_the_rerun_writes_each_email_once(
+    app, problem_factory, follower, user_factory, monkeypatch
+):
+    from civicboard.notify import emails
+
+    problem = problem_factory()
+    for _ in range(3):
+        follower(problem)
+    _resolve(user_factory, problem)
+    calls = {"n": 0}
+    original = emails.single
+
+    def dies_on_the_second(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("the worker was killed")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(emails, "single", dies_on_the_second)
+    try:
+        dispatch.run()
+    except RuntimeError:
+        db.session.rollback()
+    states = db.session.execute(db.select(Notification.email_state)).scalars().all()
+    assert states == ["pending"] * 3 and db.session.execute(db.select(OutboxMessage.id)).first() is None
+    monkeypatch.setattr(emails, "single", original)
+    dispatch.run()
+    keys = db.session.execute(db.select(OutboxMessage.message_key)).scalars().all()
+    assert len(keys) == 3 and len(set(keys)) == 3

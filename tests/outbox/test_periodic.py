@@ -24,6 +24,7 @@ def test_every_periodic_task_is_on_the_schedule(app):
         "nightly_refresh",
         "refresh_exports",
         "refresh_insights",
+        "prune_pending_photos",
     } <= names
 
 

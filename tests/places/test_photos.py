@@ -332,3 +332,28 @@ def test_the_feed_links_the_first_photo(app, client, problem, author):
     db.session.commit()
     feed = client.get("/feeds/problems.atom").get_data(as_text=True)
     assert f'rel="enclosure" href="http://localhost/photos/{photo.key}"' in feed
+
+
+def test_photos_left_pending_for_a_day_are_pruned_with_their_files(app, author):
+    from datetime import timedelta
+
+    old = photos.store(author, imagefiles.png(), "Never posted")
+    fresh = photos.store(author, imagefiles.png(), "Still being written")
+    old.created_at = utcnow() - timedelta(days=2)
+    db.session.commit()
+    assert photos.prune_pending() == 1
+    db.session.commit()
+    assert [p.id for p in db.session.query(Photo)] == [fresh.id]
+    assert {p.name for p in stored_files(app)} == {f"{fresh.key}.png", f"{fresh.key}-thumb.png"}
+
+
+def test_the_worker_prunes_abandoned_photos(app, author):
+    from datetime import timedelta
+
+    from civicboard.problems import tasks
+
+    old = photos.store(author, imagefiles.png(), "Never posted")
+    old.created_at = utcnow() - timedelta(days=2)
+    db.session.commit()
+    assert tasks.prune_pending_photos.call_local() == 1
+    assert db.session.query(Photo).count() == 0

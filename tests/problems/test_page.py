@@ -108,7 +108,7 @@ def test_evidence_is_listed_without_removed_items(client, make_problem, dataset_
     html = client.get(f"/problems/{problem.id}").get_data(as_text=True)
     assert "Twelve crashes in 2025" in html
     assert "https://data.example.org/crashes?street=elm" in html
-    assert "Supports" in html and "31 Dec 2025" in html
+    assert "The data backs this up" in html and "31 Dec 2025" in html
     assert "Removed caption" not in html
 
 

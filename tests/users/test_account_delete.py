@@ -194,3 +194,15 @@ def test_mail_not_yet_sent_to_them_is_dropped(client, login, board):
     delete_me(client)
     assert count(OutboxMessage, OutboxMessage.recipient == "rosa@example.org") == 0
     assert count(OutboxMessage, OutboxMessage.recipient == "otto@example.org") == 1
+
+
+def test_delete_removes_area_follows_and_notification_settings(client, login, board, dataset_factory):
+    from civicboard.problems import notifications, preferences
+    from civicboard.problems.models import AreaFollow, NotificationSetting
+
+    notifications.follow_area(board.me, dataset_id=dataset_factory().id)
+    preferences.set_delivery(board.me.id, "comments", "off")
+    db.session.commit()
+    login(client, board.me)
+    assert delete_me(client).status_code == 302
+    assert count(AreaFollow) == 0 and count(NotificationSetting) == 0

@@ -115,3 +115,16 @@ def test_export_lists_invitations_to_my_address_only(client, login, board, make_
     data = download(client)
     assert [i["project_id"] for i in data["project_invitations"]] == [project.id]
     assert "someone@example.org" not in json.dumps(data)
+
+
+def test_export_holds_my_notification_settings_and_area_follows(client, login, board, dataset_factory):
+    from civicboard.problems import notifications, preferences
+
+    dataset = dataset_factory()
+    notifications.follow_area(board.me, dataset_id=dataset.id)
+    preferences.set_delivery(board.me.id, "comments", "weekly")
+    db.session.commit()
+    login(client, board.me)
+    data = download(client)
+    assert [a["dataset_id"] for a in data["area_follows"]] == [dataset.id]
+    assert [(s["topic"], s["delivery"]) for s in data["notification_settings"]] == [("comments", "weekly")]

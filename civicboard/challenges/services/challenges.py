@@ -29,7 +29,7 @@ from civicboard.markup import render
 from civicboard.permissions import Capability, PermissionDenied, require
 from civicboard.problems import visibility
 from civicboard.problems.models import Follow, Notification, NotificationKind, Problem
-from civicboard.problems.notifications import follow, unfollow, written
+from civicboard.problems.notifications import follow, notify_followers, unfollow, written
 from civicboard.timeutil import to_naive_utc, utcnow
 from civicboard.validation import ConflictError, ValidationError, clean_name, clean_text
 
@@ -322,6 +322,12 @@ def change_status(actor: User, challenge: Challenge, target: str) -> Challenge:
     challenge.updated_at = now
     if first_publication:
         _notify_problem_followers(actor, challenge)
+    kind = (
+        NotificationKind.CHALLENGE_PUBLISHED
+        if target_status is ChallengeStatus.PUBLISHED
+        else NotificationKind.CHALLENGE_CLOSED
+    )
+    notify_followers(kind.value, actor=actor, challenge_id=challenge.id)
     record(
         actor,
         action,
