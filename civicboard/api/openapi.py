@@ -192,6 +192,20 @@ SCHEMAS: dict[str, Schema] = {
             ),
             "votes": array(obj({"problem_id": ID, "created_at": TIMESTAMP})),
             "follows": array(obj({"problem_id": nullable(ID), "challenge_id": nullable(ID), "created_at": TIMESTAMP})),
+            "area_follows": array(
+                obj({"dataset_id": nullable(ID), "category_id": nullable(ID), "created_at": TIMESTAMP}),
+                description="New problems in a dataset or category, followed by email.",
+            ),
+            "notification_settings": array(
+                obj(
+                    {
+                        "topic": STRING,
+                        "delivery": {"type": "string", "enum": ["immediate", "daily", "weekly", "off"]},
+                        "updated_at": TIMESTAMP,
+                    }
+                ),
+                description="Only the topics changed from their defaults.",
+            ),
             "flags": array(
                 obj(
                     {

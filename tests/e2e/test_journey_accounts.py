@@ -28,7 +28,7 @@ def test_a_resident_registers_and_is_logged_in(page):
 
     page.goto("/account")
     expect(page.get_by_role("heading", name="Your account", level=1)).to_be_visible()
-    expect(page.get_by_role("main").get_by_text(rosa.email)).to_be_visible()
+    expect(page.get_by_role("main").get_by_text(rosa.email).first).to_be_visible()
 
 
 def test_a_resident_confirms_the_address_from_the_emailed_link(page):
