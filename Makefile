@@ -48,7 +48,7 @@ $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/message
 messages: $(VENV)/.installed
 	$(PYBABEL) -q extract -F $(TRANSLATIONS)/babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
 	  --no-wrap --sort-by-file --project CivicBoard -o $(TRANSLATIONS)/messages.pot .
-	$(PYBABEL) -q update --no-wrap -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(PYBABEL) -q update --no-wrap --no-fuzzy-matching -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 	$(MAKE) catalogs
 
 seed: db-upgrade
