@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -23,16 +25,16 @@ ERROR_CODES = {
 }
 
 ERROR_TITLES = {
-    400: ("Bad request", "The request could not be understood. Please go back and try again."),
-    401: ("Please log in", "You need to log in to do that."),
-    403: ("Not allowed", "You do not have permission to do that."),
-    404: ("Page not found", "We could not find that page. It may have moved or been removed."),
-    405: ("Method not allowed", "That page cannot be used this way."),
-    409: ("Conflict", "That conflicts with the current state of the item."),
-    413: ("Too large", "What you sent is larger than we accept."),
-    422: ("Check your input", "Some of what you sent is not valid."),
-    429: ("Slow down", "You have made too many requests. Please wait a moment and try again."),
-    500: ("Something went wrong", "An unexpected error happened on our side. It has been logged."),
+    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    401: (_l("Please log in"), _l("You need to log in to do that.")),
+    403: (_l("Not allowed"), _l("You do not have permission to do that.")),
+    404: (_l("Page not found"), _l("We could not find that page. It may have moved or been removed.")),
+    405: (_l("Method not allowed"), _l("That page cannot be used this way.")),
+    409: (_l("Conflict"), _l("That conflicts with the current state of the item.")),
+    413: (_l("Too large"), _l("What you sent is larger than we accept.")),
+    422: (_l("Check your input"), _l("Some of what you sent is not valid.")),
+    429: (_l("Slow down"), _l("You have made too many requests. Please wait a moment and try again.")),
+    500: (_l("Something went wrong"), _l("An unexpected error happened on our side. It has been logged.")),
 }
 
 
@@ -63,9 +65,12 @@ def register(app: Flask) -> None:
     def handle_http(exc: HTTPException):
         status = exc.code or 500
         if isinstance(exc, CSRFError):
-            message = "The form expired or was sent from another site. Reload the page and try again."
+            message = _("The form expired or was sent from another site. Reload the page and try again.")
+        elif status == 500 or (status in ERROR_TITLES and exc.description == type(exc).description):
+            # Werkzeug's stock wording is English only: ours says the same in the reader's language.
+            message = str(ERROR_TITLES[status][1])
         else:
-            message = exc.description if status != 500 else ERROR_TITLES[500][1]
+            message = exc.description
         if wants_json():
             response = json_error(status, message)
         elif status == 401:
@@ -90,7 +95,7 @@ def register(app: Flask) -> None:
         html = render_template(
             "errors/error.html",
             status=403,
-            title="Not allowed",
+            title=ERROR_TITLES[403][0],
             message=exc.message,
             offer_confirmation=isinstance(exc, ConfirmationRequired),
         )

@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort
+from flask_babel import gettext
 from flask_login import current_user
 
 
@@ -73,7 +74,8 @@ def as_capability(capability: Capability | str) -> Capability:
 class PermissionDenied(Exception):
     """Raised by services when the acting user may not do what they asked."""
 
-    def __init__(self, message: str = "You are not allowed to do that.") -> None:
+    def __init__(self, message: str | None = None) -> None:
+        message = message or gettext("You are not allowed to do that.")
         super().__init__(message)
         self.message = message
 
@@ -87,7 +89,8 @@ class NotFound(Exception):
 
     status = 404
 
-    def __init__(self, message: str = "We could not find that. It may have moved or been removed.") -> None:
+    def __init__(self, message: str | None = None) -> None:
+        message = message or gettext("We could not find that. It may have moved or been removed.")
         super().__init__(message)
         self.message = message
 
@@ -118,8 +121,10 @@ class ConfirmationRequired(PermissionDenied):
 
     def __init__(self) -> None:
         super().__init__(
-            "Confirm your email address first: open the link we emailed you. "
-            "Until then you can read, follow and draft, but not propose, vote, comment or report."
+            gettext(
+                "Confirm your email address first: open the link we emailed you. "
+                "Until then you can read, follow and draft, but not propose, vote, comment or report."
+            )
         )
 
 
@@ -133,9 +138,9 @@ def can_act(user: Any) -> bool:
 def require_active(user: Any) -> None:
     """Raise PermissionDenied unless the user is logged in, confirmed, and not suspended or banned."""
     if user is None or not getattr(user, "is_authenticated", False):
-        raise PermissionDenied("Please log in to continue.")
+        raise PermissionDenied(gettext("Please log in to continue."))
     if user.is_banned:
-        raise PermissionDenied("Your account is suspended; you cannot post, vote or flag.")
+        raise PermissionDenied(gettext("Your account is suspended; you cannot post, vote or flag."))
     if not user.is_confirmed:
         raise ConfirmationRequired()
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import secrets
 
 from flask import current_app
+from flask_babel import format_datetime, ngettext
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash
 
@@ -18,14 +20,13 @@ from civicboard.audit.services import record
 from civicboard.auth.models import User
 from civicboard.auth.services import find_user_by_email, normalise_email
 from civicboard.extensions import db
+from civicboard.i18n import in_language_of
 from civicboard.links import absolute_url
 from civicboard.outbox.services import queue_email
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError, ValidationError
 
 SALT = "civicboard.email-change"
-INVALID_LINK = "This link has expired or was already used."
-TAKEN = "Another account uses that address."
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -35,29 +36,40 @@ def _serializer() -> URLSafeTimedSerializer:
 def request_change(user: User, new_email: str | None, password: str | None) -> str:
     """Send a confirmation link to the new address (in the current transaction); returns it."""
     if not check_password_hash(user.password_hash, password or ""):
-        message = "Your current password is not correct."
+        message = _("Your current password is not correct.")
         raise ValidationError(message, {"current_password": message})
     try:
         new = normalise_email(new_email)
     except ValidationError as exc:
         raise ValidationError(exc.message, {"new_email": exc.fields.get("email", exc.message)}) from exc
     if new == user.email:
-        raise ValidationError("That is already your address.", {"new_email": "That is already your address."})
+        message = _("That is already your address.")
+        raise ValidationError(message, {"new_email": message})
     if find_user_by_email(new) is not None:
-        raise ValidationError(TAKEN, {"new_email": TAKEN})
+        message = _("Another account uses that address.")
+        raise ValidationError(message, {"new_email": message})
     token = _serializer().dumps({"uid": user.id, "old": user.email, "new": new})
     site = current_app.config["SITE_NAME"]
     hours = current_app.config["CONFIRMATION_MAX_AGE"] // 3600
-    queue_email(
-        f"email-change:{user.id}:{secrets.token_hex(8)}",
-        new,
-        f"Confirm your new email address for {site}",
-        f"Hello {user.name},\n\nYou asked to use this address for your account on {site}. Open this "
-        f"link within {hours} hours to confirm it; until then your account keeps its current address:\n\n"
-        f"{absolute_url('auth.confirm_email_change', token=token)}\n\n"
-        "If you did not ask for this, ignore this message: nothing changes.\n",
-        user_id=user.id,
-    )
+    link = absolute_url("auth.confirm_email_change", token=token)
+    with in_language_of(user):
+        subject = _("Confirm your new email address for %(site)s", site=site)
+        body = "\n\n".join(
+            [
+                _("Hello %(name)s,", name=user.name),
+                ngettext(
+                    "You asked to use this address for your account on %(site)s. Open this link within "
+                    "%(num)d hour to confirm it; until then your account keeps its current address:",
+                    "You asked to use this address for your account on %(site)s. Open this link within "
+                    "%(num)d hours to confirm it; until then your account keeps its current address:",
+                    hours,
+                    site=site,
+                ),
+                link,
+                _("If you did not ask for this, ignore this message: nothing changes."),
+            ]
+        )
+    queue_email(f"email-change:{user.id}:{secrets.token_hex(8)}", new, subject, body + "\n", user_id=user.id)
     return new
 
 
@@ -81,24 +93,34 @@ def confirm_change(token: str) -> User:
     """Replace the address with the confirmed new one, and tell the old address."""
     found = pending_change(token)
     if found is None:
-        raise ValidationError(INVALID_LINK)
+        raise ValidationError(_("This link has expired or was already used."))
     user, new = found
     if find_user_by_email(new) is not None:
-        raise ConflictError(TAKEN)
+        raise ConflictError(_("Another account uses that address."))
     old = user.email
     user.email = new
     user.email_confirmed_at = utcnow()
     site = current_app.config["SITE_NAME"]
     contact = current_app.config["CONTACT_EMAIL"]
-    queue_email(
-        f"email-changed:{user.id}:{secrets.token_hex(8)}",
-        old,
-        f"Your email address on {site} was changed",
-        f"Hello {user.name},\n\nThe email address of your account on {site} was changed from this "
-        f"address to {new}. Messages from the board now go there.\n\n"
-        f"If you did not do this, reset your password at {absolute_url('auth.forgot_password')} "
-        f"and write to {contact}.\n",
-        user_id=user.id,
-    )
+    with in_language_of(user):
+        subject = _("Your email address on %(site)s was changed", site=site)
+        body = "\n\n".join(
+            [
+                _("Hello %(name)s,", name=user.name),
+                _(
+                    "On %(when)s the email address of your account on %(site)s was changed from this address "
+                    "to %(new)s. Messages from the board now go there.",
+                    when=format_datetime(user.email_confirmed_at, "d MMM y, HH:mm zzz"),
+                    site=site,
+                    new=new,
+                ),
+                _(
+                    "If you did not do this, reset your password at %(link)s and write to %(contact)s.",
+                    link=absolute_url("auth.forgot_password"),
+                    contact=contact,
+                ),
+            ]
+        )
+    queue_email(f"email-changed:{user.id}:{secrets.token_hex(8)}", old, subject, body + "\n", user_id=user.id)
     record(user, "user.email_change", "user", user.id)
     return user

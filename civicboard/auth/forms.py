@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
@@ -9,7 +10,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 from civicboard.auth.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
-def _password(label: str) -> PasswordField:
+def _password(label) -> PasswordField:
     return PasswordField(
         label,
         validators=[
@@ -17,10 +18,10 @@ def _password(label: str) -> PasswordField:
             Length(
                 min=MIN_PASSWORD_LENGTH,
                 max=MAX_PASSWORD_LENGTH,
-                message=f"Password must be at least {MIN_PASSWORD_LENGTH} characters.",
+                message=_l("Password must be at least %(num)d characters.", num=MIN_PASSWORD_LENGTH),
             ),
         ],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+        description=_l("At least %(num)d characters.", num=MIN_PASSWORD_LENGTH),
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -29,18 +30,18 @@ class RegisterForm(FlaskForm):
     """Create an account."""
 
     name = StringField(
-        "Display name",
+        _l("Display name"),
         validators=[DataRequired(), Length(max=80)],
-        description="Shown next to what you post.",
+        description=_l("Shown next to what you post."),
         render_kw={"autocomplete": "name"},
     )
     email = EmailField(
-        "Email", validators=[DataRequired(), Email(), Length(max=254)], render_kw={"autocomplete": "email"}
+        _l("Email"), validators=[DataRequired(), Email(), Length(max=254)], render_kw={"autocomplete": "email"}
     )
-    password = _password("Password")
+    password = _password(_l("Password"))
     confirm = PasswordField(
-        "Repeat password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")],
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
         render_kw={"autocomplete": "new-password"},
     )
     next = HiddenField()
@@ -49,29 +50,29 @@ class RegisterForm(FlaskForm):
 class LoginForm(FlaskForm):
     """Log in with email and password."""
 
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "email"})
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "email"})
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
-    remember = BooleanField("Keep me logged in on this device")
+    remember = BooleanField(_l("Keep me logged in on this device"))
     next = HiddenField()
 
 
 class ForgotPasswordForm(FlaskForm):
     """Ask for a reset link."""
 
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "email"})
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "email"})
 
 
 class ResetPasswordForm(FlaskForm):
     """Choose a new password with a reset link."""
 
-    password = _password("New password")
+    password = _password(_l("New password"))
     confirm = PasswordField(
-        "Repeat new password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")],
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -80,12 +81,12 @@ class ChangePasswordForm(FlaskForm):
     """Change the password while logged in."""
 
     current_password = PasswordField(
-        "Current password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+        _l("Current password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
     )
-    new_password = _password("New password")
+    new_password = _password(_l("New password"))
     confirm = PasswordField(
-        "Repeat new password",
-        validators=[DataRequired(), EqualTo("new_password", message="The passwords do not match.")],
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords do not match."))],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -94,28 +95,30 @@ class EmailChangeForm(FlaskForm):
     """Ask to use another email address (confirmed from the new address before it counts)."""
 
     new_email = EmailField(
-        "New email address",
+        _l("New email address"),
         validators=[DataRequired(), Length(max=254)],
         render_kw={"autocomplete": "email"},
-        description="We send a link to it; your address changes when you open the link.",
+        description=_l("We send a link to it; your address changes when you open the link."),
     )
     current_password = PasswordField(
-        "Current password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+        _l("Current password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
     )
 
 
 class ProfileForm(FlaskForm):
     """Display name and bio."""
 
-    name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
-    bio = TextAreaField("About you", validators=[Length(max=500)], description="Optional, up to 500 characters.")
+    name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=80)])
+    bio = TextAreaField(
+        _l("About you"), validators=[Length(max=500)], description=_l("Optional, up to 500 characters.")
+    )
 
 
 class TokenForm(FlaskForm):
     """Create a personal API token."""
 
     label = StringField(
-        "Label", validators=[Length(max=80)], description="What the token is for, e.g. 'my data notebook'."
+        _l("Label"), validators=[Length(max=80)], description=_l("What the token is for, e.g. 'my data notebook'.")
     )
 
 

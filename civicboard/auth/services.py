@@ -12,6 +12,8 @@ from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -21,6 +23,7 @@ from civicboard.auth.confirmation import send_confirmation
 from civicboard.auth.models import ApiToken, Department, User, UserRole, hash_token
 from civicboard.auth.sessions import end_all_sessions
 from civicboard.extensions import db
+from civicboard.i18n import in_language_of
 from civicboard.links import absolute_url
 from civicboard.outbox.services import queue_email
 from civicboard.permissions import Capability, PermissionDenied, Role, require
@@ -38,11 +41,14 @@ def normalise_email(value: str | None) -> str:
     """Validate an address and return it lower-cased (accounts are case-insensitive)."""
     raw = (value or "").strip()
     if not raw:
-        raise ValidationError("Email is required.", {"email": "Email is required."})
+        message = _("Email is required.")
+        raise ValidationError(message, {"email": message})
     try:
         result = validate_email(raw, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValidationError("Enter a valid email address.", {"email": str(exc)}) from exc
+        # The library's explanation is English only; the field says it in the reader's language.
+        message = _("Enter a valid email address.")
+        raise ValidationError(message, {"email": message}) from exc
     return result.normalized.lower()
 
 
@@ -50,10 +56,10 @@ def check_password_rules(password: str | None, field: str = "password") -> str:
     """Passwords: at least 10 characters, not only spaces."""
     password = password or ""
     if len(password) < MIN_PASSWORD_LENGTH or not password.strip():
-        message = f"Password must be at least {MIN_PASSWORD_LENGTH} characters."
+        message = _("Password must be at least %(num)d characters.", num=MIN_PASSWORD_LENGTH)
         raise ValidationError(message, {field: message})
     if len(password) > MAX_PASSWORD_LENGTH:
-        message = f"Password must be at most {MAX_PASSWORD_LENGTH} characters."
+        message = _("Password must be at most %(num)d characters.", num=MAX_PASSWORD_LENGTH)
         raise ValidationError(message, {field: message})
     return password
 
@@ -81,10 +87,10 @@ def register_user(email: str, name: str, password: str, language: str | None = N
 
 def _new_user(email: str, name: str, password: str) -> User:
     email = normalise_email(email)
-    name = clean_name(name, "name", label="Display name", max_length=80)
+    name = clean_name(name, "name", label=_("Display name"), max_length=80)
     password = check_password_rules(password)
     if find_user_by_email(email) is not None:
-        message = "An account with this email address already exists. Log in or reset your password."
+        message = _("An account with this email address already exists. Log in or reset your password.")
         raise ConflictError(message, {"email": message})
     user = User(email=email, name=name, password_hash=hash_password(password))
     db.session.add(user)
@@ -134,7 +140,7 @@ def record_login(user: User) -> None:
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Change a password after checking the current one; every session of the user ends."""
     if not check_password_hash(user.password_hash, current_password or ""):
-        message = "Your current password is not correct."
+        message = _("Your current password is not correct.")
         raise ValidationError(message, {"current_password": message})
     set_password(user, check_password_rules(new_password, "new_password"))
 
@@ -196,30 +202,38 @@ def request_password_reset(email: str) -> None:
         return
     link = absolute_url("auth.reset_password", token=make_reset_token(user))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    queue_email(
-        f"password-reset:{user.id}:{secrets.token_hex(8)}",
-        user.email,
-        f"Reset your {current_app.config['SITE_NAME']} password",
-        f"Hello {user.name},\n\nSomeone (hopefully you) asked to reset your password. "
-        f"Open this link within {minutes} minutes to choose a new one:\n\n{link}\n\n"
-        "If you did not ask, ignore this message; your password stays the same.\n",
-        user_id=user.id,
-    )
+    with in_language_of(user):
+        subject = _("Reset your %(site)s password", site=current_app.config["SITE_NAME"])
+        body = "\n\n".join(
+            [
+                _("Hello %(name)s,", name=user.name),
+                ngettext(
+                    "Someone (hopefully you) asked to reset your password. Open this link within %(num)d "
+                    "minute to choose a new one:",
+                    "Someone (hopefully you) asked to reset your password. Open this link within %(num)d "
+                    "minutes to choose a new one:",
+                    minutes,
+                ),
+                link,
+                _("If you did not ask, ignore this message; your password stays the same."),
+            ]
+        )
+    queue_email(f"password-reset:{user.id}:{secrets.token_hex(8)}", user.email, subject, body + "\n", user_id=user.id)
 
 
 def reset_password(token: str, new_password: str) -> User:
     """Set a new password with a reset token; the token cannot be used again."""
     user = user_for_reset_token(token)
     if user is None:
-        raise ValidationError("This reset link has expired or was already used. Ask for a new one.")
+        raise ValidationError(_("This reset link has expired or was already used. Ask for a new one."))
     set_password(user, check_password_rules(new_password))
     return user
 
 
 def update_profile(user: User, name: str, bio: str) -> None:
     """Change the display name and short bio."""
-    user.name = clean_name(name, "name", label="Display name", max_length=80)
-    user.bio = clean_text(bio, "bio", label="Bio", max_length=500, required=False)
+    user.name = clean_name(name, "name", label=_("Display name"), max_length=80)
+    user.bio = clean_text(bio, "bio", label=_("Bio"), max_length=500, required=False)
 
 
 # -- roles and departments ---------------------------------------------------------------
@@ -232,7 +246,7 @@ def _slugify(value: str) -> str:
 
 def get_or_create_department(name: str) -> Department:
     """Find a department by name (case-insensitive) or create it."""
-    name = clean_name(name, "department", label="Department", max_length=120)
+    name = clean_name(name, "department", label=_("Department"), max_length=120)
     department = db.session.execute(
         select(Department).where(func.lower(Department.name) == name.lower())
     ).scalar_one_or_none()
@@ -254,10 +268,11 @@ def _unique_department_slug(name: str) -> str:
 def create_department(actor: User, name: str) -> Department:
     """Admins add departments."""
     require(actor, Capability.MANAGE_DEPARTMENTS)
-    name = clean_name(name, "name", label="Department name", max_length=120)
+    name = clean_name(name, "name", label=_("Department name"), max_length=120)
     exists = db.session.execute(select(Department.id).where(func.lower(Department.name) == name.lower())).first()
     if exists:
-        raise ConflictError("That department already exists.", {"name": "That department already exists."})
+        message = _("That department already exists.")
+        raise ConflictError(message, {"name": message})
     department = Department(name=name, slug=_unique_department_slug(name))
     db.session.add(department)
     db.session.flush()
@@ -281,12 +296,12 @@ def revoke_role(actor: User, user: User, role: str, reason: str = "") -> bool:
     require(actor, Capability.MANAGE_ROLES)
     role = _parse_role(role)
     if role is Role.RESIDENT:
-        raise ValidationError("Every account is a resident; that role cannot be revoked.")
+        raise ValidationError(_("Every account is a resident; that role cannot be revoked."))
     row = next((r for r in user.role_rows if r.role == role.value), None)
     if row is None:
         return False
     if role is Role.ADMIN and _admin_count() <= 1:
-        raise ConflictError("This is the only administrator; grant another admin first.")
+        raise ConflictError(_("This is the only administrator; grant another admin first."))
     user.role_rows.remove(row)
     record(actor, "role.revoke", "user", user.id, reason, role=role.value)
     return True
@@ -307,7 +322,9 @@ def _parse_role(value: str) -> Role:
         return Role(str(value).strip().lower())
     except ValueError as exc:
         names = ", ".join(r.value for r in Role)
-        raise ValidationError(f"Unknown role. Choose one of: {names}.", {"role": "Unknown role."}) from exc
+        raise ValidationError(
+            _("Unknown role. Choose one of: %(names)s.", names=names), {"role": _("Unknown role.")}
+        ) from exc
 
 
 def _admin_count() -> int:
@@ -323,12 +340,14 @@ def ban_user(actor: User, user: User, until: datetime | None, reason: str) -> No
     """Suspend a user until a date (or ban for good when None); their sessions end at once."""
     require(actor, Capability.MODERATE)
     if user.id == actor.id:
-        raise ValidationError("You cannot suspend yourself.")
+        raise ValidationError(_("You cannot suspend yourself."))
     if user.has_role(Role.ADMIN) and not actor.is_admin:
-        raise PermissionDenied("Only an administrator can suspend an administrator.")
-    reason = clean_text(reason, "reason", label="Reason", max_length=1000)
+        raise PermissionDenied(_("Only an administrator can suspend an administrator."))
+    reason = clean_text(reason, "reason", label=_("Reason"), max_length=1000)
     if until is not None and until <= utcnow():
-        raise ValidationError("The end of a suspension must be in the future.", {"until": "Choose a future date."})
+        raise ValidationError(
+            _("The end of a suspension must be in the future."), {"until": _("Choose a future date.")}
+        )
     user.banned_at = utcnow()
     user.banned_until = until
     user.ban_reason = reason
@@ -352,12 +371,12 @@ TOKEN_PREFIX = "cb_"  # noqa: S105 - not a secret
 
 def create_api_token(user: User, label: str = "") -> tuple[ApiToken, str]:
     """Issue a personal API token; the plain value is returned once and never stored."""
-    label = clean_text(label, "label", label="Label", max_length=80, required=False) or "API token"
+    label = clean_text(label, "label", label=_("Label"), max_length=80, required=False) or _("API token")
     active = db.session.execute(
         select(func.count()).select_from(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     ).scalar_one()
     if active >= 20:
-        raise ConflictError("You have 20 active tokens; revoke one first.")
+        raise ConflictError(_("You have 20 active tokens; revoke one first."))
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, label=label, token_hash=hash_token(raw), prefix=raw[:10])
     db.session.add(token)

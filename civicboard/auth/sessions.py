@@ -11,6 +11,7 @@ import secrets
 from datetime import timedelta
 
 from flask import Flask, current_app, g, request, session
+from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import delete, select
 from sqlalchemy.orm import contains_eager
@@ -137,7 +138,9 @@ def refuse_suspended_token() -> None:
         return
     current_user._get_current_object()  # runs the loaders once for this request
     if g.get("bearer_suspended"):
-        raise PermissionDenied("This account is suspended; its API tokens do not work until the suspension ends.")
+        raise PermissionDenied(
+            gettext("This account is suspended; its API tokens do not work until the suspension ends.")
+        )
 
 
 def start_session(user: User, remember: bool = False) -> str:

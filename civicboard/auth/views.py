@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -29,8 +31,6 @@ from civicboard.web import apply_errors, check_button
 
 bp = Blueprint("auth", __name__)
 
-LOGIN_FAILED = "That email and password do not match an account."
-
 
 def _form_email_key() -> str:
     return "email:" + (request.form.get("email") or "").strip().lower()[:254]
@@ -54,8 +54,12 @@ def register():
             services.record_login(user)
             db.session.commit()
             flash(
-                f"Welcome, {user.name}! We sent a link to {user.email}: open it to confirm your address, "
-                "then you can propose problems, vote, comment and report.",
+                _(
+                    "Welcome, %(name)s! We sent a link to %(email)s: open it to confirm your address, "
+                    "then you can propose problems, vote, comment and report.",
+                    name=user.name,
+                    email=user.email,
+                ),
                 "success",
             )
             return redirect(safe_next(form.next.data, url_for("problems.index")))
@@ -71,11 +75,14 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
-            form.password.errors = [LOGIN_FAILED]
+            form.password.errors = [_("That email and password do not match an account.")]
             return render_template("auth/login.html", form=form), 422
         if user.is_banned:
-            until = f" until {user.banned_until:%-d %b %Y}" if user.banned_until else ""
-            form.password.errors = [f"This account is suspended{until}."]
+            form.password.errors = [
+                _("This account is suspended until %(date)s.", date=format_date(user.banned_until, "d MMM y"))
+                if user.banned_until
+                else _("This account is suspended.")
+            ]
             return render_template("auth/login.html", form=form), 403
         if current_user.is_authenticated:
             end_session(current_user)
@@ -93,7 +100,7 @@ def logout():
     if current_user.is_authenticated:
         end_session(current_user)
         db.session.commit()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("problems.index"))
 
 
@@ -124,8 +131,10 @@ def reset_password(token: str):
         else:
             db.session.commit()
             flash(
-                "Your password was changed: every device was logged out and every API token revoked. "
-                "Log in with the new password.",
+                _(
+                    "Your password was changed: every device was logged out and every API token revoked. "
+                    "Log in with the new password."
+                ),
                 "success",
             )
             return redirect(url_for("auth.login"))
@@ -184,7 +193,7 @@ def update_profile():
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash("Profile saved.", "success")
+            flash(_("Profile saved."), "success")
             return redirect(url_for("auth.account"))
     return _render_account(profile_form=form)
 
@@ -203,7 +212,7 @@ def change_email():
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash(f"We sent a link to {new}. Your address changes when you open it.", "success")
+            flash(_("We sent a link to %(email)s. Your address changes when you open it.", email=new), "success")
             return redirect(url_for("auth.account"))
     return _render_account(email_form=form)
 
@@ -223,7 +232,7 @@ def confirm_email_change(token: str):
             flash(exc.message, "error")
             return render_template("auth/email_change_confirm.html", user=found[0], new=found[1], token=token), 409
         db.session.commit()
-        flash(f"Your email address is now {found[1]}.", "success")
+        flash(_("Your email address is now %(email)s.", email=found[1]), "success")
         return redirect(url_for("auth.account"))
     return render_template("auth/email_change_confirm.html", user=found[0], new=found[1], token=token)
 
@@ -243,7 +252,7 @@ def change_password():
             user = current_user._get_current_object()
             start_session(user)
             db.session.commit()
-            flash("Password changed. Other devices have been logged out and every API token revoked.", "success")
+            flash(_("Password changed. Other devices have been logged out and every API token revoked."), "success")
             return redirect(url_for("auth.account"))
     return _render_account(password_form=form)
 
@@ -274,7 +283,7 @@ def revoke_token(token_id: int):
     token = db.get_or_404(ApiToken, token_id)
     services.revoke_api_token(current_user, token)
     db.session.commit()
-    flash("Token revoked.", "success")
+    flash(_("Token revoked."), "success")
     return redirect(url_for("auth.account"))
 
 
@@ -285,7 +294,7 @@ def revoke_all_tokens():
     check_button()
     count = services.revoke_all_api_tokens(current_user, current_user)
     db.session.commit()
-    flash(f"{count} API token{'s' if count != 1 else ''} revoked.", "success")
+    flash(ngettext("%(num)d API token revoked.", "%(num)d API tokens revoked.", count), "success")
     return redirect(url_for("auth.account"))
 
 
@@ -296,7 +305,7 @@ def log_out_other_devices():
     check_button()
     end_other_sessions(current_user)
     db.session.commit()
-    flash("Other devices have been logged out.", "success")
+    flash(_("Other devices have been logged out."), "success")
     return redirect(url_for("auth.account"))
 
 
@@ -310,7 +319,7 @@ def verify_email(token: str):
     if form.validate_on_submit():
         confirmation.confirm_email(token)
         db.session.commit()
-        flash("Thank you: your email address is confirmed.", "success")
+        flash(_("Thank you: your email address is confirmed."), "success")
         return redirect(url_for("problems.index"))
     return render_template("auth/verify.html", user=user, token=token)
 
@@ -327,5 +336,5 @@ def resend_confirmation():
         flash(exc.message, "error")
     else:
         db.session.commit()
-        flash(f"We sent a new link to {current_user.email}.", "success")
+        flash(_("We sent a new link to %(email)s.", email=current_user.email), "success")
     return redirect(safe_next(request.form.get("next"), url_for("auth.account")))

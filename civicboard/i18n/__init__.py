@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, force_locale, get_locale
 
 babel = Babel()
 
@@ -85,6 +85,20 @@ def select_locale() -> str:
         if saved:
             return saved
     return request.accept_languages.best_match(offered()) or offered()[0]
+
+
+def language_of(person: object) -> str:
+    """The language a person's emails are written in: their saved choice when it is still
+    offered, else the default (never the language of whoever's request sent the email)."""
+    return chosen(getattr(person, "language", None)) or offered()[0]
+
+
+def in_language_of(person: object):
+    """A context in which gettext, and dates, speak to `person` (see language_of).
+
+    Dates keep the city's time zone (CIVICBOARD_TIMEZONE), whoever reads them.
+    """
+    return force_locale(language_of(person).replace("-", "_"))
 
 
 def current_language() -> str:
