@@ -31,6 +31,7 @@ SHOTS: dict[str, tuple[str | None, list[tuple[str, str]]]] = {
         [
             ("home", "/"),
             ("problem", "/problems/1"),
+            ("map", "/map"),
             ("datasets", "/datasets"),
             ("data-requests", "/data-requests"),
             ("challenge", "/challenges/somerville-streets-data-jam"),
