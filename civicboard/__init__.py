@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_babel import gettext
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -123,7 +124,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    # Translated when flashed (the words are in the catalog; a lazy string cannot be kept in the session).
     login_manager.login_message = "Please log in to continue."
+    login_manager.localize_callback = gettext
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # sessions are server-side rows, see auth.sessions
 

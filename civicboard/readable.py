@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
 # Checked in order: Edge and Opera announce Chrome too, Chrome announces Safari.
 BROWSERS = (
     ("Edg/", "Edge"),
@@ -28,7 +31,7 @@ SYSTEMS = (
     ("Macintosh", "macOS"),
     ("Linux", "Linux"),
 )
-TOOLS = (("curl/", "curl"), ("python-requests/", "a Python script"), ("Python-urllib/", "a Python script"))
+TOOLS = (("curl/", "curl"), ("python-requests/", _l("a Python script")), ("Python-urllib/", _l("a Python script")))
 
 
 def device_name(user_agent: str | None) -> str:
@@ -36,14 +39,14 @@ def device_name(user_agent: str | None) -> str:
     ua = user_agent or ""
     for marker, name in TOOLS:
         if marker in ua:
-            return name
+            return str(name)
     browser = next((name for marker, name in BROWSERS if marker in ua), None)
     system = next((name for marker, name in SYSTEMS if marker in ua), None)
     if browser and system:
-        return f"{browser} on {system}"
+        return gettext("%(browser)s on %(system)s", browser=browser, system=system)
     if browser or system:
-        return browser or f"A browser on {system}"
-    return "An unknown browser"
+        return browser or gettext("A browser on %(system)s", system=system)
+    return gettext("An unknown browser")
 
 
 def _label(key: str) -> str:
@@ -54,11 +57,11 @@ def _label(key: str) -> str:
 
 def _text(value: Any) -> str:
     if value is None or value == "":
-        return "none"
+        return gettext("none")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, list | tuple):
-        return ", ".join(_text(item) for item in value) or "none"
+        return ", ".join(_text(item) for item in value) or gettext("none")
     if isinstance(value, dict):
         return "; ".join(f"{_label(str(k))}: {_text(v)}" for k, v in value.items())
     return str(value)
@@ -70,7 +73,7 @@ def details(value: Any) -> list[tuple[str, str]]:
     if not value:
         return []
     if not isinstance(value, dict):
-        return [("Details", _text(value))]
+        return [(gettext("Details"), _text(value))]
     return [(_label(str(key)), _text(item)) for key, item in value.items()]
 
 

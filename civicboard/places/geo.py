@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from shapely.geometry import Point, shape
 from sqlalchemy import select
 
@@ -73,14 +74,16 @@ def _number(value: Any, name: str, label: str) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise ValidationError(f"{label} must be a number.", {name: f"{label} must be a number."})
+        message = _("%(label)s must be a number.", label=label)
+        raise ValidationError(message, {name: message})
     try:
         number = float(str(value).strip().replace("\u2212", "-")) if isinstance(value, str) else float(value)
     except (TypeError, ValueError):
-        message = f"{label} must be a number in decimal degrees, such as 42.3876."
+        message = _("%(label)s must be a number in decimal degrees, such as 42.3876.", label=label)
         raise ValidationError(message, {name: message}) from None
     if not math.isfinite(number):
-        raise ValidationError(f"{label} must be a number.", {name: f"{label} must be a number."})
+        message = _("%(label)s must be a number.", label=label)
+        raise ValidationError(message, {name: message})
     return number
 
 
@@ -90,26 +93,31 @@ def clean_location(latitude: Any, longitude: Any, *, bounds: Bounds | None = Non
     Refuses one without the other, numbers outside the globe, and points outside `bounds`
     (MAP_BOUNDS), naming the fields: `latitude` and `longitude`.
     """
-    lat = _number(latitude, "latitude", "Latitude")
-    lon = _number(longitude, "longitude", "Longitude")
+    lat = _number(latitude, "latitude", _("Latitude"))
+    lon = _number(longitude, "longitude", _("Longitude"))
     if lat is None and lon is None:
         return None
     if lat is None or lon is None:
         name = "latitude" if lat is None else "longitude"
-        message = "Give both latitude and longitude, or neither."
+        message = _("Give both latitude and longitude, or neither.")
         raise ValidationError(message, {name: message})
     errors = {}
     if not -90 <= lat <= 90:
-        errors["latitude"] = "Latitude is between -90 and 90 degrees."
+        errors["latitude"] = _("Latitude is between -90 and 90 degrees.")
     if not -180 <= lon <= 180:
-        errors["longitude"] = "Longitude is between -180 and 180 degrees."
+        errors["longitude"] = _("Longitude is between -180 and 180 degrees.")
     if errors:
         raise ValidationError(next(iter(errors.values())), errors)
     if bounds is not None and not bounds.contains(lat, lon):
-        message = (
-            f"This point ({lat:.5f}, {lon:.5f}) is outside the area this board covers "
-            f"(latitude {bounds.min_lat:g} to {bounds.max_lat:g}, longitude {bounds.min_lon:g} to {bounds.max_lon:g}). "
-            "Choose a place in the city."
+        message = _(
+            "This point (%(lat)s, %(lon)s) is outside the area this board covers (latitude %(min_lat)s to "
+            "%(max_lat)s, longitude %(min_lon)s to %(max_lon)s). Choose a place in the city.",
+            lat=format(lat, ".5f"),
+            lon=format(lon, ".5f"),
+            min_lat=format(bounds.min_lat, "g"),
+            max_lat=format(bounds.max_lat, "g"),
+            min_lon=format(bounds.min_lon, "g"),
+            max_lon=format(bounds.max_lon, "g"),
         )
         raise ValidationError(message, {"latitude": message, "longitude": message})
     return round(lat, DECIMALS), round(lon, DECIMALS)
@@ -120,7 +128,7 @@ def parse_bbox(raw: str | None) -> Bounds | None:
     try:
         return parse_bounds(raw)
     except ValueError as exc:
-        message = f"bbox must be minLon,minLat,maxLon,maxLat in degrees: {exc}."
+        message = _("bbox must be minLon,minLat,maxLon,maxLat in degrees: %(error)s.", error=exc)
         raise ValidationError(message, {"bbox": message}) from None
 
 

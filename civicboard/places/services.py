@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from shapely import make_valid
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
@@ -55,7 +56,7 @@ def read_features(text: str) -> list[dict[str, Any]]:
     try:
         document = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        raise ValidationError(f"The file is not JSON: {exc}.", {"file": "Not JSON."}) from None
+        raise ValidationError(_("The file is not JSON: %(error)s.", error=exc), {"file": _("Not JSON.")}) from None
     if isinstance(document, dict) and document.get("type") == "FeatureCollection":
         features = document.get("features")
     elif isinstance(document, dict) and document.get("type") == "Feature":
@@ -63,7 +64,9 @@ def read_features(text: str) -> list[dict[str, Any]]:
     else:
         features = None
     if not isinstance(features, list):
-        raise ValidationError("The file must be a GeoJSON FeatureCollection of polygons.", {"file": "Not GeoJSON."})
+        raise ValidationError(
+            _("The file must be a GeoJSON FeatureCollection of polygons."), {"file": _("Not GeoJSON.")}
+        )
     return features
 
 
@@ -99,13 +102,16 @@ def import_boundaries(text: str, *, name_property: str | None = None) -> Boundar
         min_lon, min_lat, max_lon, max_lat = geometry.bounds
         if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
             raise ValidationError(
-                f"{name}: coordinates are not longitude/latitude in degrees (WGS 84, as GeoJSON requires); "
-                "reproject the file first.",
-                {"file": "Not WGS 84."},
+                _(
+                    "%(name)s: coordinates are not longitude/latitude in degrees (WGS 84, as GeoJSON requires); "
+                    "reproject the file first.",
+                    name=name,
+                ),
+                {"file": _("Not WGS 84.")},
             )
         shapes[name] = unary_union([shapes[name], geometry]) if name in shapes else geometry
     if not shapes:
-        raise ValidationError("No neighbourhood polygon with a name was found in the file.", {"file": "Empty."})
+        raise ValidationError(_("No neighbourhood polygon with a name was found in the file."), {"file": _("Empty.")})
     existing = {n.name: n for n in db.session.execute(select(Neighbourhood)).scalars()}
     for name, geometry in shapes.items():
         min_lon, min_lat, max_lon, max_lat = geometry.bounds

@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
@@ -44,7 +46,6 @@ FORMATS: dict[str, tuple[str, dict[str, Any]]] = {
     "PNG": ("image/png", {"optimize": True}),
     "WEBP": ("image/webp", {"quality": 82, "method": 4}),
 }
-ACCEPTED = "JPEG, PNG or WebP"
 _PENDING_NEW = "photo_files_written"
 _PENDING_REMOVE = "photo_files_to_remove"
 
@@ -75,12 +76,17 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
 def process(data: bytes, *, max_bytes: int, max_pixels: int, field: str = "photo") -> Processed:
     """Decode, check, orient, strip and re-encode an upload; ValidationError naming `field` if refused."""
     if not data:
-        raise _refuse("Choose a photo to upload.", field)
+        raise _refuse(_("Choose a photo to upload."), field)
     if len(data) > max_bytes:
-        raise _refuse(f"This photo is larger than {max_bytes // (1024 * 1024) or 1} MB; choose a smaller one.", field)
-    not_an_image = _refuse(f"This file is not a photo we can read: upload a {ACCEPTED} image.", field)
+        megabytes = max_bytes // (1024 * 1024) or 1
+        raise _refuse(_("This photo is larger than %(mb)s MB; choose a smaller one.", mb=megabytes), field)
+    not_an_image = _refuse(_("This file is not a photo we can read: upload a JPEG, PNG or WebP image."), field)
     too_large = _refuse(
-        f"This photo has too many pixels: at most {max_pixels / 1_000_000:g} megapixels are accepted.", field
+        _(
+            "This photo has too many pixels: at most %(megapixels)s megapixels are accepted.",
+            megapixels=format_decimal(max_pixels / 1_000_000),
+        ),
+        field,
     )
     try:
         with warnings.catch_warnings():
@@ -175,7 +181,7 @@ def _after_rollback(session: Session) -> None:
 
 def clean_alt(alt: str | None, field: str = "alt") -> str:
     """The alt text: required, one line, what the photo shows for someone who cannot see it."""
-    return clean_name(alt, field, label="Description of the photo", max_length=ALT_MAX_LENGTH)
+    return clean_name(alt, field, label=_("Description of the photo"), max_length=ALT_MAX_LENGTH)
 
 
 def _check_room(problem: Problem | None, adding: int) -> None:
@@ -183,7 +189,7 @@ def _check_room(problem: Problem | None, adding: int) -> None:
         return
     count = db.session.execute(select(func.count(Photo.id)).where(Photo.problem_id == problem.id)).scalar_one()
     if count + adding > MAX_PHOTOS:
-        raise _refuse(f"A problem has at most {MAX_PHOTOS} photos; it has {count}.")
+        raise _refuse(_("A problem has at most %(max)s photos; it has %(num)s.", max=MAX_PHOTOS, num=count))
 
 
 def store(actor: Any, data: bytes, alt: str | None, *, problem: Problem | None = None, field: str = "photo") -> Photo:
@@ -284,7 +290,7 @@ def attach_pending(actor: Any, problem: Problem, photos: list[Photo]) -> None:
 def delete_photo(actor: Any, problem: Problem, photo: Photo) -> None:
     """Remove a photo and (once committed) its files: whoever may edit the problem."""
     if photo.problem_id != problem.id:
-        raise PermissionDenied("This photo is not on this problem.")
+        raise PermissionDenied(_("This photo is not on this problem."))
     refusal = problem.edit_refusal(actor)
     if refusal is not None:
         raise PermissionDenied(refusal)

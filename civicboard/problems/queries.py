@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload
 
@@ -63,7 +65,18 @@ SORTS = {
     "new": (Problem.created_at, datetime.fromisoformat),
     "discussed": (Problem.comment_count, bounded_int),
 }
-SORT_LABELS = {"hot": "Hot", "top": "Top", "new": "New", "discussed": "Most discussed"}
+
+
+def sort_labels() -> dict[str, str]:
+    """The board's orders and their names in the reader's language (a context of their own:
+    "New" as an order is not the "New" of an unread notification)."""
+    return {
+        "hot": pgettext("sort", "Hot"),
+        "top": pgettext("sort", "Top"),
+        "new": pgettext("sort", "New"),
+        "discussed": pgettext("sort", "Most discussed"),
+    }
+
 
 # Status filter values beyond the single statuses.
 STATUS_GROUPS = {
@@ -553,7 +566,7 @@ def dataset_problems(dataset_id: int, *, limit: int = 50, problem_count: int | N
 
 # -- data requests ---------------------------------------------------------------------------------
 
-DATA_REQUEST_SORTS = {"votes": "Most votes", "new": "Newest"}
+DATA_REQUEST_SORTS = {"votes": _l("Most votes"), "new": _l("Newest")}
 DATA_REQUEST_STATUSES = [s.value for s in DataRequestStatus]
 DATA_REQUESTS_PER_PAGE = 20
 DATA_REQUESTS_MAX_PER_PAGE = 100

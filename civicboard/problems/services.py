@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from shapely import STRtree
 from shapely.geometry import Point
 from sqlalchemy import delete, func, insert, select, update
@@ -107,14 +109,14 @@ def active_categories_exist() -> bool:
 def clean_title(title: str | None) -> str:
     """A problem's title: one line, visible, without control or bidi characters."""
     return clean_name(
-        strip_controls(title), "title", label="Title", min_length=TITLE_MIN_LENGTH, max_length=TITLE_MAX_LENGTH
+        strip_controls(title), "title", label=_("Title"), min_length=TITLE_MIN_LENGTH, max_length=TITLE_MAX_LENGTH
     )
 
 
 def clean_description(description: str | None) -> str:
     """A problem's Markdown description (required)."""
     return clean_text(
-        strip_controls(description), "description", label="Description", max_length=DESCRIPTION_MAX_LENGTH
+        strip_controls(description), "description", label=_("Description"), max_length=DESCRIPTION_MAX_LENGTH
     )
 
 
@@ -123,7 +125,7 @@ def clean_neighbourhood(neighbourhood: str | None) -> str | None:
     value = clean_name(
         strip_controls(neighbourhood),
         "neighbourhood",
-        label="Neighbourhood",
+        label=_("Neighbourhood"),
         max_length=NEIGHBOURHOOD_MAX_LENGTH,
         required=False,
     )
@@ -133,7 +135,7 @@ def clean_neighbourhood(neighbourhood: str | None) -> str | None:
 def clean_address(address: str | None) -> str | None:
     """The optional address line ("12 Elm St, near the school"), one line."""
     value = clean_name(
-        strip_controls(address), "address", label="Address", max_length=geo.ADDRESS_MAX_LENGTH, required=False
+        strip_controls(address), "address", label=_("Address"), max_length=geo.ADDRESS_MAX_LENGTH, required=False
     )
     return value or None
 
@@ -143,7 +145,7 @@ def clean_data_request(data_request: str | None) -> str | None:
     value = clean_text(
         strip_controls(data_request),
         "data_request",
-        label="Data needed",
+        label=_("Data needed"),
         max_length=DATA_REQUEST_MAX_LENGTH,
         required=False,
     )
@@ -158,20 +160,27 @@ def clean_datasets(dataset_ids: Iterable | None, *, data_request: bool, existing
     """
     ids = parse_ids(dataset_ids)
     if len(ids) > MAX_DATASETS:
-        _field_error("dataset_ids", f"Choose at most {MAX_DATASETS} datasets.")
+        _field_error(
+            "dataset_ids",
+            ngettext("Choose at most %(num)d dataset.", "Choose at most %(num)d datasets.", MAX_DATASETS),
+        )
     if not ids:
         if not data_request:
             _field_error(
-                "dataset_ids", "Choose at least one dataset, or describe the data you need if it is not published."
+                "dataset_ids",
+                _("Choose at least one dataset, or describe the data you need if it is not published."),
             )
         return []
     found = {d.id: d for d in db.session.execute(select(Dataset).where(Dataset.id.in_(ids))).scalars()}
     if any(i not in found for i in ids):
-        _field_error("dataset_ids", "One of the chosen datasets does not exist. Choose again.")
+        _field_error("dataset_ids", _("One of the chosen datasets does not exist. Choose again."))
     kept = {link.dataset_id for link in existing.dataset_links} if existing is not None else set()
     withdrawn = [found[i] for i in ids if found[i].is_withdrawn and i not in kept]
     if withdrawn:
-        _field_error("dataset_ids", f"“{withdrawn[0].title}” has been withdrawn from the catalog; choose another.")
+        _field_error(
+            "dataset_ids",
+            _("“%(title)s” has been withdrawn from the catalog; choose another.", title=withdrawn[0].title),
+        )
     return [found[i] for i in ids]
 
 
@@ -180,12 +189,12 @@ def clean_problem_category(category_id: int | str | None, *, existing: Problem |
     numbers = parse_ids([category_id])
     if not numbers:
         if active_categories_exist():
-            _field_error("category_id", "Choose a category.")
+            _field_error("category_id", _("Choose a category."))
         return None
     category = db.session.get(Category, numbers[0])
     still_ours = existing is not None and existing.category_id == numbers[0]
     if category is None or (not category.active and not still_ours):
-        _field_error("category_id", "Choose a category from the list.")
+        _field_error("category_id", _("Choose a category from the list."))
     return category
 
 
@@ -214,7 +223,7 @@ def clean_problem_input(
     dataset was withdrawn or the category deactivated since. A list longer than any form
     sends is refused at once (TooManyItems), before the other fields are looked at.
     """
-    validation.check_count(dataset_ids, "dataset_ids", validation.MAX_FIELD_VALUES, label="datasets")
+    validation.check_count(dataset_ids, "dataset_ids", validation.MAX_FIELD_VALUES, label=_("datasets"))
     errors: dict[str, str] = {}
 
     def check(func_, *args, **kwargs):
@@ -238,7 +247,7 @@ def clean_problem_input(
 
     if errors:
         first = next(iter(errors.values()))
-        raise ValidationError(first if len(errors) == 1 else "Please correct the highlighted fields.", errors)
+        raise ValidationError(first if len(errors) == 1 else _("Please correct the highlighted fields."), errors)
     # A located problem takes its neighbourhood from the city's boundaries when one holds the point.
     place = geo.neighbourhood_for(*location) if location else None
     if place is not None:
@@ -437,9 +446,9 @@ def assign_neighbourhoods(batch_size: int = 1000) -> int:
 def _check_can_vote(actor: User, problem: Problem) -> None:
     require_active(actor)
     if not visibility.is_visible_to(problem, actor):
-        raise PermissionDenied("This problem is not available.")
+        raise PermissionDenied(_("This problem is not available."))
     if not problem.can_vote(actor):
-        raise ConflictError(f"Voting is closed on this problem ({problem.status_label.lower()}).")
+        raise ConflictError(_("Voting is closed on this problem (%(status)s).", status=problem.status_label.lower()))
 
 
 def _insert_vote(user_id: int, problem_id: int) -> bool:
@@ -507,18 +516,18 @@ def add_comment(actor: User, problem: Problem, body: str | None, parent_id: int 
     """
     require_active(actor)
     if not problem.visible_to(actor):
-        raise PermissionDenied("This problem is not available.")
+        raise PermissionDenied(_("This problem is not available."))
     if not problem.can_comment(actor):
-        raise ConflictError("Comments are closed on this problem.")
-    body = clean_text(strip_controls(body), "body", label="Comment", max_length=COMMENT_MAX_LENGTH)
+        raise ConflictError(_("Comments are closed on this problem."))
+    body = clean_text(strip_controls(body), "body", label=_("Comment"), max_length=COMMENT_MAX_LENGTH)
     replied_to = None
     thread_id = None
     if parent_id is not None:
         replied_to = db.session.get(Comment, parse_ids([parent_id])[0]) if parse_ids([parent_id]) else None
         if replied_to is None or replied_to.problem_id != problem.id:
-            raise ValidationError("The comment you replied to does not exist.", {"parent_id": "Unknown comment."})
+            raise ValidationError(_("The comment you replied to does not exist."), {"parent_id": _("Unknown comment.")})
         if replied_to.is_deleted or not visibility.takes_contributions(replied_to):
-            raise ConflictError("That comment is no longer available; reply to the problem instead.")
+            raise ConflictError(_("That comment is no longer available; reply to the problem instead."))
         thread_id = replied_to.parent_id or replied_to.id
     comment = Comment(
         problem_id=problem.id,
@@ -553,11 +562,11 @@ def add_comment(actor: User, problem: Problem, body: str | None, parent_id: int 
 def edit_comment(actor: User, comment: Comment, body: str | None) -> Comment:
     """Change your own comment; the earlier text is kept as a revision for moderators."""
     if not comment.can_edit(actor):
-        raise PermissionDenied("You cannot edit this comment.")
+        raise PermissionDenied(_("You cannot edit this comment."))
     problem = comment.problem
     if problem.is_locked or not visibility.takes_contributions(problem):
-        raise ConflictError("Comments are closed on this problem.")
-    body = clean_text(strip_controls(body), "body", label="Comment", max_length=COMMENT_MAX_LENGTH)
+        raise ConflictError(_("Comments are closed on this problem."))
+    body = clean_text(strip_controls(body), "body", label=_("Comment"), max_length=COMMENT_MAX_LENGTH)
     if body == comment.body:
         return comment
     now = utcnow()
@@ -575,7 +584,7 @@ def delete_comment(actor: User, comment: Comment) -> bool:
     revision for moderators. One conditional UPDATE decides, so two deletes count once.
     """
     if actor is None or not actor.is_authenticated or actor.id != comment.author_id:
-        raise PermissionDenied("You can only delete your own comments.")
+        raise PermissionDenied(_("You can only delete your own comments."))
     old_body = comment.body
     table = Comment.__table__
     row = db.session.execute(
@@ -601,16 +610,16 @@ def delete_comment(actor: User, comment: Comment) -> bool:
 def follow_problem(actor: User, problem: Problem) -> bool:
     """Hear about new comments, responses and status changes; False if already following."""
     if actor is None or not actor.is_authenticated:
-        raise PermissionDenied("Please log in to continue.")
+        raise PermissionDenied(_("Please log in to continue."))
     if not problem.visible_to(actor):
-        raise PermissionDenied("This problem is not available.")
+        raise PermissionDenied(_("This problem is not available."))
     return notifications.follow(actor, problem_id=problem.id)
 
 
 def unfollow_problem(actor: User, problem: Problem) -> bool:
     """Stop hearing about a problem; False if not following."""
     if actor is None or not actor.is_authenticated:
-        raise PermissionDenied("Please log in to continue.")
+        raise PermissionDenied(_("Please log in to continue."))
     return notifications.unfollow(actor, problem_id=problem.id)
 
 
@@ -634,20 +643,20 @@ def _unique_slug(name: str, exclude_id: int | None = None) -> str:
 
 
 def _clean_category(name: str | None, description: str | None, department_id, exclude_id: int | None = None):
-    name = clean_name(name, "name", label="Name", max_length=CATEGORY_NAME_MAX_LENGTH)
-    description = clean_text(description, "description", label="Description", max_length=500, required=False)
+    name = clean_name(name, "name", label=_("Name"), max_length=CATEGORY_NAME_MAX_LENGTH)
+    description = clean_text(description, "description", label=_("Description"), max_length=500, required=False)
     query = select(Category.id).where(func.lower(Category.name) == name.lower())
     if exclude_id is not None:
         query = query.where(Category.id != exclude_id)
     if db.session.execute(query).first() is not None:
-        message = "A category with this name already exists."
+        message = _("A category with this name already exists.")
         raise ConflictError(message, {"name": message})
     department = None
     department_ids = parse_ids([department_id])
     if department_ids:
         department = db.session.get(Department, department_ids[0])
         if department is None:
-            raise ValidationError("Choose a department from the list.", {"department_id": "Unknown department."})
+            raise ValidationError(_("Choose a department from the list."), {"department_id": _("Unknown department.")})
     return name, description, department
 
 
@@ -716,11 +725,14 @@ def set_default_datasets(actor: User, category: Category, dataset_ids: Iterable)
     require(actor, Capability.MANAGE_CATEGORIES)
     ids = parse_ids(dataset_ids)
     if len(ids) > MAX_DATASETS:
-        _field_error("default_dataset_ids", f"Name at most {MAX_DATASETS} datasets.")
+        _field_error(
+            "default_dataset_ids",
+            ngettext("Name at most %(num)d dataset.", "Name at most %(num)d datasets.", MAX_DATASETS),
+        )
     found = {d.id: d for d in db.session.execute(select(Dataset).where(Dataset.id.in_(ids))).scalars()} if ids else {}
     missing = [i for i in ids if i not in found or found[i].is_withdrawn]
     if missing:
-        _field_error("default_dataset_ids", f"No active dataset has the id {missing[0]}.")
+        _field_error("default_dataset_ids", _("No active dataset has the id %(id)s.", id=missing[0]))
     before = category.default_dataset_ids
     if before == ids:
         return

@@ -24,6 +24,8 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from civicboard.auth.forms import EmptyForm
@@ -98,7 +100,7 @@ def index():
         categories=categories,
         dataset=dataset,
         filters=filters,
-        sorts=queries.SORT_LABELS,
+        sorts=queries.sort_labels(),
         statuses=STATUS_LABELS,
         first_page=not request.args.get("after"),
     )
@@ -170,7 +172,7 @@ def add_photo(problem_id: int):
         flash(getattr(exc, "message", str(exc)), "error")
     else:
         db.session.commit()
-        flash("Photo added.", "success")
+        flash(_("Photo added."), "success")
     return redirect(url_for("problems.show", problem_id=problem.id, _anchor="photos"), 303)
 
 
@@ -187,7 +189,7 @@ def delete_photo(problem_id: int, photo_id: int):
         flash(exc.message if hasattr(exc, "message") else str(exc), "error")
     else:
         db.session.commit()
-        flash("Photo removed.", "success")
+        flash(_("Photo removed."), "success")
     return redirect(back_to(url_for("problems.show", problem_id=problem.id, _anchor="photos")), 303)
 
 
@@ -283,7 +285,9 @@ def _take_uploads(problem=None) -> None:
             continue
         name = f"photo_{slot}"
         if existing + len(pending) >= photos.MAX_PHOTOS:
-            errors[name] = f"A problem has at most {photos.MAX_PHOTOS} photos."
+            errors[name] = ngettext(
+                "A problem has at most %(num)d photo.", "A problem has at most %(num)d photos.", photos.MAX_PHOTOS
+            )
             continue
         try:
             pending.append(photos.store(current_user, data, request.form.get(f"{name}_alt"), field=name))
@@ -291,8 +295,8 @@ def _take_uploads(problem=None) -> None:
         except ValidationError as exc:
             db.session.rollback()
             for key, message in exc.fields.items():
-                errors[key] = f"{message} Choose the photo again." if key == name else message
-            errors.setdefault(name, "Choose the photo again.")
+                errors[key] = _("%(error)s Choose the photo again.", error=message) if key == name else message
+            errors.setdefault(name, _("Choose the photo again."))
     if stored:
         db.session.commit()
     g.pending_photos = pending
@@ -336,7 +340,7 @@ def new_problem():
     except ValidationError as exc:
         return _render_problem_form(form, selected=selected, status=422, **_problem_errors(form, exc))
     if g.photo_errors:
-        flash("A photo could not be added: see the photos below.", "error")
+        flash(_("A photo could not be added: see the photos below."), "error")
         return _render_problem_form(form, selected=selected, status=422)
     duplicates = queries.find_duplicates(data.title, data.dataset_ids)
     if action == "preview":
@@ -350,7 +354,7 @@ def new_problem():
         db.session.rollback()
         return _render_problem_form(form, selected=selected, status=422, **_problem_errors(form, exc))
     db.session.commit()
-    flash("Your problem is posted. You will hear about comments and official responses.", "success")
+    flash(_("Your problem is posted. You will hear about comments and official responses."), "success")
     return redirect(url_for("problems.show", problem_id=problem.id), 303)
 
 
@@ -417,7 +421,7 @@ def edit_problem(problem_id: int):
             data = services.clean_problem_input(existing=problem, **fields)
             return _render_problem_form(form, selected=selected, preview_html=data.description_html, problem=problem)
         if g.photo_errors:
-            flash("A photo could not be added: see the photos below.", "error")
+            flash(_("A photo could not be added: see the photos below."), "error")
             return _render_problem_form(form, selected=selected, problem=problem, status=422)
         services.edit_problem(current_user, problem, **fields)
         photos.attach_pending(current_user, problem, g.pending_photos)
@@ -425,7 +429,7 @@ def edit_problem(problem_id: int):
         db.session.rollback()
         return _render_problem_form(form, selected=selected, problem=problem, status=422, **_problem_errors(form, exc))
     db.session.commit()
-    flash("Changes saved.", "success")
+    flash(_("Changes saved."), "success")
     return redirect(url_for("problems.show", problem_id=problem.id), 303)
 
 
@@ -537,14 +541,14 @@ def _vote_action(problem_id: int, action, message: str):
 @votes_limit
 def vote(problem_id: int):
     """Vote for a problem (again is harmless)."""
-    return _vote_action(problem_id, services.vote, "Your vote is counted.")
+    return _vote_action(problem_id, services.vote, _("Your vote is counted."))
 
 
 @bp.post("/problems/<int:problem_id>/unvote")
 @votes_limit
 def unvote(problem_id: int):
     """Withdraw your vote (again is harmless)."""
-    return _vote_action(problem_id, services.withdraw_vote, "Your vote is withdrawn.")
+    return _vote_action(problem_id, services.withdraw_vote, _("Your vote is withdrawn."))
 
 
 @bp.post("/problems/<int:problem_id>/follow")
@@ -555,7 +559,7 @@ def follow(problem_id: int):
     problem = _problem_or_404(problem_id)
     services.follow_problem(current_user, problem)
     db.session.commit()
-    return _back_to(problem, message="You follow this problem.")
+    return _back_to(problem, message=_("You follow this problem."))
 
 
 @bp.post("/problems/<int:problem_id>/unfollow")
@@ -566,7 +570,7 @@ def unfollow(problem_id: int):
     problem = _problem_or_404(problem_id)
     services.unfollow_problem(current_user, problem)
     db.session.commit()
-    return _back_to(problem, message="You no longer follow this problem.")
+    return _back_to(problem, message=_("You no longer follow this problem."))
 
 
 @bp.post("/problems/<int:problem_id>/reopen-request")
@@ -583,7 +587,7 @@ def request_reopen(problem_id: int):
         flash(getattr(exc, "message", str(exc)), "error")
     else:
         db.session.commit()
-        flash("Thank you. Staff will look at this problem again.", "success")
+        flash(_("Thank you. Staff will look at this problem again."), "success")
     return redirect(url_for("problems.show", problem_id=problem.id, _anchor="still-not-fixed"), 303)
 
 
@@ -655,11 +659,11 @@ def edit_comment(problem_id: int, comment_id: int):
 @login_required
 def delete_comment(problem_id: int, comment_id: int):
     """Delete your own comment; a placeholder keeps the thread readable."""
-    _, comment = _comment_or_404(problem_id, comment_id)
+    _problem, comment = _comment_or_404(problem_id, comment_id)
     check_button()
     services.delete_comment(current_user, comment)
     db.session.commit()
-    flash("Your comment was deleted.", "success")
+    flash(_("Your comment was deleted."), "success")
     return redirect(comment_url(comment), 303)
 
 
@@ -728,7 +732,7 @@ def mark_notifications_read():
     check_button()
     notifications.mark_all_read(current_user._get_current_object())
     db.session.commit()
-    flash("All notifications are marked read.", "success")
+    flash(_("All notifications are marked read."), "success")
     return redirect(url_for("problems.notifications_page"), 303)
 
 
@@ -794,7 +798,7 @@ def create_category():
         apply_errors(form, exc)
         return _render_categories(new_form=form, status=exc.status)
     db.session.commit()
-    flash(f"Category “{category.name}” added.", "success")
+    flash(_("Category “%(name)s” added.", name=category.name), "success")
     return redirect(url_for("problems.categories"), 303)
 
 
@@ -821,7 +825,7 @@ def update_category(category_id: int):
         apply_errors(form, exc)
         return _render_categories(edit_forms={category.id: form}, status=exc.status)
     db.session.commit()
-    flash(f"Category “{category.name}” saved.", "success")
+    flash(_("Category “%(name)s” saved.", name=category.name), "success")
     return redirect(url_for("problems.categories"), 303)
 
 
@@ -838,8 +842,8 @@ def move_category(category_id: int):
 
 @bp.app_template_global()
 def problem_status_label(status: str) -> str:
-    """A status's label for templates ("in_progress" -> "In progress")."""
+    """A status's label for templates, in the reader's language ("in_progress" -> "In progress")."""
     try:
-        return STATUS_LABELS[ProblemStatus(status)]
+        return str(STATUS_LABELS[ProblemStatus(status)])
     except ValueError:
         return status
