@@ -35,6 +35,24 @@ TRANSLATED_TEMPLATES = [
     "templates/auth/verify.html",
     "templates/auth/verify_invalid.html",
     "templates/errors/error.html",
+    "templates/admin/_failed_mail.html",
+    "templates/admin/index.html",
+    "templates/admin/user.html",
+    "templates/insights/_chart.html",
+    "templates/insights/index.html",
+    "templates/insights/pending.html",
+    "templates/staff/_dataset_picks.html",
+    "templates/staff/_evidence.html",
+    "templates/staff/_problem_actions.html",
+    "templates/staff/_reopen_requests.html",
+    "templates/staff/_responses.html",
+    "templates/staff/_stance.html",
+    "templates/staff/answer_data_request.html",
+    "templates/staff/department.html",
+    "templates/staff/evidence_form.html",
+    "templates/staff/queue.html",
+    "templates/staff/remove_evidence.html",
+    "templates/staff/respond.html",
 ]
 TRANSLATED_PACKAGES = [
     "civicboard/i18n",
@@ -42,6 +60,9 @@ TRANSLATED_PACKAGES = [
     "civicboard/auth",
     "civicboard/errors.py",
     "civicboard/permissions.py",
+    "civicboard/staff",
+    "civicboard/insights",
+    "civicboard/admin",
 ]
 
 
