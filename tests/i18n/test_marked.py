@@ -35,6 +35,8 @@ TRANSLATED_TEMPLATES = [
     "templates/auth/verify.html",
     "templates/auth/verify_invalid.html",
     "templates/errors/error.html",
+    "templates/places/neighbourhood.html",
+    "templates/places/neighbourhoods.html",
 ]
 TRANSLATED_PACKAGES = [
     "civicboard/i18n",
@@ -42,6 +44,7 @@ TRANSLATED_PACKAGES = [
     "civicboard/auth",
     "civicboard/errors.py",
     "civicboard/permissions.py",
+    "civicboard/places/views.py",
 ]
 
 
