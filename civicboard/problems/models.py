@@ -5,6 +5,9 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -42,13 +45,14 @@ class ProblemStatus(enum.StrEnum):
     DUPLICATE = "duplicate"
 
 
+# Lazy: each label is read in the language of whoever reads it (str() it to join or compare).
 STATUS_LABELS = {
-    ProblemStatus.OPEN: "Open",
-    ProblemStatus.ACKNOWLEDGED: "Acknowledged",
-    ProblemStatus.IN_PROGRESS: "In progress",
-    ProblemStatus.RESOLVED: "Resolved",
-    ProblemStatus.DECLINED: "Declined",
-    ProblemStatus.DUPLICATE: "Duplicate",
+    ProblemStatus.OPEN: _l("Open"),
+    ProblemStatus.ACKNOWLEDGED: _l("Acknowledged"),
+    ProblemStatus.IN_PROGRESS: _l("In progress"),
+    ProblemStatus.RESOLVED: _l("Resolved"),
+    ProblemStatus.DECLINED: _l("Declined"),
+    ProblemStatus.DUPLICATE: _l("Duplicate"),
 }
 
 # Every allowed status change, in one place. Closed problems can only be reopened.
@@ -89,6 +93,18 @@ class DataRequestStatus(enum.StrEnum):
     PLANNED = "planned"
     PUBLISHED = "published"
     DECLINED = "declined"
+
+
+def data_request_status_label(status: str | None) -> str:
+    """A data request's status in the reader's language ("Requested" until staff answer it)."""
+    # A context of their own: in Spanish a request (la solicitud) takes other endings than a problem.
+    labels = {
+        DataRequestStatus.REQUESTED: pgettext("data request", "Requested"),
+        DataRequestStatus.PLANNED: pgettext("data request", "Planned"),
+        DataRequestStatus.PUBLISHED: pgettext("data request", "Published"),
+        DataRequestStatus.DECLINED: pgettext("data request", "Declined"),
+    }
+    return labels[DataRequestStatus(status or DataRequestStatus.REQUESTED)]
 
 
 class Category(db.Model):
@@ -243,7 +259,12 @@ class Problem(db.Model):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[ProblemStatus(self.status)]
+        return str(STATUS_LABELS[ProblemStatus(self.status)])
+
+    @property
+    def data_request_status_label(self) -> str:
+        """How staff answered the data request, in the reader's language ("Requested" until they do)."""
+        return data_request_status_label(self.data_request_status)
 
     def row_version(self) -> tuple:
         """Everything a list row shows of this problem apart from votes: the key of its
@@ -273,17 +294,18 @@ class Problem(db.Model):
         duplicate, the text they answered is frozen for its author (reopening unfreezes it).
         """
         if user is None or not user.is_authenticated:
-            return "Please log in to continue."
+            return _("Please log in to continue.")
         if user.is_moderator:
             return None
         if user.id != self.author_id or user.is_banned:
-            return "You cannot edit this problem."
+            return _("You cannot edit this problem.")
         if not visibility.takes_contributions(self) or self.is_locked:
-            return "This problem is locked or hidden; it cannot be edited."
+            return _("This problem is locked or hidden; it cannot be edited.")
         if self.is_closed:
-            return (
-                f"This problem is {self.status_label.lower()}: the official response answers it "
-                "as written, so it can no longer be edited."
+            return _(
+                "This problem is %(status)s: the official response answers it as written, so it can "
+                "no longer be edited.",
+                status=self.status_label.lower(),
             )
         return None
 
