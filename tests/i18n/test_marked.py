@@ -53,6 +53,25 @@ TRANSLATED_TEMPLATES = [
     "templates/staff/queue.html",
     "templates/staff/remove_evidence.html",
     "templates/staff/respond.html",
+    "templates/base.html",
+    "templates/places/_map.html",
+    "templates/problems/_comment.html",
+    "templates/problems/_comment_items.html",
+    "templates/problems/_macros.html",
+    "templates/problems/_photos.html",
+    "templates/problems/_place.html",
+    "templates/problems/_thread.html",
+    "templates/problems/categories.html",
+    "templates/problems/comment_history.html",
+    "templates/problems/edit_comment.html",
+    "templates/problems/index.html",
+    "templates/problems/map.html",
+    "templates/problems/new.html",
+    "templates/problems/notifications.html",
+    "templates/problems/search.html",
+    "templates/problems/show.html",
+    "templates/places/neighbourhood.html",
+    "templates/places/neighbourhoods.html",
 ]
 TRANSLATED_PACKAGES = [
     "civicboard/i18n",
@@ -63,6 +82,7 @@ TRANSLATED_PACKAGES = [
     "civicboard/staff",
     "civicboard/insights",
     "civicboard/admin",
+    "civicboard/places/views.py",
 ]
 
 

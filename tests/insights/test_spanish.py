@@ -30,6 +30,8 @@ def test_dashboard_in_spanish_has_spanish_headings_and_figures(client, history, 
     assert headline["Mediana del tiempo hasta la primera respuesta oficial"] == "4 días"
     # Spanish puts a (non-breaking) space before the percent sign.
     assert headline["Respondidos dentro del plazo objetivo de 14 días"] == "80\xa0% (8 de 10)"
+    assert '<tr><th scope="row">Resuelto</th><td>5</td></tr>' in page  # status names too
+    assert "Resuelto: 5" in page  # and the chart that reads them out
     # Months are abbreviated in Spanish in the table and in the chart's description.
     assert '<th scope="row">dic 2025</th>' in page
     assert "jul 2026: nuevos 1, resueltos 2" in page
