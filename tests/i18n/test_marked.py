@@ -35,6 +35,16 @@ TRANSLATED_TEMPLATES = [
     "templates/auth/verify.html",
     "templates/auth/verify_invalid.html",
     "templates/errors/error.html",
+    "templates/notify/settings.html",
+    "templates/notify/unsubscribe.html",
+    "templates/notify/unsubscribe_invalid.html",
+    "templates/outbox/dev_mail.html",
+    "templates/pages/branding.html",
+    "templates/pages/edit.html",
+    "templates/pages/show.html",
+    "templates/users/account_delete.html",
+    "templates/users/account_export.html",
+    "templates/users/profile.html",
 ]
 TRANSLATED_PACKAGES = [
     "civicboard/i18n",
@@ -42,6 +52,11 @@ TRANSLATED_PACKAGES = [
     "civicboard/auth",
     "civicboard/errors.py",
     "civicboard/permissions.py",
+    "civicboard/notify",
+    "civicboard/outbox",
+    "civicboard/pages",
+    "civicboard/users",
+    "civicboard/problems/preferences.py",
 ]
 
 
