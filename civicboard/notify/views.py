@@ -18,6 +18,7 @@ from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
 from civicboard.i18n import current_language, for_visitor_of_link
 from civicboard.notify import unsubscribe as tokens
+from civicboard.places.models import Neighbourhood
 from civicboard.problems import notifications, preferences
 from civicboard.problems.models import Category
 from civicboard.security import csrf_exempt_when
@@ -100,6 +101,33 @@ def follow_category(slug: str):
         "success",
     )
     return redirect(back_to(url_for("problems.index", category=category.slug)))
+
+
+@bp.post("/neighbourhoods/<int:neighbourhood_id>/alerts")
+@login_required
+def follow_neighbourhood(neighbourhood_id: int):
+    """Hear of new problems placed inside a neighbourhood (area alerts, weekly by default)."""
+    check_button()
+    place = db.get_or_404(Neighbourhood, neighbourhood_id)
+    new = notifications.follow_area(current_user, neighbourhood_id=place.id)
+    db.session.commit()
+    if new:
+        flash(_("You will hear of new problems in %(name)s.", name=place.name), "success")
+    else:
+        flash(_("You already follow %(name)s.", name=place.name), "success")
+    return redirect(back_to(url_for("places.neighbourhood", neighbourhood_id=place.id)))
+
+
+@bp.post("/neighbourhoods/<int:neighbourhood_id>/alerts/delete")
+@login_required
+def unfollow_neighbourhood(neighbourhood_id: int):
+    """Stop hearing of new problems in a neighbourhood."""
+    check_button()
+    place = db.get_or_404(Neighbourhood, neighbourhood_id)
+    if notifications.unfollow_neighbourhood(current_user, place.id):
+        flash(_("You will no longer hear of new problems in %(name)s.", name=place.name), "success")
+    db.session.commit()
+    return redirect(back_to(url_for("places.neighbourhood", neighbourhood_id=place.id)))
 
 
 @bp.post("/account/alerts/<int:area_follow_id>/delete")

@@ -152,7 +152,7 @@ def export_account(user: User) -> dict[str, Any]:
             .order_by(Follow.id)
         ),
         "area_follows": _rows(
-            select(AreaFollow.dataset_id, AreaFollow.category_id, AreaFollow.created_at)
+            select(AreaFollow.dataset_id, AreaFollow.category_id, AreaFollow.neighbourhood_id, AreaFollow.created_at)
             .where(AreaFollow.user_id == uid)
             .order_by(AreaFollow.id)
         ),
