@@ -20,4 +20,4 @@ def test_admin_page_and_role_change_in_spanish(client, user_factory, login):
     )
     html = response.get_data(as_text=True)
     assert "Rol Moderador concedido." in html
-    assert "Roles: Vecino o vecina, Personal municipal, Moderador" in html
+    assert "Roles: Vecino, Personal municipal, Moderador" in html
