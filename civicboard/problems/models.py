@@ -233,6 +233,7 @@ class Problem(db.Model):
         Index("ix_problems_category_id", "category_id"),
         Index("ix_problems_duplicate_of_id", "duplicate_of_id"),
         Index("ix_problems_location", "latitude", "longitude"),
+        Index("ix_problems_neighbourhood_id", "neighbourhood_id", "created_at", "id"),
         CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="location_complete"),
     )
 
@@ -575,11 +576,18 @@ class NotificationSetting(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
 
 
-class AreaFollow(db.Model):
-    """Someone who wants to hear of new problems in a dataset or a category (an area alert).
+# One area per follow: the three columns' "is set" flags add up to one (the same SQL on SQLite and PostgreSQL).
+EXACTLY_ONE_AREA = (
+    "(CASE WHEN dataset_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN category_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN neighbourhood_id IS NULL THEN 0 ELSE 1 END) = 1"
+)
 
-    A neighbourhood is the third kind of area: add its column here and a condition in
-    problems.notifications.alert_area_followers when the boundaries exist.
+
+class AreaFollow(db.Model):
+    """Someone who wants to hear of new problems in a dataset, a category or a neighbourhood (an area alert).
+
+    Exactly one of the three is set; a person follows each area at most once.
     """
 
     __tablename__ = "area_follows"
@@ -588,12 +596,17 @@ class AreaFollow(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     dataset_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"), nullable=True)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), nullable=True)
+    neighbourhood_id: Mapped[int | None] = mapped_column(
+        ForeignKey("neighbourhoods.id", ondelete="CASCADE"), nullable=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
 
     __table_args__ = (
         UniqueConstraint("user_id", "dataset_id", name="uq_area_follows_user_dataset"),
         UniqueConstraint("user_id", "category_id", name="uq_area_follows_user_category"),
-        CheckConstraint("(dataset_id IS NULL) <> (category_id IS NULL)", name="exactly_one_area"),
+        UniqueConstraint("user_id", "neighbourhood_id", name="uq_area_follows_user_neighbourhood"),
+        CheckConstraint(EXACTLY_ONE_AREA, name="exactly_one_area"),
         Index("ix_area_follows_dataset_id", "dataset_id"),
         Index("ix_area_follows_category_id", "category_id"),
+        Index("ix_area_follows_neighbourhood_id", "neighbourhood_id"),
     )

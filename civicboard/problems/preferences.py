@@ -42,7 +42,7 @@ class Topic:
     """A setting on /account/notifications: the kinds it covers and its default delivery."""
 
     key: str
-    label: str  # lazy: read in the language of whoever reads it
+    label: str  # lazy: read it where the reader's language is chosen
     kinds: frozenset[str]
     default: Delivery
 
@@ -123,8 +123,7 @@ def settings_of(user_id: int) -> dict[str, Delivery]:
 def set_delivery(user_id: int, topic: str, delivery: str) -> None:
     """Choose how a topic reaches the user (in the current transaction)."""
     if topic not in TOPICS_BY_KEY:
-        message = _("Unknown kind of notification.")
-        raise ValidationError(message, {topic: message})
+        raise ValidationError(_("Unknown kind of notification."), {topic: _("Unknown kind of notification.")})
     try:
         choice = Delivery(delivery)
     except ValueError:
