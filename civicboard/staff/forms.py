@@ -13,6 +13,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from civicboard.i18n.fields import ContentLanguageField
 from civicboard.staff.models import EvidenceStance
 from civicboard.staff.services import (
     ANSWER_STATUSES,
@@ -31,6 +32,7 @@ class ResponseForm(FlaskForm):
         validators=[Length(max=MAX_RESPONSE_LENGTH)],
         description="Markdown. Signed with your department.",
     )
+    language = ContentLanguageField()
     # Choices are the allowed transitions of the problem; the service checks them again.
     status = SelectField("Status", validate_choice=False)
     duplicate_of = StringField(
