@@ -26,6 +26,7 @@ from civicboard.auth.models import User
 from civicboard.extensions import db
 from civicboard.pages import branding
 from config import TestingConfig, normalise_database_url
+from tests.databases import worker_database
 from tests.smtp import Recorder, running
 
 DEFAULT_PASSWORD = "correct horse battery"
@@ -48,14 +49,17 @@ def _compile_catalogs() -> None:
             continue
         with po.open("rb") as source:
             catalog = read_po(source)
-        with mo.open("wb") as target:
+        # Written aside and renamed into place: test workers may compile at the same time.
+        partial = mo.with_name(f"{mo.name}.{os.getpid()}")
+        with partial.open("wb") as target:
             write_mo(target, catalog)
+        partial.replace(mo)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Under CI on PostgreSQL, any skipped test is a failure: nothing may silently not run."""
-    if not (os.environ.get("CI") and os.environ.get("TEST_DATABASE_URL")):
-        return
+    if not (os.environ.get("CI") and os.environ.get("TEST_DATABASE_URL")) or hasattr(session.config, "workerinput"):
+        return  # (test workers report to the controlling process, which counts every skip)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
     if skipped:
@@ -68,7 +72,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The database the suite runs on."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return normalise_database_url(url)
+        return worker_database(normalise_database_url(url))
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from civicboard.extensions import db
 from civicboard.outbox import services
-from civicboard.outbox.models import OutboxMessage
+from civicboard.outbox.models import STATUS_LABELS, OutboxMessage
 from civicboard.permissions import Capability, capability_required
 
 bp = Blueprint("outbox", __name__)
@@ -24,7 +25,7 @@ def register(app: Flask) -> None:
 @dev_bp.get("/dev/mail")
 def dev_mail():
     """Every message the board would have sent, newest first (development only)."""
-    return render_template("outbox/dev_mail.html", messages=services.recent_messages())
+    return render_template("outbox/dev_mail.html", messages=services.recent_messages(), status_labels=STATUS_LABELS)
 
 
 @bp.post("/admin/mail/<int:message_id>/retry")
@@ -36,5 +37,5 @@ def retry(message_id: int):
         abort(404)
     services.retry_failed(current_user, message)
     db.session.commit()
-    flash(f"The message to {message.recipient} is queued again.", "success")
+    flash(_("The message to %(address)s is queued again.", address=message.recipient), "success")
     return redirect(url_for("admin.index") + "#failed-mail")

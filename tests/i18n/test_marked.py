@@ -54,6 +54,16 @@ TRANSLATED_TEMPLATES = [
     "templates/problems/show.html",
     "templates/places/neighbourhood.html",
     "templates/places/neighbourhoods.html",
+    "templates/notify/settings.html",
+    "templates/notify/unsubscribe.html",
+    "templates/notify/unsubscribe_invalid.html",
+    "templates/outbox/dev_mail.html",
+    "templates/pages/branding.html",
+    "templates/pages/edit.html",
+    "templates/pages/show.html",
+    "templates/users/account_delete.html",
+    "templates/users/account_export.html",
+    "templates/users/profile.html",
 ]
 TRANSLATED_PACKAGES = [
     "civicboard/i18n",
@@ -62,6 +72,11 @@ TRANSLATED_PACKAGES = [
     "civicboard/errors.py",
     "civicboard/permissions.py",
     "civicboard/places/views.py",
+    "civicboard/notify",
+    "civicboard/outbox",
+    "civicboard/pages",
+    "civicboard/users",
+    "civicboard/problems/preferences.py",
 ]
 
 
