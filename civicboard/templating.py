@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from urllib.parse import quote
 
 from babel import dates
@@ -65,6 +65,11 @@ def format_date(value: datetime | None) -> str:
     last update is a date the catalog gives), and a day must not shift across midnight.
     """
     return dates.format_date(value, "d MMM y", locale=get_locale()) if value else ""
+
+
+def format_month(value: date | datetime | None) -> str:
+    """A calendar month in the reader's language: Mar 2026, mar 2026 (a day's month, never shifted)."""
+    return dates.format_date(value, "LLL y", locale=get_locale()) if value else ""
 
 
 def format_datetime(value: datetime | None) -> str:
