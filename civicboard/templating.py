@@ -15,7 +15,7 @@ from civicboard.pages import branding
 from civicboard.permissions import Capability, has_capability
 from civicboard.places.geo import city_bounds
 from civicboard.problems import visibility
-from civicboard.timeutil import isoformat_z, utcnow
+from civicboard.timeutil import format_local_time, isoformat_z, utcnow
 
 
 def register(app: Flask) -> None:
@@ -78,7 +78,7 @@ def format_datetime(value: datetime | None) -> str:
         return ""
     zone = get_timezone()
     moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
-    return dates.format_datetime(moment, "d MMM y, HH:mm zzz", tzinfo=zone, locale=get_locale())
+    return format_local_time(moment, "d MMM y, HH:mm", zone, get_locale())
 
 
 _AGO: dict[tuple, str] = {}

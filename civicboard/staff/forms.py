@@ -15,6 +15,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from civicboard.i18n.fields import ContentLanguageField
 from civicboard.staff.models import EvidenceStance
 from civicboard.staff.services import (
     ANSWER_STATUSES,
@@ -33,6 +34,7 @@ class ResponseForm(FlaskForm):
         validators=[Length(max=MAX_RESPONSE_LENGTH)],
         description=_l("Markdown. Signed with your department."),
     )
+    language = ContentLanguageField()
     # Choices are the allowed transitions of the problem; the service checks them again.
     status = SelectField(_l("Status"), validate_choice=False)
     duplicate_of = StringField(

@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, insert, literal, select, update
 from sqlalchemy.orm import aliased
 
-from civicboard import markup
+from civicboard import i18n, markup
 from civicboard.audit.services import record
 from civicboard.auth.models import User
 from civicboard.datasets.models import Dataset, DatasetStatus
@@ -83,13 +83,19 @@ def respond(
     body: str,
     status: str | None = None,
     duplicate_of: Problem | int | str | None = None,
+    *,
+    language: str | None = None,
 ) -> Response:
-    """Post an official response, optionally moving the problem's status (checked transitions)."""
+    """Post an official response, optionally moving the problem's status (checked transitions).
+
+    `language` is the one it is written in (a code of CIVICBOARD_LANGUAGES; None: not stated).
+    """
     require(actor, Capability.RESPOND)
     require_active(actor)
     if not problem.visible_to(actor):
         raise NotFound()
     body = clean_text(body, "body", label=_("Response"), max_length=MAX_RESPONSE_LENGTH)
+    language = i18n.content_language(language)
     target = _parse_status(status)
 
     # Lock the row and re-read what we decide on, so two staff members answering at once
@@ -115,6 +121,7 @@ def respond(
         department_id=actor.department_id,
         body=body,
         body_html=markup.render(body),
+        language=language,
         status_from=old_status if target else None,
         status_to=target.value if target else None,
         duplicate_of_id=original.id if original else None,

@@ -105,7 +105,14 @@ def respond(problem_id: int):
     form.status.choices = _status_select(problem)
     if form.validate_on_submit():
         try:
-            services.respond(current_user, problem, form.body.data, form.status.data or None, form.duplicate_of.data)
+            services.respond(
+                current_user,
+                problem,
+                form.body.data,
+                form.status.data or None,
+                form.duplicate_of.data,
+                language=form.language.data,
+            )
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc)
