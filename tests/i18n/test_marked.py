@@ -35,6 +35,22 @@ TRANSLATED_TEMPLATES = [
     "templates/auth/verify.html",
     "templates/auth/verify_invalid.html",
     "templates/errors/error.html",
+    "templates/api/docs.html",
+    "templates/datasets/_macros.html",
+    "templates/datasets/data_requests.html",
+    "templates/datasets/form.html",
+    "templates/datasets/index.html",
+    "templates/datasets/show.html",
+    "templates/datasets/source_form.html",
+    "templates/datasets/sources.html",
+    "templates/moderation/_comment_actions.html",
+    "templates/moderation/_problem_actions.html",
+    "templates/moderation/_target_summary.html",
+    "templates/moderation/audit.html",
+    "templates/moderation/confirm.html",
+    "templates/moderation/flag.html",
+    "templates/moderation/queue.html",
+    "templates/moderation/user.html",
 ]
 TRANSLATED_PACKAGES = [
     "civicboard/i18n",
@@ -42,6 +58,9 @@ TRANSLATED_PACKAGES = [
     "civicboard/auth",
     "civicboard/errors.py",
     "civicboard/permissions.py",
+    "civicboard/datasets",
+    "civicboard/moderation",
+    "civicboard/api",
 ]
 
 
