@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core; TEST_WORKERS=0 runs the suite in this process.
+TEST_WORKERS ?= auto
 
 .PHONY: run test e2e e2e-deps bench lint format db-upgrade seed clean help messages catalogs screenshots vendor
 
@@ -61,12 +63,12 @@ run: seed
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.installed-dev catalogs e2e-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Browser tests. Chromium comes from Debian (a browser is never downloaded); axe-core from npm.
 # Without root the install is left to you: the browser tests then skip locally (CI fails them).
 e2e: $(VENV)/.installed-dev e2e-deps
-	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS) tests/e2e
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m e2e $(PYTEST_ARGS) tests/e2e
 
 e2e-deps: node_modules/.package-lock.json
 	@command -v chromium >/dev/null 2>&1 || $(call apt_install,chromium)

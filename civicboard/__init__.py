@@ -159,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
     from civicboard.main.views import bp as main_bp
     from civicboard.moderation.views import bp as moderation_bp
     from civicboard.pages.views import bp as pages_bp
+    from civicboard.places.views import bp as places_bp
     from civicboard.problems.views import bp as problems_bp
     from civicboard.staff.views import bp as staff_bp
     from civicboard.users.views import bp as users_bp
@@ -179,6 +180,7 @@ def register_blueprints(app: Flask) -> None:
         interop_bp,
         insights_bp,
         pages_bp,
+        places_bp,
     ):
         app.register_blueprint(blueprint)
     from civicboard.notify import views as notify_views

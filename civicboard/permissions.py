@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 
@@ -23,11 +24,11 @@ class Role(enum.StrEnum):
 
 
 ROLE_LABELS = {
-    Role.RESIDENT: "Resident",
-    Role.STAFF: "City staff",
-    Role.MODERATOR: "Moderator",
-    Role.ORGANIZER: "Organizer",
-    Role.ADMIN: "Administrator",
+    Role.RESIDENT: _l("Resident"),
+    Role.STAFF: _l("City staff"),
+    Role.MODERATOR: _l("Moderator"),
+    Role.ORGANIZER: _l("Organizer"),
+    Role.ADMIN: _l("Administrator"),
 }
 
 

@@ -8,6 +8,11 @@ and to Sentry events, so a resident's report can be found in the logs.
 `LOG_FORMAT=json` writes each record as one JSON object per line (for a log shipper);
 otherwise a plain `key=value` line. The request line goes to the `civicboard.requests`
 logger at INFO.
+
+A link that carries a secret in its path (email confirmation, password reset, email change,
+unsubscribe, team invitation: any route with a `<token>` part) is logged, and sent to Sentry,
+with the secret replaced by `<token>`, as are query parameters that hold one (`token=`,
+`api_key=`, ...): logs are read by more people, and kept longer, than those links live.
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ import re
 import time
 import uuid
 from datetime import UTC, datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from flask.logging import default_handler
 
 log = logging.getLogger("civicboard.requests")
@@ -27,6 +33,12 @@ log = logging.getLogger("civicboard.requests")
 REQUEST_ID_HEADER = "X-Request-ID"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _HANDLER_FLAG = "_civicboard_handler"
+_ROUTES_KEY = "civicboard.tokenised_routes"
+REDACTED = "<token>"
+# Route arguments, and query parameters, whose value is a credential.
+SECRET_ARGUMENT = re.compile(r"(^|_)token$")
+SECRET_PARAMETER = re.compile(r"(^|_)(token|api_key|key|secret|signature|password)$", re.I)
+_RULE_PART = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 # Fields of a record that are the logging module's own, not extra data to print.
 _STANDARD_FIELDS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
@@ -61,15 +73,16 @@ def _finish(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = request_id
     duration = time.perf_counter() - g.get("request_started", time.perf_counter())
     g.request_duration = duration
+    path = loggable_path(request.path)
     log.info(
         "%s %s %s %.1fms",
         request.method,
-        request.path,
+        path,
         response.status_code,
         duration * 1000,
         extra={
             "method": request.method,
-            "path": request.path,
+            "path": path,
             "status": response.status_code,
             "duration_ms": round(duration * 1000, 1),
             "endpoint": request.endpoint,
@@ -78,6 +91,66 @@ def _finish(response: Response) -> Response:
         },
     )
     return response
+
+
+def _secret_routes(app: Flask) -> list[re.Pattern[str]]:
+    """A pattern per route with a secret argument: its beginning, each secret a group `sN`.
+
+    Built once per app from the URL map, so a new tokenised route is covered without a list to
+    keep up to date. Patterns match a path's beginning: a mistyped link (a trailing slash, an
+    extra segment) that no route answers is redacted too.
+    """
+    patterns = app.extensions.get(_ROUTES_KEY)
+    if patterns is None:
+        patterns = []
+        for rule in app.url_map.iter_rules():
+            if not any(SECRET_ARGUMENT.search(name) for name in rule.arguments):
+                continue
+            pattern, start, secrets = "", 0, 0
+            for match in _RULE_PART.finditer(rule.rule):
+                pattern += re.escape(rule.rule[start : match.start()])
+                if SECRET_ARGUMENT.search(match.group(1)):
+                    pattern += f"(?P<s{secrets}>[^/]+)"
+                    secrets += 1
+                else:
+                    pattern += "[^/]+"
+                start = match.end()
+            patterns.append(re.compile(pattern))
+        app.extensions[_ROUTES_KEY] = patterns
+    return patterns
+
+
+def loggable_path(path: str, app: Flask | None = None) -> str:
+    """The path with the secret of a tokenised link replaced by `<token>` (app: the current one)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    for pattern in _secret_routes(app):
+        match = pattern.match(path)
+        if match:
+            for name in sorted(match.groupdict(), reverse=True):
+                path = path[: match.start(name)] + REDACTED + path[match.end(name) :]
+            return path
+    return path
+
+
+def loggable_query(query: str, app: Flask | None = None) -> str:
+    """A query string with the values of credential parameters (token=, api_key=, ...) replaced,
+    and paths in it (a log-in's `next=`) redacted like the request's own."""
+    if not query:
+        return query
+
+    def value_of(key: str, value: str) -> str:
+        if SECRET_PARAMETER.search(key):
+            return REDACTED
+        return loggable_path(value, app) if value.startswith("/") else value
+
+    pairs = parse_qsl(query, keep_blank_values=True)
+    return urlencode([(key, value_of(key, value)) for key, value in pairs], safe="<>/")
+
+
+def loggable_url(url: str, app: Flask | None = None) -> str:
+    """An absolute URL with its path and query redacted as above."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=loggable_path(parts.path, app), query=loggable_query(parts.query, app)))
 
 
 class _RequestIdFilter(logging.Filter):
@@ -145,6 +218,17 @@ def _configure_handler(log_format: str) -> None:
     root.removeHandler(default_handler)
 
 
+def scrub_event(app: Flask, event: dict) -> dict:
+    """For Sentry's before_send: the request's URL and query without the secrets of tokenised links."""
+    req = event.get("request")
+    if isinstance(req, dict):
+        if isinstance(req.get("url"), str):
+            req["url"] = loggable_url(req["url"], app)
+        if isinstance(req.get("query_string"), str):
+            req["query_string"] = loggable_query(req["query_string"], app)
+    return event
+
+
 def init_sentry(app: Flask) -> bool:
     """Send errors to Sentry when SENTRY_DSN is set and sentry-sdk is installed; True if started."""
     dsn = app.config.get("SENTRY_DSN")
@@ -162,6 +246,7 @@ def init_sentry(app: Flask) -> bool:
         environment=app.config.get("ENV_NAME"),
         send_default_pii=False,  # no cookies, addresses or form bodies leave the board
         traces_sample_rate=0.0,
+        before_send=lambda event, hint: scrub_event(app, event),
     )
 
     @app.before_request

@@ -17,6 +17,7 @@ from flask import Flask
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import event, text
 
 from civicboard import create_app
@@ -25,6 +26,7 @@ from civicboard.auth.models import User
 from civicboard.extensions import db
 from civicboard.pages import branding
 from config import TestingConfig, normalise_database_url
+from tests.databases import worker_database
 from tests.smtp import Recorder, running
 
 DEFAULT_PASSWORD = "correct horse battery"
@@ -47,14 +49,17 @@ def _compile_catalogs() -> None:
             continue
         with po.open("rb") as source:
             catalog = read_po(source)
-        with mo.open("wb") as target:
+        # Written aside and renamed into place: test workers may compile at the same time.
+        partial = mo.with_name(f"{mo.name}.{os.getpid()}")
+        with partial.open("wb") as target:
             write_mo(target, catalog)
+        partial.replace(mo)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Under CI on PostgreSQL, any skipped test is a failure: nothing may silently not run."""
-    if not (os.environ.get("CI") and os.environ.get("TEST_DATABASE_URL")):
-        return
+    if not (os.environ.get("CI") and os.environ.get("TEST_DATABASE_URL")) or hasattr(session.config, "workerinput"):
+        return  # (test workers report to the controlling process, which counts every skip)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
     if skipped:
@@ -67,7 +72,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The database the suite runs on."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return normalise_database_url(url)
+        return worker_database(normalise_database_url(url))
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
@@ -76,9 +81,33 @@ def is_postgres(database_url: str) -> bool:
     return database_url.startswith("postgresql")
 
 
+class _SharedBytecodeCache(BytecodeCache):
+    """Compiled templates kept in memory for the whole run.
+
+    Each test builds a fresh app, and each app would compile every template it renders again
+    (a tenth of a second for the home page); sharing the compiled code across apps keeps that
+    to once per run. A changed template has another checksum, so it is never served stale.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if (code := self._code.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CODE = _SharedBytecodeCache()
+
+
 def make_app(database_url: str, **overrides: Any) -> Flask:
     """An app on the test database with test settings."""
-    return create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    app.jinja_env.bytecode_cache = _TEMPLATE_CODE
+    return app
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
@@ -11,6 +10,7 @@ from flask import session
 
 from civicboard.extensions import db
 from civicboard.problems import services
+from tests import databases
 from tests.conftest import Client, make_app
 
 
@@ -62,7 +62,7 @@ def test_only_public_pages_are_cached(cached_app, client):
 
 
 def test_the_cache_is_shared_through_redis(database_url, problem_factory, app):
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    url = databases.redis_url()
     server = redis.Redis.from_url(url)
     server.ping()
     problem_factory(title=f"Shared {uuid.uuid4().hex[:6]}")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
 import redis
 
+from tests import databases
 from tests.conftest import Client, make_app
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_URL = databases.redis_url()
 
 
 def test_login_is_throttled_with_retry_after(client, app):

@@ -193,8 +193,16 @@ SCHEMAS: dict[str, Schema] = {
             "votes": array(obj({"problem_id": ID, "created_at": TIMESTAMP})),
             "follows": array(obj({"problem_id": nullable(ID), "challenge_id": nullable(ID), "created_at": TIMESTAMP})),
             "area_follows": array(
-                obj({"dataset_id": nullable(ID), "category_id": nullable(ID), "created_at": TIMESTAMP}),
-                description="New problems in a dataset or category, followed by email.",
+                obj(
+                    {
+                        "dataset_id": nullable(ID),
+                        "category_id": nullable(ID),
+                        "neighbourhood_id": nullable(ID),
+                        "created_at": TIMESTAMP,
+                    }
+                ),
+                description="New problems in a dataset, a category or a neighbourhood, followed by email; "
+                "exactly one of the three ids is set.",
             ),
             "notification_settings": array(
                 obj(

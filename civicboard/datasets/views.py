@@ -21,6 +21,7 @@ from civicboard.datasets.models import CatalogSource, Dataset
 from civicboard.extensions import db
 from civicboard.permissions import Capability, capability_required
 from civicboard.problems import queries as problem_queries
+from civicboard.problems.models import data_request_status_label
 from civicboard.staff import queries as staff_queries
 from civicboard.staff.services import can_answer_data_requests
 from civicboard.validation import ConflictError, ValidationError
@@ -83,7 +84,7 @@ def data_requests():
         "datasets/data_requests.html",
         result=result,
         sorts=problem_queries.DATA_REQUEST_SORTS,
-        statuses=problem_queries.DATA_REQUEST_STATUSES,
+        statuses=[(s, data_request_status_label(s)) for s in problem_queries.DATA_REQUEST_STATUSES],
         can_answer=can_answer_data_requests(current_user),
     )
 

@@ -121,6 +121,14 @@ def in_language_of(person: object):
     return force_locale(language_of(person).replace("-", "_"))
 
 
+def for_visitor_of_link(person: object):
+    """A context for a page reached from an emailed link without logging in (an unsubscribe
+    link): the language the visitor picked here (`?lang=`, the switcher's cookie), else the
+    language the link's email was written in, the person's (see language_of)."""
+    picked = chosen(request.args.get(PARAMETER)) or chosen(request.cookies.get(COOKIE))
+    return force_locale(picked.replace("-", "_")) if picked else in_language_of(person)
+
+
 def current_language() -> str:
     """The language being served, as a code for `<html lang>` and `hreflang`."""
     return str(get_locale() or offered()[0]).replace("_", "-")

@@ -23,6 +23,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -59,12 +60,13 @@ class Resolution:
     DISMISSED = "dismissed"
 
 
-#: How a closed flag reads on the moderation pages.
-RESOLUTION_LABELS = {
-    Resolution.HIDDEN: _l("hidden"),
-    Resolution.RESTORED: _l("restored"),
-    Resolution.DISMISSED: _l("dismissed"),
-}
+def resolution_labels() -> dict[str, str]:
+    """How a closed flag reads on the moderation pages, in the reader's language."""
+    return {
+        Resolution.HIDDEN: pgettext("flag resolution", "hidden"),
+        Resolution.RESTORED: pgettext("flag resolution", "restored"),
+        Resolution.DISMISSED: pgettext("flag resolution", "dismissed"),
+    }
 
 
 # -- flags -------------------------------------------------------------------------------------

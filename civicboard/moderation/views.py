@@ -38,7 +38,7 @@ def moderation_template_helpers() -> dict:
     return {
         "flag_reasons": [(r.value, services.FLAG_REASON_LABELS[r]) for r in FlagReason],
         "flag_reason_labels": {r.value: services.FLAG_REASON_LABELS[r] for r in FlagReason},
-        "flag_resolution_labels": services.RESOLUTION_LABELS,
+        "flag_resolution_labels": services.resolution_labels(),
     }
 
 

@@ -9,6 +9,8 @@ the same transaction, writes the outbox rows of immediate emails and moves the r
 never claim the same row, and each email's key ("notification:<id>") names the event and
 the recipient, so none is written twice.
 
+Each email is written in its recipient's saved language (civicboard.i18n.language_of).
+
 Digests claim a person's waiting rows the same way and write one email for them all, so
 an event is told once, and a period with nothing to tell sends nothing.
 """
@@ -24,6 +26,7 @@ from sqlalchemy import select, update
 
 from civicboard.auth.models import User
 from civicboard.extensions import db
+from civicboard.i18n import in_language_of
 from civicboard.notify import emails, unsubscribe
 from civicboard.outbox.services import queue_many
 from civicboard.problems import visibility
@@ -133,13 +136,15 @@ def dispatch_batch(limit: int = BATCH) -> DispatchReport | None:
             states[EmailState(delivery.value)].append(n.id)
             report.digest += 1
             continue
-        event = emails.describe(n, facts)
-        if event is None:
+        link = unsubscribe.unsubscribe_url(user.id, [topic.key])
+        with in_language_of(user):
+            event = emails.describe(n, facts)
+            written = emails.single(user.name, event, topic.label, link) if event else None
+        if written is None:
             states[EmailState.SKIPPED].append(n.id)
             report.skipped += 1
             continue
-        link = unsubscribe.unsubscribe_url(user.id, [topic.key])
-        subject, body = emails.single(user.name, event, topic.label, link)
+        subject, body = written
         messages.append(
             {
                 "message_key": f"notification:{n.id}",
@@ -213,17 +218,20 @@ def _write_digests(period: str, ids: list[int]) -> int:
     messages = []
     for user_id, items in per_user.items():
         user = users.get(user_id)
-        events = []
-        if _reachable(user):
-            events = [e for n in items if _visible(n, user, facts) and (e := emails.describe(n, facts)) is not None]
-        if not events:
+        if not _reachable(user):
             states[EmailState.SKIPPED] += [n.id for n in items]
             continue
         topics = [t.key for t in TOPICS if settings[user_id][t.key] is Delivery(period)] or [
             t.key for n in items if (t := topic_of(n.kind)) is not None
         ]
         link = unsubscribe.unsubscribe_url(user_id, sorted(set(topics)))
-        subject, body = emails.digest(user.name, period, events, link)
+        with in_language_of(user):
+            events = [e for n in items if _visible(n, user, facts) and (e := emails.describe(n, facts)) is not None]
+            written = emails.digest(user.name, period, events, link) if events else None
+        if written is None:
+            states[EmailState.SKIPPED] += [n.id for n in items]
+            continue
+        subject, body = written
         messages.append(
             {
                 "message_key": f"digest:{period}:{user_id}:{max(n.id for n in items)}",

@@ -4,7 +4,8 @@ Plain text, built from what the worker loaded for a batch (Facts), so writing a 
 emails asks the database a fixed number of questions. Every email names the problem or
 challenge and what happened (who, the status from → to, an excerpt), links to the page,
 and ends with the settings page and an unsubscribe link (its URL is also the
-List-Unsubscribe header, RFC 8058).
+List-Unsubscribe header, RFC 8058). The words are those of the current language: the
+worker writes each email inside civicboard.i18n.in_language_of(recipient).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import textwrap
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from civicboard.auth.models import Department, User
@@ -79,7 +82,7 @@ class Event:
 
 def _status(value: str | None) -> str:
     try:
-        return STATUS_LABELS[ProblemStatus(value)]
+        return str(STATUS_LABELS[ProblemStatus(value)])
     except ValueError:
         return value or "—"
 
@@ -94,18 +97,19 @@ def _excerpt(text: str) -> list[str]:
 
 
 def describe(n: Notification, facts: Facts) -> Event | None:
-    """What happened, in words; None when what it names is gone."""
+    """What happened, in words (in the current language); None when what it names is gone."""
     problem = facts.problems.get(n.problem_id) if n.problem_id else None
-    who = facts.actors.get(n.actor_id, "Someone") if n.actor_id else "Someone"
-    title = f"“{problem.title}”" if problem else ""
+    who = facts.actors.get(n.actor_id) if n.actor_id else None
+    who = who or _("Someone")
+    title = problem.title if problem else ""
     if n.kind in (NotificationKind.RESPONSE, NotificationKind.STATUS) and problem:
         status_from, status_to, body, department = facts.responses.get(n.response_id, (None, None, "", ""))
         signed = f"{who} ({department})" if department else who
-        lines = [f"{signed} posted an official response on {title}."]
-        subject = f"Official response on {title}"
+        lines = [_("%(who)s posted an official response on “%(title)s”.", who=signed, title=title)]
+        subject = _("Official response on “%(title)s”", title=title)
         if status_to and status_to != status_from:
-            lines.append(f"Status: {_status(status_from)} → {_status(status_to)}")
-            subject = f"{title} is now {_status(status_to)}"
+            lines.append(_("Status: %(old)s → %(new)s", old=_status(status_from), new=_status(status_to)))
+            subject = _("“%(title)s” is now %(status)s", title=title, status=_status(status_to))
         lines += _excerpt(body)
         link = absolute_url("problems.show", problem_id=problem.id, _anchor=f"response-{n.response_id}")
         return Event(subject, lines, link)
@@ -113,93 +117,166 @@ def describe(n: Notification, facts: Facts) -> Event | None:
         comment = facts.comments.get(n.comment_id)
         if comment is None or comment.deleted_at is not None:
             return None
-        verb = "replied to your comment on" if n.kind == NotificationKind.REPLY else "commented on"
-        lines = [f"{who} {verb} {title}.", *_excerpt(comment.body)]
+        if n.kind == NotificationKind.REPLY:
+            subject = _("%(who)s replied to your comment on “%(title)s”", who=who, title=title)
+        else:
+            subject = _("%(who)s commented on “%(title)s”", who=who, title=title)
+        lines = [subject + ".", *_excerpt(comment.body)]
         link = absolute_url("problems.show", problem_id=problem.id, comment=comment.id, _anchor=f"comment-{comment.id}")
-        return Event(f"{who} {verb} {title}", lines, link)
+        return Event(subject, lines, link)
     if n.kind == NotificationKind.CHALLENGE_ADDED and problem and n.challenge_id in facts.challenges:
         slug, challenge_title = facts.challenges[n.challenge_id]
-        lines = [f"{title}, a problem you follow, was added to the challenge “{challenge_title}”."]
-        return Event(
-            f"{title} joined the challenge “{challenge_title}”", lines, absolute_url("challenges.show", slug=slug)
-        )
+        lines = [
+            _(
+                "“%(title)s”, a problem you follow, was added to the challenge “%(challenge)s”.",
+                title=title,
+                challenge=challenge_title,
+            )
+        ]
+        subject = _("“%(title)s” joined the challenge “%(challenge)s”", title=title, challenge=challenge_title)
+        return Event(subject, lines, absolute_url("challenges.show", slug=slug))
     if n.kind in (NotificationKind.CHALLENGE_PUBLISHED, NotificationKind.CHALLENGE_CLOSED):
         if n.challenge_id not in facts.challenges:
             return None
         slug, challenge_title = facts.challenges[n.challenge_id]
         if n.kind == NotificationKind.CHALLENGE_PUBLISHED:
-            subject = f"The challenge “{challenge_title}” is open"
-            lines = [f"{who} published the challenge “{challenge_title}”, which you follow: teams can submit projects."]
+            subject = _("The challenge “%(challenge)s” is open", challenge=challenge_title)
+            line = _(
+                "%(who)s published the challenge “%(challenge)s”, which you follow: teams can submit projects.",
+                who=who,
+                challenge=challenge_title,
+            )
         else:
-            subject = f"The challenge “{challenge_title}” is closed"
-            lines = [f"{who} closed the challenge “{challenge_title}”, which you follow: it takes no more projects."]
-        return Event(subject, lines, absolute_url("challenges.show", slug=slug))
+            subject = _("The challenge “%(challenge)s” is closed", challenge=challenge_title)
+            line = _(
+                "%(who)s closed the challenge “%(challenge)s”, which you follow: it takes no more projects.",
+                who=who,
+                challenge=challenge_title,
+            )
+        return Event(subject, [line], absolute_url("challenges.show", slug=slug))
     if n.kind == NotificationKind.DATA_PUBLISHED and problem:
-        lines = [f"{who} published the data requested in {title}."]
-        return Event(f"The data requested in {title} is published", lines, _problem_link(problem))
+        lines = [_("%(who)s published the data requested in “%(title)s”.", who=who, title=title)]
+        return Event(_("The data requested in “%(title)s” is published", title=title), lines, _problem_link(problem))
     if n.kind in (NotificationKind.HIDDEN, NotificationKind.RESTORED) and problem:
-        what = f"Your comment on {title}" if n.comment_id else f"Your problem {title}"
-        if n.kind == NotificationKind.HIDDEN:
-            by = "by a moderator" if n.actor_id else "automatically after several reports, until a moderator reviews it"
-            lines = [f"{what} was hidden {by}."]
-            if n.detail:
-                lines.append(f"Reason: {n.detail}")
-            contact = current_app.config["CONTACT_EMAIL"]
-            lines += [
-                "",
-                "Only you and the moderators can see it now. If you think this is a mistake, ask for "
-                f"a review by writing to {contact} with a link to it.",
-            ]
-            subject = f"{what} was hidden"
-        else:
-            lines = [f"{what} was restored by a moderator: everyone can see it again."]
-            if n.detail:
-                lines.append(f"Note: {n.detail}")
-            subject = f"{what} was restored"
-        return Event(subject, lines, _problem_link(problem))
+        return _moderation_event(n, title, _problem_link(problem))
     if n.kind == NotificationKind.AREA_ALERT and problem:
-        lines = [f"{who} proposed a new problem: {title}.", *_excerpt(problem.description)]
-        return Event(f"New problem: {title}", lines, _problem_link(problem))
+        lines = [
+            _("%(who)s proposed a new problem: “%(title)s”.", who=who, title=title),
+            *_excerpt(problem.description),
+        ]
+        return Event(_("New problem: “%(title)s”", title=title), lines, _problem_link(problem))
     return None
+
+
+def _moderation_event(n: Notification, title: str, link: str) -> Event:
+    """A moderator (or the reports threshold) hid an author's problem or comment, or restored it."""
+    comment = bool(n.comment_id)
+    if n.kind == NotificationKind.HIDDEN:
+        if comment:
+            subject = _("Your comment on “%(title)s” was hidden", title=title)
+            line = (
+                _("Your comment on “%(title)s” was hidden by a moderator.", title=title)
+                if n.actor_id
+                else _(
+                    "Your comment on “%(title)s” was hidden automatically after several reports, "
+                    "until a moderator reviews it.",
+                    title=title,
+                )
+            )
+        else:
+            subject = _("Your problem “%(title)s” was hidden", title=title)
+            line = (
+                _("Your problem “%(title)s” was hidden by a moderator.", title=title)
+                if n.actor_id
+                else _(
+                    "Your problem “%(title)s” was hidden automatically after several reports, "
+                    "until a moderator reviews it.",
+                    title=title,
+                )
+            )
+        lines = [line]
+        if n.detail:
+            lines.append(_("Reason: %(reason)s", reason=n.detail))
+        lines += [
+            "",
+            _(
+                "Only you and the moderators can see it now. If you think this is a mistake, ask for "
+                "a review by writing to %(contact)s with a link to it.",
+                contact=current_app.config["CONTACT_EMAIL"],
+            ),
+        ]
+        return Event(subject, lines, link)
+    if comment:
+        subject = _("Your comment on “%(title)s” was restored", title=title)
+        line = _("Your comment on “%(title)s” was restored by a moderator: everyone can see it again.", title=title)
+    else:
+        subject = _("Your problem “%(title)s” was restored", title=title)
+        line = _("Your problem “%(title)s” was restored by a moderator: everyone can see it again.", title=title)
+    lines = [line]
+    if n.detail:
+        lines.append(_("Note: %(note)s", note=n.detail))
+    return Event(subject, lines, link)
 
 
 def _problem_link(problem: Problem) -> str:
     return absolute_url("problems.show", problem_id=problem.id)
 
 
-def _footer(reason: str, unsubscribe_url: str, what: str) -> list[str]:
+def _footer(reason: str, unsubscribe_line: str) -> list[str]:
     return [
         "",
         "-- ",
         reason,
-        f"Choose what you hear about, and how: {absolute_url('notify.settings')}",
-        f"Stop {what}: {unsubscribe_url}",
+        _("Choose what you hear about, and how: %(url)s", url=absolute_url("notify.settings")),
+        unsubscribe_line,
     ]
 
 
 def single(user_name: str, event: Event, topic_label: str, unsubscribe_url: str) -> tuple[str, str]:
-    """(subject, body) of one event's email."""
+    """(subject, body) of one event's email, in the current language."""
     site = current_app.config["SITE_NAME"]
     body = [
-        f"Hello {user_name},",
+        _("Hello %(name)s,", name=user_name),
         "",
         *event.lines,
         "",
-        f"See it on {site}:",
+        _("See it on %(site)s:", site=site),
         event.link,
-        *_footer(f"You receive this email for: {topic_label.lower()}.", unsubscribe_url, "these emails (one click)"),
+        *_footer(
+            _("You receive this email for: %(topic)s.", topic=str(topic_label).lower()),
+            _("Stop these emails (one click): %(url)s", url=unsubscribe_url),
+        ),
     ]
     return event.subject, "\n".join(body) + "\n"
 
 
 def digest(user_name: str, period: str, events: list[Event], unsubscribe_url: str) -> tuple[str, str]:
-    """(subject, body) of a digest: every event of the period, oldest first."""
+    """(subject, body) of a digest, in the current language: every event of the period, oldest first."""
     site = current_app.config["SITE_NAME"]
     count = len(events)
-    subject = f"Your {period} digest from {site}: {count} update{'s' if count != 1 else ''}"
-    body = [f"Hello {user_name},", "", f"Here is what happened since your last {period} digest.", ""]
+    if period == "weekly":
+        subject = ngettext(
+            "Your weekly digest from %(site)s: %(num)d update",
+            "Your weekly digest from %(site)s: %(num)d updates",
+            count,
+            site=site,
+        )
+        since = _("Here is what happened since your last weekly digest.")
+        reason = _("You receive this weekly digest by choice.")
+        stop = _("Stop the weekly digest (one click): %(url)s", url=unsubscribe_url)
+    else:
+        subject = ngettext(
+            "Your daily digest from %(site)s: %(num)d update",
+            "Your daily digest from %(site)s: %(num)d updates",
+            count,
+            site=site,
+        )
+        since = _("Here is what happened since your last daily digest.")
+        reason = _("You receive this daily digest by choice.")
+        stop = _("Stop the daily digest (one click): %(url)s", url=unsubscribe_url)
+    body = [_("Hello %(name)s,", name=user_name), "", since, ""]
     for number, event in enumerate(events, 1):
         body += [f"{number}. {event.lines[0]}", *("   " + line if line else "" for line in event.lines[1:])]
         body += [f"   {event.link}", ""]
-    body += _footer(f"You receive this {period} digest by choice.", unsubscribe_url, f"the {period} digest (one click)")
+    body += _footer(reason, stop)
     return subject, "\n".join(body) + "\n"

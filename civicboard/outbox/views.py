@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from civicboard.extensions import db
@@ -36,5 +37,5 @@ def retry(message_id: int):
         abort(404)
     services.retry_failed(current_user, message)
     db.session.commit()
-    flash(f"The message to {message.recipient} is queued again.", "success")
+    flash(_("The message to %(address)s is queued again.", address=message.recipient), "success")
     return redirect(url_for("admin.index") + "#failed-mail")

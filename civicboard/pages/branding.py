@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from civicboard.audit.services import record
@@ -154,13 +155,18 @@ def _clean_colour(value: str | None) -> str:
     if not value.startswith("#"):
         value = "#" + value
     if not HEX_COLOUR.match(value):
-        raise _invalid("accent_colour", "Give the colour as six hexadecimal digits, like #0b5cad.")
+        raise _invalid("accent_colour", _("Give the colour as six hexadecimal digits, like #0b5cad."))
     ratio = contrast(value, "#ffffff")
     if ratio < MIN_CONTRAST:
         raise _invalid(
             "accent_colour",
-            f"{value} has a contrast of {ratio:.1f}:1 with white; links and buttons need at "
-            f"least {MIN_CONTRAST}:1 to stay readable. Choose a darker shade.",
+            _(
+                "%(colour)s has a contrast of %(ratio)s:1 with white; links and buttons need at "
+                "least %(minimum)s:1 to stay readable. Choose a darker shade.",
+                colour=value,
+                ratio=format(ratio, ".1f"),
+                minimum=MIN_CONTRAST,
+            ),
         )
     return value.lower()
 
@@ -177,15 +183,21 @@ def image_type(data: bytes, allow_ico: bool = False) -> str | None:
     return None
 
 
-def _clean_image(field: str, label: str, data: bytes | None, limit: int, allow_ico: bool) -> tuple[bytes, str] | None:
+def _clean_image(field: str, data: bytes | None, limit: int, allow_ico: bool) -> tuple[bytes, str] | None:
     if not data:
         return None
+    size, most = len(data) // 1024, limit // 1024
     if len(data) > limit:
-        raise _invalid(field, f"The {label} is {len(data) // 1024} KB; it may be at most {limit // 1024} KB.")
+        if allow_ico:
+            message = _("The favicon is %(size)s KB; it may be at most %(most)s KB.", size=size, most=most)
+        else:
+            message = _("The logo is %(size)s KB; it may be at most %(most)s KB.", size=size, most=most)
+        raise _invalid(field, message)
     mime = image_type(data, allow_ico)
     if mime is None:
-        kinds = "PNG, JPEG, GIF, WebP or ICO" if allow_ico else "PNG, JPEG, GIF or WebP"
-        raise _invalid(field, f"The {label} must be a {kinds} image.")
+        if allow_ico:
+            raise _invalid(field, _("The favicon must be a PNG, JPEG, GIF, WebP or ICO image."))
+        raise _invalid(field, _("The logo must be a PNG, JPEG, GIF or WebP image."))
     return data, mime
 
 
@@ -207,21 +219,21 @@ def save(
     errors: dict[str, str] = {}
     values: dict[str, object] = {}
     checks = (
-        ("site_name", lambda: clean_text(site_name, "site_name", label="Site name", max_length=60, required=False)),
-        ("city_name", lambda: clean_text(city_name, "city_name", label="City name", max_length=80, required=False)),
+        ("site_name", lambda: clean_text(site_name, "site_name", label=_("Site name"), max_length=60, required=False)),
+        ("city_name", lambda: clean_text(city_name, "city_name", label=_("City name"), max_length=80, required=False)),
         ("accent_colour", lambda: _clean_colour(accent_colour)),
         (
             "intro",
-            lambda: clean_text(intro, "intro", label="Introduction", max_length=INTRO_MAX_LENGTH, required=False),
+            lambda: clean_text(intro, "intro", label=_("Introduction"), max_length=INTRO_MAX_LENGTH, required=False),
         ),
         (
             "meta_description",
             lambda: clean_text(
-                meta_description, "meta_description", label="Description", max_length=300, required=False
+                meta_description, "meta_description", label=_("Description"), max_length=300, required=False
             ),
         ),
-        ("logo", lambda: _clean_image("logo", "logo", logo, LOGO_MAX_BYTES, allow_ico=False)),
-        ("favicon", lambda: _clean_image("favicon", "favicon", favicon, FAVICON_MAX_BYTES, allow_ico=True)),
+        ("logo", lambda: _clean_image("logo", logo, LOGO_MAX_BYTES, allow_ico=False)),
+        ("favicon", lambda: _clean_image("favicon", favicon, FAVICON_MAX_BYTES, allow_ico=True)),
     )
     for name, check in checks:
         try:
@@ -229,7 +241,7 @@ def save(
         except ValidationError as exc:
             errors.update(exc.fields)
     if errors:
-        raise ValidationError("The branding has errors.", errors)
+        raise ValidationError(_("The branding has errors."), errors)
     row = _row()
     if row is None:
         row = SiteBranding(id=1)

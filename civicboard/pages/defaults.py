@@ -1,8 +1,14 @@
-"""The text a site page shows until an admin edits it: a sensible start for a city board."""
+"""The text a site page shows until an admin edits it: a sensible start for a city board.
+
+Translated (lazily, in the reader's language) until an admin saves a page's own text.
+"""
 
 from __future__ import annotations
 
-ABOUT = """\
+from flask_babel import lazy_gettext as _l
+
+ABOUT = _l(
+    """\
 This board is where residents, city staff and civic technologists work together on the
 problems people meet in the city, and on the open data that could help solve them.
 
@@ -16,8 +22,10 @@ problems people meet in the city, and on the open data that could help solve the
 
 The board is open source. Everything public on it can be downloaded as open data.
 """
+)
 
-PRIVACY = """\
+PRIVACY = _l(
+    """\
 This notice explains what the board keeps about you, why, and what you can do about it.
 
 ### What we keep
@@ -46,8 +54,10 @@ votes, follows and reports are not shown to other residents.
 
 Write to the city's data protection officer with any question about this notice.
 """
+)
 
-TERMS = """\
+TERMS = _l(
+    """\
 By using this board you agree to these terms.
 
 ### Be civil and be accurate
@@ -71,10 +81,11 @@ delete your account, your posts stay for the public record without your name, as
 
 This board is not monitored around the clock. For emergencies, call the emergency number.
 """
+)
 
 # slug -> (title, Markdown body)
 DEFAULT_PAGES: dict[str, tuple[str, str]] = {
-    "about": ("About this board", ABOUT),
-    "privacy": ("Privacy notice", PRIVACY),
-    "terms": ("Terms of use", TERMS),
+    "about": (_l("About this board"), ABOUT),
+    "privacy": (_l("Privacy notice"), PRIVACY),
+    "terms": (_l("Terms of use"), TERMS),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from civicboard.audit.services import record
@@ -33,7 +34,7 @@ class PageText:
 
 def get_page(slug: str) -> PageText:
     """A site page as saved, or its default text when nobody has edited it yet (KeyError: no such page)."""
-    default_title, default_body = DEFAULT_PAGES[slug]
+    default_title, default_body = (str(text) for text in DEFAULT_PAGES[slug])
     row = db.session.execute(select(SitePage).where(SitePage.slug == slug)).scalar_one_or_none()
     if row is None:
         return PageText(slug, default_title, default_body, render(default_body), None)
@@ -45,8 +46,8 @@ def save_page(actor, slug: str, title: str | None, body: str | None) -> SitePage
     require(actor, Capability.MANAGE_SITE_PAGES)
     if slug not in DEFAULT_PAGES:
         raise KeyError(slug)
-    title = clean_text(title, "title", label="Title", max_length=140)
-    body = clean_text(body, "body", label="Text", max_length=BODY_MAX_LENGTH)
+    title = clean_text(title, "title", label=_("Title"), max_length=140)
+    body = clean_text(body, "body", label=_("Text"), max_length=BODY_MAX_LENGTH)
     row = db.session.execute(select(SitePage).where(SitePage.slug == slug)).scalar_one_or_none()
     if row is None:
         row = SitePage(slug=slug)

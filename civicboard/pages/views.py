@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from civicboard.extensions import db
@@ -53,7 +54,7 @@ def edit(slug: str):
                 getattr(form, name).errors = [*getattr(form, name).errors, message]
         else:
             db.session.commit()
-            flash("Page saved.", "success")
+            flash(_("Page saved."), "success")
             return redirect(url_for(f"pages.{slug}"))
     status = 422 if form.errors else 200
     return render_template("pages/edit.html", page=page, form=form), status
@@ -95,7 +96,7 @@ def edit_branding():
         else:
             db.session.commit()
             branding.forget()
-            flash("Branding saved.", "success")
+            flash(_("Branding saved."), "success")
             return redirect(url_for("pages.edit_branding"))
     status = 422 if form.errors else 200
     return render_template("pages/branding.html", form=form, look=branding.current()), status

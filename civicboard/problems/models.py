@@ -5,6 +5,9 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -42,13 +45,14 @@ class ProblemStatus(enum.StrEnum):
     DUPLICATE = "duplicate"
 
 
+# Lazy: each label is read in the language of whoever reads it (str() it to join or compare).
 STATUS_LABELS = {
-    ProblemStatus.OPEN: "Open",
-    ProblemStatus.ACKNOWLEDGED: "Acknowledged",
-    ProblemStatus.IN_PROGRESS: "In progress",
-    ProblemStatus.RESOLVED: "Resolved",
-    ProblemStatus.DECLINED: "Declined",
-    ProblemStatus.DUPLICATE: "Duplicate",
+    ProblemStatus.OPEN: _l("Open"),
+    ProblemStatus.ACKNOWLEDGED: _l("Acknowledged"),
+    ProblemStatus.IN_PROGRESS: _l("In progress"),
+    ProblemStatus.RESOLVED: _l("Resolved"),
+    ProblemStatus.DECLINED: _l("Declined"),
+    ProblemStatus.DUPLICATE: _l("Duplicate"),
 }
 
 # Every allowed status change, in one place. Closed problems can only be reopened.
@@ -89,6 +93,18 @@ class DataRequestStatus(enum.StrEnum):
     PLANNED = "planned"
     PUBLISHED = "published"
     DECLINED = "declined"
+
+
+def data_request_status_label(status: str | None) -> str:
+    """A data request's status in the reader's language ("Requested" until staff answer it)."""
+    # A context of their own: in Spanish a request (la solicitud) takes other endings than a problem.
+    labels = {
+        DataRequestStatus.REQUESTED: pgettext("data request", "Requested"),
+        DataRequestStatus.PLANNED: pgettext("data request", "Planned"),
+        DataRequestStatus.PUBLISHED: pgettext("data request", "Published"),
+        DataRequestStatus.DECLINED: pgettext("data request", "Declined"),
+    }
+    return labels[DataRequestStatus(status or DataRequestStatus.REQUESTED)]
 
 
 class Category(db.Model):
@@ -217,6 +233,7 @@ class Problem(db.Model):
         Index("ix_problems_category_id", "category_id"),
         Index("ix_problems_duplicate_of_id", "duplicate_of_id"),
         Index("ix_problems_location", "latitude", "longitude"),
+        Index("ix_problems_neighbourhood_id", "neighbourhood_id", "created_at", "id"),
         CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="location_complete"),
     )
 
@@ -242,7 +259,12 @@ class Problem(db.Model):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[ProblemStatus(self.status)]
+        return str(STATUS_LABELS[ProblemStatus(self.status)])
+
+    @property
+    def data_request_status_label(self) -> str:
+        """How staff answered the data request, in the reader's language ("Requested" until they do)."""
+        return data_request_status_label(self.data_request_status)
 
     def row_version(self) -> tuple:
         """Everything a list row shows of this problem apart from votes: the key of its
@@ -272,17 +294,18 @@ class Problem(db.Model):
         duplicate, the text they answered is frozen for its author (reopening unfreezes it).
         """
         if user is None or not user.is_authenticated:
-            return "Please log in to continue."
+            return _("Please log in to continue.")
         if user.is_moderator:
             return None
         if user.id != self.author_id or user.is_banned:
-            return "You cannot edit this problem."
+            return _("You cannot edit this problem.")
         if not visibility.takes_contributions(self) or self.is_locked:
-            return "This problem is locked or hidden; it cannot be edited."
+            return _("This problem is locked or hidden; it cannot be edited.")
         if self.is_closed:
-            return (
-                f"This problem is {self.status_label.lower()}: the official response answers it "
-                "as written, so it can no longer be edited."
+            return _(
+                "This problem is %(status)s: the official response answers it as written, so it can "
+                "no longer be edited.",
+                status=self.status_label.lower(),
             )
         return None
 
@@ -553,11 +576,18 @@ class NotificationSetting(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
 
 
-class AreaFollow(db.Model):
-    """Someone who wants to hear of new problems in a dataset or a category (an area alert).
+# One area per follow: the three columns' "is set" flags add up to one (the same SQL on SQLite and PostgreSQL).
+EXACTLY_ONE_AREA = (
+    "(CASE WHEN dataset_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN category_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN neighbourhood_id IS NULL THEN 0 ELSE 1 END) = 1"
+)
 
-    A neighbourhood is the third kind of area: add its column here and a condition in
-    problems.notifications.alert_area_followers when the boundaries exist.
+
+class AreaFollow(db.Model):
+    """Someone who wants to hear of new problems in a dataset, a category or a neighbourhood (an area alert).
+
+    Exactly one of the three is set; a person follows each area at most once.
     """
 
     __tablename__ = "area_follows"
@@ -566,12 +596,17 @@ class AreaFollow(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     dataset_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"), nullable=True)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), nullable=True)
+    neighbourhood_id: Mapped[int | None] = mapped_column(
+        ForeignKey("neighbourhoods.id", ondelete="CASCADE"), nullable=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
 
     __table_args__ = (
         UniqueConstraint("user_id", "dataset_id", name="uq_area_follows_user_dataset"),
         UniqueConstraint("user_id", "category_id", name="uq_area_follows_user_category"),
-        CheckConstraint("(dataset_id IS NULL) <> (category_id IS NULL)", name="exactly_one_area"),
+        UniqueConstraint("user_id", "neighbourhood_id", name="uq_area_follows_user_neighbourhood"),
+        CheckConstraint(EXACTLY_ONE_AREA, name="exactly_one_area"),
         Index("ix_area_follows_dataset_id", "dataset_id"),
         Index("ix_area_follows_category_id", "category_id"),
+        Index("ix_area_follows_neighbourhood_id", "neighbourhood_id"),
     )

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import Integer, String, and_, case, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -28,6 +29,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from civicboard.auth.models import User
 from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
+from civicboard.permissions import PermissionDenied
+from civicboard.places.models import Neighbourhood
 from civicboard.problems import counters
 from civicboard.problems.models import (
     AreaFollow,
@@ -235,19 +238,18 @@ def _insert_for(
     return len(recipients)
 
 
-# -- area alerts: new problems in a dataset or a category someone follows ------------------------
+# -- area alerts: new problems in a dataset, a category or a neighbourhood someone follows ---------
 
 
-def _area_audience(problem_id: int, category_id: int | None, excluded: set[int], followed_before=None):
-    """The people following one of the problem's datasets or its category, each once.
-
-    (A neighbourhood is the next kind of area: a condition here on AreaFollow's column for it.)
-    """
+def _area_audience(problem: Problem, excluded: set[int], followed_before=None):
+    """The people following one of the problem's datasets, its category or its neighbourhood, each once."""
     areas = [
-        AreaFollow.dataset_id.in_(select(ProblemDataset.dataset_id).where(ProblemDataset.problem_id == problem_id))
+        AreaFollow.dataset_id.in_(select(ProblemDataset.dataset_id).where(ProblemDataset.problem_id == problem.id))
     ]
-    if category_id is not None:
-        areas.append(AreaFollow.category_id == category_id)
+    if problem.category_id is not None:
+        areas.append(AreaFollow.category_id == problem.category_id)
+    if problem.neighbourhood_id is not None:
+        areas.append(AreaFollow.neighbourhood_id == problem.neighbourhood_id)
     conditions = [or_(*areas)]
     if excluded:
         conditions.append(AreaFollow.user_id.not_in(sorted(excluded)))
@@ -257,12 +259,12 @@ def _area_audience(problem_id: int, category_id: int | None, excluded: set[int],
 
 
 def alert_area_followers(problem: Problem, actor: User | None) -> int:
-    """Tell the followers of a new problem's datasets and category (an area alert); returns how many.
+    """Tell the followers of a new problem's datasets, category and neighbourhood (an area alert); returns how many.
 
     Above NOTIFY_INLINE_MAX of them, one fan-out row is written instead (and 0 returned).
     """
     excluded = {actor.id} if actor is not None else set()
-    audience = _area_audience(problem.id, problem.category_id, excluded)
+    audience = _area_audience(problem, excluded)
     inline_max = current_app.config.get("NOTIFY_INLINE_MAX", 200)
     bounded = audience.limit(inline_max + 1).subquery()
     written()
@@ -286,18 +288,62 @@ def alert_area_followers(problem: Problem, actor: User | None) -> int:
     )
 
 
-def follow_area(user: User, *, dataset_id: int | None = None, category_id: int | None = None) -> bool:
-    """Follow new problems in a dataset or a category; False if already following."""
-    if (dataset_id is None) == (category_id is None):
-        raise ValueError("follow exactly one dataset or category")
-    column, value = (
-        (AreaFollow.dataset_id, dataset_id) if dataset_id is not None else (AreaFollow.category_id, category_id)
-    )
-    if db.session.execute(select(AreaFollow.id).where(AreaFollow.user_id == user.id, column == value)).first():
+def _area_column(dataset_id: int | None, category_id: int | None, neighbourhood_id: int | None):
+    """(AreaFollow's column, the id) of the one area named; ValueError unless exactly one is."""
+    named = [
+        (column, value)
+        for column, value in (
+            (AreaFollow.dataset_id, dataset_id),
+            (AreaFollow.category_id, category_id),
+            (AreaFollow.neighbourhood_id, neighbourhood_id),
+        )
+        if value is not None
+    ]
+    if len(named) != 1:
+        raise ValueError("follow exactly one dataset, category or neighbourhood")
+    return named[0]
+
+
+def _require_signed_in(user: User | None) -> None:
+    # Following is reading, not acting: an unconfirmed account may follow (permissions.ConfirmationRequired).
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(gettext("Please log in to continue."))
+
+
+def area_follow_id(
+    user: User | None,
+    *,
+    dataset_id: int | None = None,
+    category_id: int | None = None,
+    neighbourhood_id: int | None = None,
+) -> int | None:
+    """The id of the user's follow of this area, or None (anonymous visitors follow nothing)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    column, value = _area_column(dataset_id, category_id, neighbourhood_id)
+    return db.session.execute(
+        select(AreaFollow.id).where(AreaFollow.user_id == user.id, column == value)
+    ).scalar_one_or_none()
+
+
+def follow_area(
+    user: User,
+    *,
+    dataset_id: int | None = None,
+    category_id: int | None = None,
+    neighbourhood_id: int | None = None,
+) -> bool:
+    """Follow new problems in a dataset, a category or a neighbourhood; False if already following."""
+    _require_signed_in(user)
+    if area_follow_id(user, dataset_id=dataset_id, category_id=category_id, neighbourhood_id=neighbourhood_id):
         return False
     try:
         with db.session.begin_nested():
-            db.session.add(AreaFollow(user_id=user.id, dataset_id=dataset_id, category_id=category_id))
+            db.session.add(
+                AreaFollow(
+                    user_id=user.id, dataset_id=dataset_id, category_id=category_id, neighbourhood_id=neighbourhood_id
+                )
+            )
     except IntegrityError:
         return False  # a concurrent request followed first
     return True
@@ -305,25 +351,52 @@ def follow_area(user: User, *, dataset_id: int | None = None, category_id: int |
 
 def unfollow_area(user: User, area_follow_id: int) -> bool:
     """Stop following one of the user's areas; False if it was not theirs (or gone)."""
+    _require_signed_in(user)
     result = db.session.execute(
         db.delete(AreaFollow).where(AreaFollow.id == area_follow_id, AreaFollow.user_id == user.id)
     )
     return bool(result.rowcount)
 
 
+def unfollow_neighbourhood(user: User, neighbourhood_id: int) -> bool:
+    """Stop following a neighbourhood; False if the user did not follow it."""
+    _require_signed_in(user)
+    result = db.session.execute(
+        db.delete(AreaFollow).where(AreaFollow.user_id == user.id, AreaFollow.neighbourhood_id == neighbourhood_id)
+    )
+    return bool(result.rowcount)
+
+
 def followed_areas(user: User) -> list[tuple[int, str, str, int | str]]:
-    """The user's areas, each as (follow id, "dataset" or "category", its name, its id or slug); one query."""
+    """The user's areas, each as (follow id, "dataset", "category" or "neighbourhood", its name, its id or slug).
+
+    One query.
+    """
     rows = db.session.execute(
-        select(AreaFollow.id, Dataset.id, Dataset.title, Category.slug, Category.name)
+        select(
+            AreaFollow.id,
+            Dataset.id,
+            Dataset.title,
+            Category.slug,
+            Category.name,
+            Neighbourhood.id,
+            Neighbourhood.name,
+        )
         .outerjoin(Dataset, Dataset.id == AreaFollow.dataset_id)
         .outerjoin(Category, Category.id == AreaFollow.category_id)
+        .outerjoin(Neighbourhood, Neighbourhood.id == AreaFollow.neighbourhood_id)
         .where(AreaFollow.user_id == user.id)
         .order_by(AreaFollow.id)
     )
-    return [
-        (row[0], "dataset", row[2], row[1]) if row[1] is not None else (row[0], "category", row[4], row[3])
-        for row in rows
-    ]
+    areas: list[tuple[int, str, str, int | str]] = []
+    for follow_id, dataset_id, title, slug, category_name, neighbourhood_id, neighbourhood_name in rows:
+        if dataset_id is not None:
+            areas.append((follow_id, "dataset", title, dataset_id))
+        elif neighbourhood_id is not None:
+            areas.append((follow_id, "neighbourhood", neighbourhood_name, neighbourhood_id))
+        else:
+            areas.append((follow_id, "category", category_name, slug))
+    return areas
 
 
 def expand_fanout(fanout_id: int) -> int | None:
@@ -344,9 +417,7 @@ def expand_fanout(fanout_id: int) -> int | None:
     written()
     if fanout.kind == NotificationKind.AREA_ALERT:
         problem = db.session.get(Problem, fanout.problem_id)
-        audience = _area_audience(
-            problem.id, problem.category_id, set(fanout.exclude_user_ids or []), followed_before=fanout.created_at
-        )
+        audience = _area_audience(problem, set(fanout.exclude_user_ids or []), followed_before=fanout.created_at)
         return _insert_for(
             audience, fanout.kind, actor_id=fanout.actor_id, problem_id=problem.id, created_at=fanout.created_at
         )

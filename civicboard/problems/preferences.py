@@ -10,6 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from civicboard.extensions import db
@@ -28,10 +30,10 @@ class Delivery(enum.StrEnum):
 
 
 DELIVERY_LABELS = {
-    Delivery.IMMEDIATE: "Email at once",
-    Delivery.DAILY: "Daily digest",
-    Delivery.WEEKLY: "Weekly digest",
-    Delivery.OFF: "Only on the site",
+    Delivery.IMMEDIATE: _l("Email at once"),
+    Delivery.DAILY: _l("Daily digest"),
+    Delivery.WEEKLY: _l("Weekly digest"),
+    Delivery.OFF: _l("Only on the site"),
 }
 
 
@@ -40,7 +42,7 @@ class Topic:
     """A setting on /account/notifications: the kinds it covers and its default delivery."""
 
     key: str
-    label: str
+    label: str  # lazy: read it where the reader's language is chosen
     kinds: frozenset[str]
     default: Delivery
 
@@ -48,19 +50,19 @@ class Topic:
 TOPICS: tuple[Topic, ...] = (
     Topic(
         "responses",
-        "An official response or a status change on a problem I follow or proposed",
+        _l("An official response or a status change on a problem I follow or proposed"),
         frozenset({NotificationKind.RESPONSE, NotificationKind.STATUS}),
         Delivery.IMMEDIATE,
     ),
     Topic(
         "comments",
-        "A comment on a problem I follow, or a reply to my comment",
+        _l("A comment on a problem I follow, or a reply to my comment"),
         frozenset({NotificationKind.COMMENT, NotificationKind.REPLY}),
         Delivery.DAILY,
     ),
     Topic(
         "challenges",
-        "A problem I follow added to a challenge, or a challenge I follow published or closed",
+        _l("A problem I follow added to a challenge, or a challenge I follow published or closed"),
         frozenset(
             {NotificationKind.CHALLENGE_ADDED, NotificationKind.CHALLENGE_PUBLISHED, NotificationKind.CHALLENGE_CLOSED}
         ),
@@ -68,19 +70,19 @@ TOPICS: tuple[Topic, ...] = (
     ),
     Topic(
         "data",
-        "A data request I follow answered (the dataset published)",
+        _l("A data request I follow answered (the dataset published)"),
         frozenset({NotificationKind.DATA_PUBLISHED}),
         Delivery.IMMEDIATE,
     ),
     Topic(
         "moderation",
-        "A moderator hid or restored my problem or comment",
+        _l("A moderator hid or restored my problem or comment"),
         frozenset({NotificationKind.HIDDEN, NotificationKind.RESTORED}),
         Delivery.IMMEDIATE,
     ),
     Topic(
         "area_alerts",
-        "New problems in a dataset or category I follow",
+        _l("New problems in a dataset or category I follow"),
         frozenset({NotificationKind.AREA_ALERT}),
         Delivery.WEEKLY,
     ),
@@ -121,11 +123,11 @@ def settings_of(user_id: int) -> dict[str, Delivery]:
 def set_delivery(user_id: int, topic: str, delivery: str) -> None:
     """Choose how a topic reaches the user (in the current transaction)."""
     if topic not in TOPICS_BY_KEY:
-        raise ValidationError("Unknown kind of notification.", {topic: "Unknown kind of notification."})
+        raise ValidationError(_("Unknown kind of notification."), {topic: _("Unknown kind of notification.")})
     try:
         choice = Delivery(delivery)
     except ValueError:
-        raise ValidationError("Choose how to hear about it.", {topic: "Choose one of the options."}) from None
+        raise ValidationError(_("Choose how to hear about it."), {topic: _("Choose one of the options.")}) from None
     db.session.execute(
         delete(NotificationSetting).where(NotificationSetting.user_id == user_id, NotificationSetting.topic == topic)
     )
@@ -136,9 +138,9 @@ def set_delivery(user_id: int, topic: str, delivery: str) -> None:
 
 def update_settings(user_id: int, choices: dict[str, str]) -> None:
     """Save the settings form: a delivery for each topic; every topic must be answered."""
-    missing = {t.key: "Choose one of the options." for t in TOPICS if t.key not in choices}
+    missing = {t.key: _("Choose one of the options.") for t in TOPICS if t.key not in choices}
     if missing:
-        raise ValidationError("Choose how to hear about each kind of notification.", missing)
+        raise ValidationError(_("Choose how to hear about each kind of notification."), missing)
     for topic in TOPICS:
         set_delivery(user_id, topic.key, choices[topic.key])
 

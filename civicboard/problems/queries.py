@@ -134,6 +134,7 @@ class ProblemFilters:
     voted_by_me: bool = False
     bbox: Bounds | None = None  # located problems inside this box only
     located: bool = False  # located problems only (the map)
+    neighbourhood_id: int | None = None  # problems placed inside this neighbourhood only
 
 
 @dataclass
@@ -159,6 +160,8 @@ def filter_clauses(viewer: Any, filters: ProblemFilters) -> list[ColumnElement[b
         )
     if filters.category:
         clauses.append(Problem.category_id.in_(select(Category.id).where(Category.slug == filters.category)))
+    if filters.neighbourhood_id:
+        clauses.append(Problem.neighbourhood_id == filters.neighbourhood_id)
     if filters.located or filters.bbox is not None:
         clauses.append(Problem.latitude.is_not(None))
     if filters.bbox is not None:

@@ -178,8 +178,8 @@ def _parse_status(value: Any) -> ProblemStatus | None:
 
 def _transition_error(current: str, target: ProblemStatus) -> str:
     here = STATUS_LABELS[ProblemStatus(current)]
-    allowed = [STATUS_LABELS[s] for s in ProblemStatus if s in TRANSITIONS[ProblemStatus(current)]]
-    if allowed == [STATUS_LABELS[ProblemStatus.OPEN]]:
+    allowed = [str(STATUS_LABELS[s]) for s in ProblemStatus if s in TRANSITIONS[ProblemStatus(current)]]
+    if allowed == [str(STATUS_LABELS[ProblemStatus.OPEN])]:
         return f"A problem that is {here} cannot move to {STATUS_LABELS[target]}; it can only be reopened (Open)."
     return f"A problem that is {here} cannot move to {STATUS_LABELS[target]}. Choose one of: {', '.join(allowed)}."
 

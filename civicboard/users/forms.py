@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired
@@ -11,13 +12,13 @@ class DeleteAccountForm(FlaskForm):
     """Delete my account: the password again, and whether to take away what nobody answered."""
 
     password = PasswordField(
-        "Your password",
+        _l("Your password"),
         validators=[DataRequired()],
-        description="Enter your password to confirm it is you.",
+        description=_l("Enter your password to confirm it is you."),
         render_kw={"autocomplete": "current-password"},
     )
     remove_unanswered = BooleanField(
-        "Also remove my problems and comments that nobody else has replied to",
+        _l("Also remove my problems and comments that nobody else has replied to"),
     )
 
 

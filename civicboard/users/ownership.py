@@ -21,6 +21,7 @@ import secrets
 from collections import Counter
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.orm import aliased
 from werkzeug.security import check_password_hash
@@ -73,7 +74,7 @@ def export_account(user: User) -> dict[str, Any]:
     Secrets never leave: no password hash, no session or token digest.
     """
     if user is None or not user.is_authenticated:
-        raise PermissionDenied("Please log in to continue.")
+        raise PermissionDenied(_("Please log in to continue."))
     uid = user.id
     roles = db.session.execute(select(UserRole.role).where(UserRole.user_id == uid).order_by(UserRole.role)).scalars()
     profile = {
@@ -151,7 +152,7 @@ def export_account(user: User) -> dict[str, Any]:
             .order_by(Follow.id)
         ),
         "area_follows": _rows(
-            select(AreaFollow.dataset_id, AreaFollow.category_id, AreaFollow.created_at)
+            select(AreaFollow.dataset_id, AreaFollow.category_id, AreaFollow.neighbourhood_id, AreaFollow.created_at)
             .where(AreaFollow.user_id == uid)
             .order_by(AreaFollow.id)
         ),
@@ -250,12 +251,12 @@ def delete_account(user: User, password: str | None, *, remove_unanswered: bool 
     must be able to grant roles.
     """
     if user is None or not user.is_authenticated:
-        raise PermissionDenied("Please log in to continue.")
+        raise PermissionDenied(_("Please log in to continue."))
     if not check_password_hash(user.password_hash, password or ""):
-        message = "Your password is not correct."
+        message = _("Your password is not correct.")
         raise ValidationError(message, {"password": message})
     if Role.ADMIN.value in {row.role for row in user.role_rows} and _other_admins(user) == 0:
-        message = "You are the only admin: make someone else an admin before deleting your account."
+        message = _("You are the only admin: make someone else an admin before deleting your account.")
         raise ValidationError(message, {"password": message})
     uid = user.id
     summary = {"votes": _remove_votes(uid), "follows": _remove_follows(uid)}

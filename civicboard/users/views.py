@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from civicboard.auth.models import User
 from civicboard.auth.sessions import end_session
 from civicboard.extensions import db
+from civicboard.permissions import ROLE_LABELS
 from civicboard.problems import queries
 from civicboard.timeutil import utcnow
 from civicboard.users import ownership
@@ -26,7 +28,9 @@ def profile(user_id: int):
     user = db.get_or_404(User, user_id, options=[selectinload(User.role_rows)])
     problems = queries.user_problems(current_user, user, before=request.args.get("problems_before"))
     comments = queries.user_comments(current_user, user, before=request.args.get("comments_before"))
-    return render_template("users/profile.html", user=user, problems=problems, comments=comments)
+    return render_template(
+        "users/profile.html", user=user, problems=problems, comments=comments, role_labels=ROLE_LABELS
+    )
 
 
 @bp.get("/account/export")
@@ -42,7 +46,7 @@ def export_download():
     """Download everything the board holds about me, as one JSON file."""
     form = ExportForm()
     if not form.validate_on_submit():
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
         return redirect(url_for("users.export_page"))
     data = ownership.export_account(current_user)
     filename = f"civicboard-account-{current_user.id}-{utcnow():%Y%m%d}.json"
@@ -67,7 +71,7 @@ def delete_account():
         else:
             end_session(current_user)
             db.session.commit()
-            flash("Your account is deleted. Thank you for taking part.", "success")
+            flash(_("Your account is deleted. Thank you for taking part."), "success")
             return redirect(url_for("problems.index"))
     status = 422 if form.errors else 200
     return render_template("users/account_delete.html", form=form), status

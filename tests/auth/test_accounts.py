@@ -172,7 +172,7 @@ def test_change_password_then_login_with_new_one(logged_in, make_client):
 def test_public_profile_shows_name_and_roles(client, user_factory):
     user = user_factory(name="Pat Parks", roles=["staff"], department="Parks")
     html = client.get(f"/users/{user.id}").get_data(as_text=True)
-    assert "Pat Parks" in html and "Parks" in html and "Staff" in html
+    assert "Pat Parks" in html and "Parks" in html and "City staff" in html
 
 
 def test_unknown_profile_is_404(client):

@@ -2,7 +2,7 @@
 
 Templates: every Jinja construct is cut out (a `{% trans %}` block and `{{ _("...") }}` with
 it), then the HTML left is parsed; its text and the attributes people read (alt, title,
-placeholder, aria-label, a button's value) must hold no words. Python: the first argument of
+placeholder, aria-label, an input button's value) must hold no words. Python: the first argument of
 flash(), of the validation errors services raise, and the label, description and message of
 form fields must not be string literals (they go through gettext / lazy_gettext).
 """
@@ -59,7 +59,9 @@ class _TextFinder(HTMLParser):
             self._skip += 1
         kept = dict(attrs)
         for name, value in attrs:
-            readable = name in READ_ATTRIBUTES or (name == "value" and kept.get("type") in BUTTON_TYPES)
+            # An input button shows its value; a <button>'s value is only sent with the form.
+            shown_value = tag == "input" and name == "value" and kept.get("type") in BUTTON_TYPES
+            readable = name in READ_ATTRIBUTES or shown_value
             if readable and value:
                 self._check(value)
 

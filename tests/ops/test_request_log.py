@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import pytest
 
@@ -97,3 +98,63 @@ def test_a_server_error_page_shows_the_reference_to_quote(app, client, caplog):
     error = next(r for r in caplog.records if r.levelno >= logging.ERROR)
     requestlog._RequestIdFilter().filter(error)
     assert error.request_id == request_id
+
+
+SECRET = "Zm9vYmFy.s3cr3t-T0KEN_xyz"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/verify/{SECRET}",
+        f"/password/reset/{SECRET}",
+        f"/account/email/confirm/{SECRET}",
+        f"/unsubscribe/{SECRET}",
+        f"/challenges/invitations/{SECRET}",
+        f"/verify/{SECRET}/",  # a mistyped link no route answers
+    ],
+)
+def test_the_request_log_never_writes_a_links_secret(client, caplog, path):
+    with caplog.at_level(logging.INFO, logger="civicboard.requests"):
+        client.get(path)
+    [record] = [r for r in caplog.records if r.name == "civicboard.requests"]
+    requestlog._RequestIdFilter().filter(record)
+    written = requestlog.TextFormatter().format(record) + requestlog.JsonFormatter().format(record)
+    assert SECRET not in written
+    assert record.path == path.replace(SECRET, "<token>")
+
+
+def test_a_valid_unsubscribe_link_is_logged_without_its_token(app, client, user_factory, caplog):
+    from civicboard.notify.unsubscribe import make_token
+
+    token = make_token(user_factory().id, ["comments"])
+    with caplog.at_level(logging.INFO, logger="civicboard.requests"):
+        assert client.get(f"/unsubscribe/{token}").status_code == 200
+    assert token not in caplog.text
+    assert "/unsubscribe/<token>" in caplog.text
+
+
+def test_every_route_with_a_token_is_redacted(app):
+    def secret(name):
+        return name == "token" or name.endswith("_token")
+
+    tokenised = [rule for rule in app.url_map.iter_rules() if any(secret(name) for name in rule.arguments)]
+    assert {rule.endpoint for rule in tokenised} >= {
+        "auth.verify_email",
+        "auth.reset_password",
+        "notify.unsubscribe",
+        "challenges.invitation",
+    }
+    for rule in tokenised:
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: SECRET if secret(m.group(1)) else "7", rule.rule)
+        assert SECRET not in requestlog.loggable_path(path, app), rule.rule
+
+
+def test_secrets_in_query_strings_are_redacted(app):
+    query = f"token={SECRET}&api_key={SECRET}&page=2&next=/password/reset/{SECRET}"
+    assert SECRET not in requestlog.loggable_query(query, app)
+    assert "page=2" in requestlog.loggable_query(query, app)
+    event = {"request": {"url": f"https://board.example.gov/verify/{SECRET}?token={SECRET}", "query_string": query}}
+    scrubbed = requestlog.scrub_event(app, event)
+    assert SECRET not in json.dumps(scrubbed)
+    assert scrubbed["request"]["url"].startswith("https://board.example.gov/verify/<token>?")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
-import os
 import re
 import subprocess
 import sys
@@ -23,6 +22,7 @@ import pytest
 import redis
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests import databases
 from tests.conftest import csrf_field
 from tests.databases import temporary_database
 from tests.e2e.server import ROOT, stop_process
@@ -81,7 +81,7 @@ def _api(url: str, token: str, method: str, body: dict | None = None) -> tuple[i
 
 @pytest.fixture
 def redis_url():
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    url = databases.redis_url()
     client = redis.Redis.from_url(url)
     client.ping()
     client.flushdb()  # no limit or page left over from an earlier run

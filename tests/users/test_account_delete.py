@@ -197,10 +197,15 @@ def test_mail_not_yet_sent_to_them_is_dropped(client, login, board):
 
 
 def test_delete_removes_area_follows_and_notification_settings(client, login, board, dataset_factory):
+    from civicboard.places.models import Neighbourhood
     from civicboard.problems import notifications, preferences
     from civicboard.problems.models import AreaFollow, NotificationSetting
 
     notifications.follow_area(board.me, dataset_id=dataset_factory().id)
+    place = Neighbourhood(name="Davis", geometry="{}", min_lon=0, min_lat=0, max_lon=1, max_lat=1)
+    db.session.add(place)
+    db.session.flush()
+    notifications.follow_area(board.me, neighbourhood_id=place.id)
     preferences.set_delivery(board.me.id, "comments", "off")
     db.session.commit()
     login(client, board.me)

@@ -128,3 +128,25 @@ def test_export_holds_my_notification_settings_and_area_follows(client, login, b
     data = download(client)
     assert [a["dataset_id"] for a in data["area_follows"]] == [dataset.id]
     assert [(s["topic"], s["delivery"]) for s in data["notification_settings"]] == [("comments", "weekly")]
+
+
+def test_export_holds_a_followed_neighbourhood(client, login, board):
+    import json as json_
+
+    from civicboard.places.models import Neighbourhood
+    from civicboard.places.services import import_boundaries
+    from civicboard.problems import notifications
+
+    ring = [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]
+    feature = {
+        "type": "Feature",
+        "properties": {"name": "Davis"},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+    import_boundaries(json_.dumps({"type": "FeatureCollection", "features": [feature]}))
+    davis = db.session.execute(db.select(Neighbourhood.id)).scalar_one()
+    notifications.follow_area(board.me, neighbourhood_id=davis)
+    db.session.commit()
+    login(client, board.me)
+    [follow] = download(client)["area_follows"]
+    assert (follow["neighbourhood_id"], follow["dataset_id"], follow["category_id"]) == (davis, None, None)
