@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from urllib.parse import quote
 
 from babel import dates
@@ -15,7 +15,7 @@ from civicboard.pages import branding
 from civicboard.permissions import Capability, has_capability
 from civicboard.places.geo import city_bounds
 from civicboard.problems import visibility
-from civicboard.timeutil import isoformat_z, utcnow
+from civicboard.timeutil import format_local_time, isoformat_z, utcnow
 
 
 def register(app: Flask) -> None:
@@ -67,13 +67,18 @@ def format_date(value: datetime | None) -> str:
     return dates.format_date(value, "d MMM y", locale=get_locale()) if value else ""
 
 
+def format_month(value: date | datetime | None) -> str:
+    """A calendar month in the reader's language: Mar 2026, mar 2026 (a day's month, never shifted)."""
+    return dates.format_date(value, "LLL y", locale=get_locale()) if value else ""
+
+
 def format_datetime(value: datetime | None) -> str:
     """An instant in the city's time zone and the reader's language: 26 Nov 2026, 09:05 EST."""
     if value is None:
         return ""
     zone = get_timezone()
     moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
-    return dates.format_datetime(moment, "d MMM y, HH:mm zzz", tzinfo=zone, locale=get_locale())
+    return format_local_time(moment, "d MMM y, HH:mm", zone, get_locale())
 
 
 _AGO: dict[tuple, str] = {}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+
+from babel import dates
 
 
 def utcnow() -> datetime:
@@ -25,3 +27,15 @@ def isoformat_z(value: datetime | None) -> str | None:
         return None
     value = to_naive_utc(value)
     return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def format_local_time(moment: datetime, pattern: str, zone: tzinfo, locale) -> str:
+    """An aware moment in zone, worded by a Babel pattern, then the zone: "26 Nov 2026, 09:05 EST".
+
+    The zone's short name where the language has one (EST in English); otherwise the localized
+    GMT form, "GMT-05:00", rather than Babel's bare "-0500" that reads like a number.
+    """
+    name = dates.format_datetime(moment, "zzz", tzinfo=zone, locale=locale)
+    if name[:1] in "+-":
+        name = dates.get_timezone_gmt(moment, "long", locale=locale)
+    return f"{dates.format_datetime(moment, pattern, tzinfo=zone, locale=locale)} {name}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -13,12 +14,23 @@ from civicboard.auth import services
 from civicboard.auth.models import Department, User
 from civicboard.extensions import db
 from civicboard.outbox import services as outbox_services
-from civicboard.permissions import Capability, capability_required
+from civicboard.permissions import ROLE_LABELS, Capability, Role, capability_required
 from civicboard.validation import ValidationError
 from civicboard.web import apply_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
+
+
+@bp.context_processor
+def admin_template_helpers() -> dict:
+    """Helpers the admin pages use (plain functions, no queries)."""
+    return {"role_names": role_names}
+
+
+def role_names(user: User) -> str:
+    """The roles a user was granted, in the reader's language: "City staff, Moderator"."""
+    return ", ".join(str(ROLE_LABELS[role]) for role in Role if role in user.role_set)
 
 
 @bp.get("")
@@ -49,7 +61,7 @@ def index():
 def _user_forms(user: User) -> tuple[RoleChangeForm, DepartmentAssignForm]:
     departments = db.session.execute(select(Department).order_by(Department.name)).scalars().all()
     assign = DepartmentAssignForm(department_id=user.department_id or 0)
-    assign.department_id.choices = [SelectChoice(0, "No department")] + [
+    assign.department_id.choices = [SelectChoice(0, _("No department"))] + [
         SelectChoice(d.id, d.name) for d in departments
     ]
     return RoleChangeForm(), assign
@@ -81,10 +93,16 @@ def change_role(user_id: int):
             apply_errors(form, exc)
         else:
             db.session.commit()
-            verb = "granted" if form.action.data == "grant" else "revoked"
-            flash(f"Role {form.role.data} {verb}." if changed else "Nothing to change.", "success")
+            role = str(ROLE_LABELS[Role(form.role.data)])
+            if not changed:
+                message = _("Nothing to change.")
+            elif form.action.data == "grant":
+                message = _("Role %(role)s granted.", role=role)
+            else:
+                message = _("Role %(role)s revoked.", role=role)
+            flash(message, "success")
             return redirect(url_for("admin.user", user_id=target.id))
-    _, department_form = _user_forms(target)
+    _role_form, department_form = _user_forms(target)
     return render_template("admin/user.html", user=target, role_form=form, department_form=department_form), 422
 
 
@@ -98,7 +116,7 @@ def assign_department(user_id: int):
         department = db.session.get(Department, form.department_id.data) if form.department_id.data else None
         services.set_department(current_user, target, department, form.reason.data)
         db.session.commit()
-        flash("Department saved.", "success")
+        flash(_("Department saved."), "success")
         return redirect(url_for("admin.user", user_id=target.id))
     return render_template("admin/user.html", user=target, role_form=role_form, department_form=form), 422
 
@@ -116,7 +134,7 @@ def create_department():
             flash(exc.message, "error")
         else:
             db.session.commit()
-            flash("Department added.", "success")
+            flash(_("Department added."), "success")
     else:
         for errors in form.errors.values():
             for message in errors:

@@ -164,6 +164,7 @@ SCHEMAS: dict[str, Schema] = {
                         "description": {**STRING, "description": "Markdown."},
                         "status": {"type": "string", "enum": PROBLEM_STATUSES},
                         "neighbourhood": nullable(STRING),
+                        "language": nullable(ref("ContentLanguage")),
                         "data_request": nullable(STRING),
                         "vote_count": COUNT,
                         "comment_count": COUNT,
@@ -181,6 +182,7 @@ SCHEMAS: dict[str, Schema] = {
                         "problem_id": ID,
                         "parent_id": nullable(ID),
                         "body": STRING,
+                        "language": nullable(ref("ContentLanguage")),
                         "created_at": TIMESTAMP,
                         "edited_at": nullable(TIMESTAMP),
                         "deleted_at": nullable(TIMESTAMP),
@@ -309,6 +311,14 @@ SCHEMAS: dict[str, Schema] = {
         }
     ),
     # -- problems
+    "ContentLanguage": {
+        "type": "string",
+        "pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        "description": "The language its author wrote it in, a BCP 47 code among the board's "
+        "CIVICBOARD_LANGUAGES (en, es by default); null when not stated. What people write is not "
+        "translated. On create, a code the board does not offer is refused: 422 validation_error "
+        "with fields.language.",
+    },
     "Problem": obj(
         {
             "id": ID,
@@ -321,6 +331,7 @@ SCHEMAS: dict[str, Schema] = {
             "hot": {"type": "number", "description": "The ranking score of sort=hot."},
             "category": nullable({"type": "string", "description": "The category's slug."}),
             "neighbourhood": nullable(STRING),
+            "language": nullable(ref("ContentLanguage")),
             "datasets": array(ref("DatasetRef")),
             "data_request": nullable({"type": "string", "description": "The data wanted, for a data request."}),
             "data_request_status": nullable({"type": "string", "enum": [s.value for s in DataRequestStatus]}),
@@ -377,6 +388,7 @@ SCHEMAS: dict[str, Schema] = {
                 }
             ),
             "address": nullable({"type": "string", "maxLength": 200}),
+            "language": nullable(ref("ContentLanguage")),
         },
         required=["title", "description"],
         closed=False,
@@ -388,6 +400,7 @@ SCHEMAS: dict[str, Schema] = {
             "body": {"type": "string", "description": "Markdown; empty once deleted."},
             "body_html": STRING,
             "parent_id": nullable({**ID, "description": "The top-level comment this one replies to."}),
+            "language": nullable(ref("ContentLanguage")),
             "deleted": BOOLEAN,
             "hidden": BOOLEAN,
             "author": nullable(ref("UserRef")),
@@ -400,6 +413,7 @@ SCHEMAS: dict[str, Schema] = {
         {
             "body": {"type": "string", "minLength": 1, "maxLength": 10000, "description": "Markdown."},
             "parent_id": nullable({**ID, "description": "Reply to this comment (replies go one level deep)."}),
+            "language": nullable(ref("ContentLanguage")),
         },
         required=["body"],
         closed=False,
@@ -413,6 +427,7 @@ SCHEMAS: dict[str, Schema] = {
             "problem_id": ID,
             "body": STRING,
             "body_html": STRING,
+            "language": nullable(ref("ContentLanguage")),
             "status_from": nullable({"type": "string", "enum": PROBLEM_STATUSES}),
             "status_to": nullable({"type": "string", "enum": PROBLEM_STATUSES}),
             "duplicate_of": nullable(ID),
@@ -426,6 +441,7 @@ SCHEMAS: dict[str, Schema] = {
             "body": {"type": "string", "minLength": 1, "maxLength": 10000, "description": "Markdown."},
             "status": nullable({"type": "string", "enum": PROBLEM_STATUSES, "description": "Move the problem here."}),
             "duplicate_of": nullable({**ID, "description": "With status=duplicate: the original problem."}),
+            "language": nullable(ref("ContentLanguage")),
         },
         required=["body"],
         closed=False,

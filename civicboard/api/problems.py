@@ -62,10 +62,11 @@ PROBLEM_FIELDS = {
     "data_request": OPTIONAL_TEXT,
     "location": LOCATION,
     "address": OPTIONAL_TEXT,
+    "language": OPTIONAL_TEXT,
 }
 # The services name fields as the forms do; the API as the contract does.
 FIELD_NAMES = {"category_id": "category", "latitude": "location", "longitude": "location"}
-COMMENT_FIELDS = {"body": TEXT, "parent_id": OPTIONAL_ID}
+COMMENT_FIELDS = {"body": TEXT, "parent_id": OPTIONAL_ID, "language": OPTIONAL_TEXT}
 # 64-bit keys are the most a cursor can carry into a comparison on either database.
 MAX_KEY = 2**63 - 1
 
@@ -199,6 +200,7 @@ def create():
             neighbourhood=fields.get("neighbourhood"),
             data_request=fields.get("data_request"),
             address=fields.get("address"),
+            language=fields.get("language"),
             **_location(fields.get("location")),
         )
     except ValidationError as exc:
@@ -227,6 +229,7 @@ def update(problem_id: int):
             neighbourhood=fields.get("neighbourhood", problem.neighbourhood),
             data_request=fields.get("data_request", problem.data_request),
             address=fields.get("address", problem.address),
+            language=fields.get("language", problem.language),
             **(
                 _location(fields["location"])
                 if "location" in fields
@@ -309,7 +312,9 @@ def add_comment(problem_id: int):
     user = acting_user()
     problem = problem_or_404(problem_id)
     fields = take(json_body(), COMMENT_FIELDS)
-    comment = services.add_comment(user, problem, fields.get("body"), parent_id=fields.get("parent_id"))
+    comment = services.add_comment(
+        user, problem, fields.get("body"), parent_id=fields.get("parent_id"), language=fields.get("language")
+    )
     db.session.commit()
     return created_response(serializers.comment(comment))
 

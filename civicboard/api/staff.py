@@ -28,7 +28,7 @@ from civicboard.staff import queries, reopen, services
 
 bp = Blueprint("staff", __name__, url_prefix="/problems")
 
-RESPONSE_FIELDS = {"body": TEXT, "status": OPTIONAL_TEXT, "duplicate_of": OPTIONAL_ID}
+RESPONSE_FIELDS = {"body": TEXT, "status": OPTIONAL_TEXT, "duplicate_of": OPTIONAL_ID, "language": OPTIONAL_TEXT}
 EVIDENCE_FIELDS = {
     "dataset_id": ID,
     "url": OPTIONAL_TEXT,
@@ -54,7 +54,12 @@ def respond(problem_id: int):
     problem = problem_or_404(problem_id)
     fields = take(json_body(), RESPONSE_FIELDS)
     response = services.respond(
-        user, problem, fields.get("body"), status=fields.get("status"), duplicate_of=fields.get("duplicate_of")
+        user,
+        problem,
+        fields.get("body"),
+        status=fields.get("status"),
+        duplicate_of=fields.get("duplicate_of"),
+        language=fields.get("language"),
     )
     db.session.commit()
     return created_response(serializers.response(response, viewer=user))

@@ -9,9 +9,10 @@ too: once the address has changed, the same link finds nothing to do.
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from flask import current_app
-from flask_babel import format_datetime, ngettext
+from flask_babel import get_locale, ngettext, to_user_timezone
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash
@@ -23,7 +24,7 @@ from civicboard.extensions import db
 from civicboard.i18n import in_language_of
 from civicboard.links import absolute_url
 from civicboard.outbox.services import queue_email
-from civicboard.timeutil import utcnow
+from civicboard.timeutil import format_local_time, utcnow
 from civicboard.validation import ConflictError, ValidationError
 
 SALT = "civicboard.email-change"
@@ -110,7 +111,7 @@ def confirm_change(token: str) -> User:
                 _(
                     "On %(when)s the email address of your account on %(site)s was changed from this address "
                     "to %(new)s. Messages from the board now go there.",
-                    when=format_datetime(user.email_confirmed_at, "d MMM y, HH:mm zzz"),
+                    when=_local_time(user.email_confirmed_at),
                     site=site,
                     new=new,
                 ),
@@ -124,3 +125,9 @@ def confirm_change(token: str) -> User:
     queue_email(f"email-changed:{user.id}:{secrets.token_hex(8)}", old, subject, body + "\n", user_id=user.id)
     record(user, "user.email_change", "user", user.id)
     return user
+
+
+def _local_time(value: datetime) -> str:
+    """A stored (naive UTC) time in the city's time zone and the reader's language."""
+    moment = to_user_timezone(value)
+    return format_local_time(moment, "d MMM y, HH:mm", moment.tzinfo, get_locale())

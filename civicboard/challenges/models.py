@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from civicboard.extensions import db
 from civicboard.permissions import Capability, has_capability
 from civicboard.problems import visibility
-from civicboard.timeutil import utcnow
+from civicboard.timeutil import format_local_time, utcnow
 
 
 class ChallengeStatus(enum.StrEnum):
@@ -137,7 +137,7 @@ class Challenge(db.Model):
     def format_local(self, value: datetime | None) -> str:
         """A stored time in the challenge's zone: "Sat 2 May 2026, 10:00 EDT"."""
         local = self.local(value)
-        return self._format(local, "EEE d MMM y, HH:mm zzz") if local else ""
+        return format_local_time(local, "EEE d MMM y, HH:mm", self.zone, get_locale() or "en") if local else ""
 
     @property
     def when_label(self) -> str:
@@ -146,7 +146,8 @@ class Challenge(db.Model):
         if start is None or end is None:
             return self.format_local(self.starts_at or self.ends_at)
         if start.date() == end.date():
-            first, last = self._format(start, "EEE d MMM y, HH:mm"), self._format(end, "HH:mm zzz")
+            first = self._format(start, "EEE d MMM y, HH:mm")
+            last = format_local_time(end, "HH:mm", self.zone, get_locale() or "en")
         else:
             first, last = self.format_local(self.starts_at), self.format_local(self.ends_at)
         return gettext("%(start)s to %(end)s", start=first, end=last)

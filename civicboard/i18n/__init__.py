@@ -20,7 +20,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale
+from flask_babel import Babel, force_locale, get_locale, gettext
+from markupsafe import Markup
+
+from civicboard.validation import ValidationError
 
 babel = Babel()
 
@@ -129,6 +132,35 @@ def for_visitor_of_link(person: object):
     return force_locale(picked.replace("-", "_")) if picked else in_language_of(person)
 
 
+def content_language(value: object) -> str | None:
+    """The language a person says their text is written in: one of CIVICBOARD_LANGUAGES, or None.
+
+    What people write is not translated, but its author names its language so that pages can
+    mark it (`lang`) for screen readers, spelling and hyphenation. Blank means not stated;
+    codes compare case-insensitively (BCP 47) and come back as configured. Anything else is
+    refused with a ValidationError naming the field `language`.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        wanted = value.strip().replace("_", "-").lower()
+        for code in offered():
+            if code.lower() == wanted:
+                return code
+    message = gettext("Choose a language from the list (%(codes)s).", codes=", ".join(offered()))
+    raise ValidationError(message, {"language": message})
+
+
+def lang_attribute(item: object) -> Markup:
+    """` lang="xx"` for an element holding what someone wrote, when its author named the language.
+
+    Always written when known, even if it matches the page's: a cached fragment then reads
+    the same in every interface language.
+    """
+    code = getattr(item, "language", None)
+    return Markup(' lang="%s"') % code if code else Markup("")
+
+
 def current_language() -> str:
     """The language being served, as a code for `<html lang>` and `hreflang`."""
     return str(get_locale() or offered()[0]).replace("_", "-")
@@ -142,6 +174,7 @@ def register(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["content_lang"] = lang_attribute
     app.jinja_env.globals["interface_languages"] = language_names
     app.jinja_env.globals["language_alternates"] = language_alternates
 

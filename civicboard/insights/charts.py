@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import format_number, gettext
+
 WIDTH = 400
 PADDING = 8
 ROW_HEIGHT = 52
@@ -73,7 +75,7 @@ def bar_chart(chart_id: str, title: str, rows: list[tuple[str, float, str]], sum
             )
         )
     readout = "; ".join(f"{label}: {display}" for label, _, display in rows)
-    description = " ".join(part for part in (summary, readout + "." if readout else "No data yet.") if part)
+    description = " ".join(part for part in (summary, readout + "." if readout else gettext("No data yet.")) if part)
     return BarChart(
         id=chart_id,
         title=title,
@@ -128,7 +130,9 @@ class MonthChart:
 
 
 def month_chart(chart_id: str, title: str, months: list[tuple[str, int, int]], summary: str = "") -> MonthChart:
-    """Grouped columns of (label 'Mar 2026', new, resolved) rows, scaled to the largest count."""
+    """Grouped columns of (label 'Mar 2026', new, resolved) rows, scaled to the largest count.
+
+    The label is the month then the year, as the reader's language abbreviates them."""
     largest = max((max(new, resolved) for _, new, resolved in months), default=0) or 1
     slot = (MONTH_WIDTH - 2 * MONTH_SIDE) / max(len(months), 1)
     column = slot * 0.36
@@ -164,6 +168,14 @@ def month_chart(chart_id: str, title: str, months: list[tuple[str, int, int]], s
             )
         )
         previous_year = year
-    readout = "; ".join(f"{label}: {new} new, {resolved} resolved" for label, new, resolved in months)
-    description = " ".join(part for part in (summary, readout + "." if readout else "No data yet.") if part)
+    readout = "; ".join(
+        gettext(
+            "%(month)s: %(new)s new, %(resolved)s resolved",
+            month=label,
+            new=format_number(new),
+            resolved=format_number(resolved),
+        )
+        for label, new, resolved in months
+    )
+    description = " ".join(part for part in (summary, readout + "." if readout else gettext("No data yet.")) if part)
     return MonthChart(id=chart_id, title=title, description=description, groups=groups)

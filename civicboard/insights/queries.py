@@ -198,7 +198,10 @@ def status_counts() -> list[StatusCount]:
     """Visible problems per status, in the order of the status workflow (zeros included)."""
     stmt = select(Problem.status, func.count()).where(VISIBLE).group_by(Problem.status)
     counts = dict(db.session.execute(stmt).all())
-    return [StatusCount(status.value, STATUS_LABELS[status], counts.get(status.value, 0)) for status in ProblemStatus]
+    # str(): the stored figures are JSON, whatever form the labels take (pages word them anew).
+    return [
+        StatusCount(status.value, str(STATUS_LABELS[status]), counts.get(status.value, 0)) for status in ProblemStatus
+    ]
 
 
 def overall_timing(now: datetime, target_days: int) -> Timing:

@@ -1,69 +1,116 @@
-"""Presenting the figures: readable durations and shares, the charts, and the CSV rows."""
+"""Presenting the figures in the reader's language: readable durations, shares and counts,
+the charts, and the CSV rows (which stay language-neutral: keys and raw values).
+
+The stored figures carry no words; labels that are the board's own (statuses, months, "No
+department") are worded here, when a page is rendered.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+from collections.abc import Callable, Iterator
 from typing import Any
+
+from flask_babel import format_decimal, format_number, format_percent, gettext, ngettext
 
 from civicboard.csvcells import neutralise
 from civicboard.insights.charts import BarChart, MonthChart, bar_chart, month_chart
 from civicboard.insights.queries import Figures, Timing
+from civicboard.problems.models import STATUS_LABELS, ProblemStatus
 
 CSV_COLUMNS = ["section", "group_id", "group", "metric", "value"]
 
 
 def format_duration(seconds: int | None) -> str:
-    """3 min, 5 hours, 2.5 days; 'no data' when there is nothing to measure."""
+    """3 min, 5 hours, 2.5 days (2,5 días); 'no data' when there is nothing to measure."""
     if seconds is None:
-        return "no data"
+        return gettext("no data")
     if seconds < 3600:
-        minutes = round(seconds / 60)
-        return f"{minutes} min"
+        return gettext("%(num)s min", num=format_number(round(seconds / 60)))
     if seconds < 48 * 3600:
-        return _unit(seconds / 3600, "hour")
-    return _unit(seconds / 86400, "day")
+        return _hours(seconds / 3600)
+    return _days(seconds / 86400)
 
 
-def _unit(value: float, unit: str) -> str:
-    text = f"{value:.1f}".removesuffix(".0")
-    return f"{text} {unit}{'' if text == '1' else 's'}"
+def _plural_count(value: float) -> int:
+    # ngettext needs a whole number: a fraction (1.5 days) takes the form of the next one up.
+    return math.ceil(value)
+
+
+def _hours(value: float) -> str:
+    value = round(value, 1)
+    text = format_decimal(value, format="#,##0.#")
+    return ngettext("%(count)s hour", "%(count)s hours", _plural_count(value), count=text)
+
+
+def _days(value: float) -> str:
+    value = round(value, 1)
+    text = format_decimal(value, format="#,##0.#")
+    return ngettext("%(count)s day", "%(count)s days", _plural_count(value), count=text)
 
 
 def format_share(timing: Timing) -> str:
-    """'75% (9 of 12)', or 'no data'."""
+    """'75% (9 of 12)', '75 % (9 de 12)', or 'no data'."""
     share = timing.share_within_target
     if share is None:
-        return "no data"
-    return f"{round(share * 100)}% ({timing.within_target} of {timing.eligible})"
+        return gettext("no data")
+    return gettext(
+        "%(share)s (%(count)s of %(total)s)",
+        share=format_percent(share),
+        count=format_number(timing.within_target),
+        total=format_number(timing.eligible),
+    )
 
 
-def charts(figures: Figures) -> dict[str, BarChart | MonthChart]:
-    """Every chart on the page."""
+def status_label(status: str) -> str:
+    """A status key ("in_progress") as the reader's language names it."""
+    return str(STATUS_LABELS[ProblemStatus(status)])
+
+
+def group_label(timing: Timing) -> str:
+    """A department's or dataset's name; problems no department owns are grouped as 'No department'."""
+    return gettext("No department") if timing.key is None else timing.label
+
+
+def charts(figures: Figures, month_label: Callable[[str], str]) -> dict[str, BarChart | MonthChart]:
+    """Every chart on the page, worded in the reader's language (month_label words a 'YYYY-MM')."""
     departments = [t for t in figures.departments if t.first_response_p50 is not None]
     return {
         "status": bar_chart(
             "chart-status",
-            "Problems by status",
-            [(row.label, row.count, str(row.count)) for row in figures.statuses],
-            f"{figures.total} visible problems.",
+            gettext("Problems by status"),
+            [(status_label(row.status), row.count, format_number(row.count)) for row in figures.statuses],
+            ngettext(
+                "%(count)s visible problem.",
+                "%(count)s visible problems.",
+                figures.total,
+                count=format_number(figures.total),
+            ),
         ),
         "months": month_chart(
             "chart-months",
-            "New and resolved problems per month",
-            [(m.label, m.new, m.resolved) for m in figures.months],
-            "Problems proposed and problems resolved in each of the last 12 months.",
+            gettext("New and resolved problems per month"),
+            [(month_label(m.month), m.new, m.resolved) for m in figures.months],
+            gettext("Problems proposed and problems resolved in each of the last 12 months."),
         ),
         "departments": bar_chart(
             "chart-departments",
-            "Median time to a first official response, by department",
-            [(t.label, t.first_response_p50 or 0, format_duration(t.first_response_p50)) for t in departments],
-            "Shorter bars are faster answers.",
+            gettext("Median time to a first official response, by department"),
+            [(group_label(t), t.first_response_p50 or 0, format_duration(t.first_response_p50)) for t in departments],
+            gettext("Shorter bars are faster answers."),
         ),
         "demand": bar_chart(
             "chart-demand",
-            "Datasets with the most demand",
-            [(row.title, row.demand, f"{row.demand} votes") for row in figures.demand],
-            "Votes on open problems tied to each dataset.",
+            gettext("Datasets with the most demand"),
+            [
+                (
+                    row.title,
+                    row.demand,
+                    ngettext("%(count)s vote", "%(count)s votes", row.demand, count=format_number(row.demand)),
+                )
+                for row in figures.demand
+            ],
+            gettext("Votes on open problems tied to each dataset."),
         ),
     }
 

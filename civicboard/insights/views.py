@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 from flask import Blueprint, Response, current_app, render_template
+from flask_babel import gettext as _
 
 from civicboard.insights import queries, report, store
 from civicboard.ratelimits import insights_limit
+from civicboard.templating import format_month
 
 bp = Blueprint("insights", __name__)
 
@@ -47,10 +50,19 @@ def index():
     return render_template(
         "insights/index.html",
         figures=figures,
-        charts=report.charts(figures),
+        charts=report.charts(figures, month_label),
         duration=report.format_duration,
         share=report.format_share,
+        status=report.status_label,
+        month=month_label,
+        group=report.group_label,
     )
+
+
+def month_label(month: str) -> str:
+    """A 'YYYY-MM' month as the reader's language abbreviates it, like every date: 'Mar 2026', 'mar 2026'."""
+    year, number = month.split("-")
+    return format_month(date(int(year), int(number), 1))
 
 
 @bp.get("/insights.csv")
@@ -59,7 +71,7 @@ def figures_csv():
     """The same figures in long form (section, group_id, group, metric, value)."""
     figures = current_figures()
     if figures is None:
-        return _not_ready("The figures are being computed. Please try again shortly.\n", "text/plain")
+        return _not_ready(_("The figures are being computed. Please try again shortly.") + "\n", "text/plain")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(report.CSV_COLUMNS)

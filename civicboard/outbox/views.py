@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from civicboard.extensions import db
 from civicboard.outbox import services
-from civicboard.outbox.models import OutboxMessage
+from civicboard.outbox.models import STATUS_LABELS, OutboxMessage
 from civicboard.permissions import Capability, capability_required
 
 bp = Blueprint("outbox", __name__)
@@ -25,7 +25,7 @@ def register(app: Flask) -> None:
 @dev_bp.get("/dev/mail")
 def dev_mail():
     """Every message the board would have sent, newest first (development only)."""
-    return render_template("outbox/dev_mail.html", messages=services.recent_messages())
+    return render_template("outbox/dev_mail.html", messages=services.recent_messages(), status_labels=STATUS_LABELS)
 
 
 @bp.post("/admin/mail/<int:message_id>/retry")

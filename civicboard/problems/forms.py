@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 
+from civicboard.i18n.fields import ContentLanguageField
 from civicboard.problems.models import Category
 from civicboard.problems.services import (
     COMMENT_MAX_LENGTH,
@@ -53,6 +54,7 @@ class ProblemForm(FlaskForm):
         render_kw={"rows": 10, "maxlength": DESCRIPTION_MAX_LENGTH},
     )
     category_id = SelectField("Category", choices=[], validate_choice=False)
+    language = ContentLanguageField()
     neighbourhood = StringField(
         "Neighbourhood", description="Optional, for example “Union Square”.", render_kw={"maxlength": 120}
     )
@@ -99,6 +101,7 @@ class CommentForm(FlaskForm):
         render_kw={"rows": 4, "maxlength": COMMENT_MAX_LENGTH},
     )
     parent_id = HiddenField()
+    language = ContentLanguageField()
 
 
 class EditCommentForm(FlaskForm):

@@ -173,6 +173,8 @@ class Problem(db.Model):
     latitude: Mapped[float | None] = mapped_column(Float, nullable=True)
     longitude: Mapped[float | None] = mapped_column(Float, nullable=True)
     address: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # The language its author wrote it in (a code of CIVICBOARD_LANGUAGES); NULL when not stated.
+    language: Mapped[str | None] = mapped_column(String(35), nullable=True)
     neighbourhood_id: Mapped[int | None] = mapped_column(
         ForeignKey("neighbourhoods.id", ondelete="SET NULL"), nullable=True
     )
@@ -279,6 +281,7 @@ class Problem(db.Model):
             self.hidden_at is not None,
             category and (category.slug, category.name),
             self.neighbourhood,
+            self.language,
             self.comment_count,
             self.author_id,
             self.author.name,
@@ -405,6 +408,7 @@ class Comment(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), nullable=True)
     body: Mapped[str] = mapped_column(Text, nullable=False)
     body_html: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    language: Mapped[str | None] = mapped_column(String(35), nullable=True)  # as Problem.language
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from civicboard import validation
+from civicboard import i18n, validation
 from civicboard.audit.services import record
 from civicboard.auth.models import Department, User
 from civicboard.datasets.models import Dataset
@@ -53,6 +53,12 @@ COMMENT_MAX_LENGTH = 10_000
 MAX_DATASETS = 10
 CATEGORY_NAME_MAX_LENGTH = 80
 
+
+class Keep:
+    """The type of KEEP: an edit's argument left out, so the stored value stays."""
+
+
+KEEP = Keep()
 # Control characters have no business in prose, and search highlighting uses two of them as
 # markers (see search.py), so they are removed from everything a problem stores.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -81,6 +87,7 @@ class ProblemInput:
     location: tuple[float, float] | None = None
     address: str | None = None
     neighbourhood_id: int | None = None
+    language: str | None = None
 
     @property
     def description_html(self) -> str:
@@ -204,6 +211,7 @@ def clean_problem_input(
     latitude=None,
     longitude=None,
     address: str | None = None,
+    language: str | None = None,
     existing: Problem | None = None,
 ) -> ProblemInput:
     """Validate every field at once, so a form can show all its errors together.
@@ -231,6 +239,7 @@ def clean_problem_input(
     cleaned_neighbourhood = check(clean_neighbourhood, neighbourhood)
     location = check(geo.clean_location, latitude, longitude, bounds=geo.city_bounds())
     cleaned_address = check(clean_address, address)
+    cleaned_language = check(i18n.content_language, language)
     cleaned_request = check(clean_data_request, data_request)
     wants_request = bool(cleaned_request)
     datasets = check(clean_datasets, dataset_ids, data_request=wants_request, existing=existing) or []
@@ -255,6 +264,7 @@ def clean_problem_input(
         location=location,
         address=cleaned_address,
         neighbourhood_id=place.id if place is not None else None,
+        language=cleaned_language,
     )
 
 
@@ -270,8 +280,12 @@ def create_problem(
     latitude=None,
     longitude=None,
     address: str | None = None,
+    language: str | None = None,
 ) -> Problem:
-    """Propose a problem (or a data request); the author follows it from the start."""
+    """Propose a problem (or a data request); the author follows it from the start.
+
+    `language` is the one the author wrote it in (a code of CIVICBOARD_LANGUAGES; None: not stated).
+    """
     require_active(actor)
     data = clean_problem_input(
         title=title,
@@ -283,6 +297,7 @@ def create_problem(
         latitude=latitude,
         longitude=longitude,
         address=address,
+        language=language,
     )
     now = utcnow()
     problem = Problem(
@@ -295,6 +310,7 @@ def create_problem(
         longitude=data.location[1] if data.location else None,
         address=data.address,
         neighbourhood_id=data.neighbourhood_id,
+        language=data.language,
         author_id=actor.id,
         data_request=data.data_request,
         data_request_status=DataRequestStatus.REQUESTED.value if data.data_request else None,
@@ -326,8 +342,12 @@ def edit_problem(
     latitude=None,
     longitude=None,
     address: str | None = None,
+    language: str | Keep | None = KEEP,
 ) -> Problem:
-    """Change a problem's text, datasets, category, place or data request (its author, or a moderator)."""
+    """Change a problem's text, datasets, category, place, data request or language (its author, or a moderator).
+
+    `language` left out keeps the one stored.
+    """
     refusal = problem.edit_refusal(actor)
     if refusal is not None:
         raise PermissionDenied(refusal)
@@ -341,6 +361,7 @@ def edit_problem(
         latitude=latitude,
         longitude=longitude,
         address=address,
+        language=problem.language if isinstance(language, Keep) else language,
         existing=problem,
     )
     location = (problem.latitude, problem.longitude) if problem.is_located else None
@@ -357,6 +378,7 @@ def edit_problem(
             ("datasets", sorted(before), sorted(after)),
             ("location", location, data.location),
             ("address", problem.address, data.address),
+            ("language", problem.language, data.language),
         )
         if old != new
     )
@@ -370,6 +392,7 @@ def edit_problem(
     problem.neighbourhood = data.neighbourhood
     problem.latitude, problem.longitude = data.location or (None, None)
     problem.address = data.address
+    problem.language = data.language
     problem.neighbourhood_id = data.neighbourhood_id
     if data.data_request is None:
         problem.data_request = None
@@ -499,8 +522,12 @@ def has_voted(user: User, problem_id: int) -> bool:
 # -- comments ------------------------------------------------------------------------------------
 
 
-def add_comment(actor: User, problem: Problem, body: str | None, parent_id: int | None = None) -> Comment:
+def add_comment(
+    actor: User, problem: Problem, body: str | None, parent_id: int | None = None, *, language: str | None = None
+) -> Comment:
     """Comment on a problem, or reply to a comment (a reply to a reply joins its thread).
+
+    `language` is the one the author wrote it in (a code of CIVICBOARD_LANGUAGES; None: not stated).
 
     The replied-to comment's author hears of it ("reply"); the problem's other followers get
     "comment".
@@ -511,6 +538,7 @@ def add_comment(actor: User, problem: Problem, body: str | None, parent_id: int 
     if not problem.can_comment(actor):
         raise ConflictError("Comments are closed on this problem.")
     body = clean_text(strip_controls(body), "body", label="Comment", max_length=COMMENT_MAX_LENGTH)
+    language = i18n.content_language(language)
     replied_to = None
     thread_id = None
     if parent_id is not None:
@@ -526,6 +554,7 @@ def add_comment(actor: User, problem: Problem, body: str | None, parent_id: int 
         parent_id=thread_id,
         body=body,
         body_html=render(body),
+        language=language,
         created_at=utcnow(),
     )
     db.session.add(comment)

@@ -330,6 +330,7 @@ def new_problem():
         "latitude": form.latitude.data,
         "longitude": form.longitude.data,
         "address": form.address.data,
+        "language": form.language.data,
     }
     try:
         data = services.clean_problem_input(**fields)
@@ -389,6 +390,8 @@ def edit_problem(problem_id: int):
                 "latitude": "" if problem.latitude is None else f"{problem.latitude:.6f}",
                 "longitude": "" if problem.longitude is None else f"{problem.longitude:.6f}",
                 "address": problem.address or "",
+                # Not stated yet: the select offers the interface's language.
+                **({"language": problem.language} if problem.language else {}),
             },
         )
         selected = [link.dataset for link in problem.dataset_links]
@@ -411,6 +414,7 @@ def edit_problem(problem_id: int):
         "latitude": form.latitude.data,
         "longitude": form.longitude.data,
         "address": form.address.data,
+        "language": form.language.data,
     }
     try:
         if action == "preview":
@@ -600,11 +604,13 @@ def add_comment(problem_id: int):
     if not form.validate_on_submit():
         return _render_problem(problem, comment_form=form, status=400)
     try:
-        comment = services.add_comment(current_user, problem, form.body.data, parent_id=form.parent_id.data or None)
+        comment = services.add_comment(
+            current_user, problem, form.body.data, parent_id=form.parent_id.data or None, language=form.language.data
+        )
     except ValidationError as exc:
         db.session.rollback()
         apply_errors(form, exc)
-        if not form.body.errors:
+        if not (form.body.errors or form.language.errors):
             form.body.errors = [exc.message]
         return _render_problem(problem, comment_form=form, status=exc.status)
     except PermissionDenied:

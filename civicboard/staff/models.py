@@ -24,6 +24,8 @@ class Response(db.Model):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), nullable=True)
     body: Mapped[str] = mapped_column(Text, nullable=False)
     body_html: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    # The language its author wrote it in (a code of CIVICBOARD_LANGUAGES); NULL when not stated.
+    language: Mapped[str | None] = mapped_column(String(35), nullable=True)
     status_from: Mapped[str | None] = mapped_column(String(20), nullable=True)
     status_to: Mapped[str | None] = mapped_column(String(20), nullable=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("problems.id"), nullable=True)

@@ -12,6 +12,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, Select, String, Text, UniqueConstraint, literal, select
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
@@ -66,13 +67,13 @@ def request_reopen(actor: User, problem: Problem, reason: str) -> ReopenRequest:
     if not visibility.is_visible_to(problem, actor):
         raise NotFound()
     if problem.status != ProblemStatus.RESOLVED.value:
-        raise ConflictError("Only a resolved problem can be reported as still not fixed.")
-    reason = clean_text(reason, "reason", label="What is still wrong", max_length=REASON_MAX_LENGTH)
+        raise ConflictError(_("Only a resolved problem can be reported as still not fixed."))
+    reason = clean_text(reason, "reason", label=_("What is still wrong"), max_length=REASON_MAX_LENGTH)
     exists = db.session.execute(
         select(ReopenRequest.id).where(ReopenRequest.problem_id == problem.id, ReopenRequest.user_id == actor.id)
     ).first()
     if exists:
-        raise ConflictError("You have already said this problem is still not fixed; staff will review it.")
+        raise ConflictError(_("You have already said this problem is still not fixed; staff will review it."))
     request = ReopenRequest(problem_id=problem.id, user_id=actor.id, reason=reason)
     db.session.add(request)
     db.session.flush()
@@ -83,7 +84,7 @@ def _open_request(actor: User, request: ReopenRequest) -> None:
     require(actor, Capability.RESPOND)
     require_active(actor)
     if request.status != ReopenStatus.OPEN.value:
-        raise ConflictError("This request was decided already.")
+        raise ConflictError(_("This request was decided already."))
 
 
 def reopen(actor: User, request: ReopenRequest, body: str) -> None:

@@ -22,10 +22,12 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, insert, literal, select, update
 from sqlalchemy.orm import aliased
 
-from civicboard import markup
+from civicboard import i18n, markup
 from civicboard.audit.services import record
 from civicboard.auth.models import User
 from civicboard.datasets.models import Dataset, DatasetStatus
@@ -56,9 +58,9 @@ MAX_REASON_LENGTH = 1000
 MAX_DUPLICATE_HOPS = 50
 
 STANCE_LABELS = {
-    EvidenceStance.SUPPORTS: "Supports the problem",
-    EvidenceStance.CONTRADICTS: "Contradicts the problem",
-    EvidenceStance.CONTEXT: "Context",
+    EvidenceStance.SUPPORTS: _l("Supports the problem"),
+    EvidenceStance.CONTRADICTS: _l("Contradicts the problem"),
+    EvidenceStance.CONTEXT: _l("Context"),
 }
 
 
@@ -72,7 +74,7 @@ def status_choices(problem: Problem) -> list[tuple[str, str]]:
 
 
 def _transition_label(status: ProblemStatus) -> str:
-    return "Reopen (Open)" if status is ProblemStatus.OPEN else STATUS_LABELS[status]
+    return _("Reopen (Open)") if status is ProblemStatus.OPEN else str(STATUS_LABELS[status])
 
 
 def respond(
@@ -81,13 +83,19 @@ def respond(
     body: str,
     status: str | None = None,
     duplicate_of: Problem | int | str | None = None,
+    *,
+    language: str | None = None,
 ) -> Response:
-    """Post an official response, optionally moving the problem's status (checked transitions)."""
+    """Post an official response, optionally moving the problem's status (checked transitions).
+
+    `language` is the one it is written in (a code of CIVICBOARD_LANGUAGES; None: not stated).
+    """
     require(actor, Capability.RESPOND)
     require_active(actor)
     if not problem.visible_to(actor):
         raise NotFound()
-    body = clean_text(body, "body", label="Response", max_length=MAX_RESPONSE_LENGTH)
+    body = clean_text(body, "body", label=_("Response"), max_length=MAX_RESPONSE_LENGTH)
+    language = i18n.content_language(language)
     target = _parse_status(status)
 
     # Lock the row and re-read what we decide on, so two staff members answering at once
@@ -99,7 +107,7 @@ def respond(
     if target is not None and target.value == old_status:
         target = None
     if _given(duplicate_of) and target is not ProblemStatus.DUPLICATE:
-        message = "Only a problem marked Duplicate can name the problem it duplicates."
+        message = _("Only a problem marked Duplicate can name the problem it duplicates.")
         raise ValidationError(message, {"duplicate_of": message})
     if target is not None and not can_transition(old_status, target):
         message = _transition_error(old_status, target)
@@ -113,6 +121,7 @@ def respond(
         department_id=actor.department_id,
         body=body,
         body_html=markup.render(body),
+        language=language,
         status_from=old_status if target else None,
         status_to=target.value if target else None,
         duplicate_of_id=original.id if original else None,
@@ -172,22 +181,32 @@ def _parse_status(value: Any) -> ProblemStatus | None:
         return ProblemStatus(str(value).strip().lower())
     except ValueError as exc:
         names = ", ".join(s.value for s in ProblemStatus)
-        message = f"Unknown status. Choose one of: {names}."
+        message = _("Unknown status. Choose one of: %(names)s.", names=names)
         raise ValidationError(message, {"status": message}) from exc
 
 
 def _transition_error(current: str, target: ProblemStatus) -> str:
-    here = STATUS_LABELS[ProblemStatus(current)]
-    allowed = [str(STATUS_LABELS[s]) for s in ProblemStatus if s in TRANSITIONS[ProblemStatus(current)]]
-    if allowed == [str(STATUS_LABELS[ProblemStatus.OPEN])]:
-        return f"A problem that is {here} cannot move to {STATUS_LABELS[target]}; it can only be reopened (Open)."
-    return f"A problem that is {here} cannot move to {STATUS_LABELS[target]}. Choose one of: {', '.join(allowed)}."
+    here = str(STATUS_LABELS[ProblemStatus(current)])
+    there = str(STATUS_LABELS[target])
+    allowed = [s for s in ProblemStatus if s in TRANSITIONS[ProblemStatus(current)]]
+    if allowed == [ProblemStatus.OPEN]:
+        return _(
+            "A problem that is %(current)s cannot move to %(target)s; it can only be reopened (Open).",
+            current=here,
+            target=there,
+        )
+    return _(
+        "A problem that is %(current)s cannot move to %(target)s. Choose one of: %(allowed)s.",
+        current=here,
+        target=there,
+        allowed=", ".join(str(STATUS_LABELS[s]) for s in allowed),
+    )
 
 
 def _resolve_original(problem: Problem, duplicate_of: Problem | int | str | None) -> Problem:
     """The problem this one duplicates: visible, not itself, followed to the end of any chain."""
     if not _given(duplicate_of):
-        message = "Enter the number of the problem this one duplicates."
+        message = _("Enter the number of the problem this one duplicates.")
         raise ValidationError(message, {"duplicate_of": message})
     if isinstance(duplicate_of, Problem):
         candidate: Problem | None = duplicate_of
@@ -195,25 +214,27 @@ def _resolve_original(problem: Problem, duplicate_of: Problem | int | str | None
         try:
             candidate_id = int(str(duplicate_of).strip().lstrip("#"))
         except ValueError as exc:
-            message = "Enter the number of the problem this one duplicates, such as 42."
+            message = _("Enter the number of the problem this one duplicates, such as 42.")
             raise ValidationError(message, {"duplicate_of": message}) from exc
         candidate = db.session.get(Problem, candidate_id)
     if candidate is not None and candidate.id == problem.id:
-        message = "A problem cannot be a duplicate of itself."
+        message = _("A problem cannot be a duplicate of itself.")
         raise ValidationError(message, {"duplicate_of": message})
     seen = {problem.id}
-    for _ in range(MAX_DUPLICATE_HOPS):
+    for _hop in range(MAX_DUPLICATE_HOPS):
         if candidate is None or not visibility.is_public(candidate):
-            message = "There is no visible problem with that number."
+            message = _("There is no visible problem with that number.")
             raise ValidationError(message, {"duplicate_of": message})
         if candidate.id in seen:
-            message = f"Problem #{candidate.id} is already a duplicate of this one; that would make a loop."
+            message = _(
+                "Problem #%(number)s is already a duplicate of this one; that would make a loop.", number=candidate.id
+            )
             raise ValidationError(message, {"duplicate_of": message})
         seen.add(candidate.id)
         if candidate.status != ProblemStatus.DUPLICATE or candidate.duplicate_of_id is None:
             return candidate
         candidate = db.session.get(Problem, candidate.duplicate_of_id)
-    message = "That problem's chain of duplicates is too long to follow."
+    message = _("That problem's chain of duplicates is too long to follow.")
     raise ValidationError(message, {"duplicate_of": message})
 
 
@@ -235,7 +256,7 @@ def _merge_into(actor: User, duplicate: Problem, original: Problem) -> dict[str,
         ).all()
     )
     # The original's count, hot score and demand follow, decided under its row lock.
-    _, new_count = counters.votes_recounted(original.id)
+    _before, new_count = counters.votes_recounted(original.id)
     # Problems that duplicated this one now point straight at the original.
     repointed = db.session.execute(
         update(Problem)
@@ -306,9 +327,9 @@ def edit_evidence(
     require(actor, Capability.MANAGE_EVIDENCE)
     require_active(actor)
     if not can_edit_evidence(actor, evidence):
-        raise PermissionDenied("Only its author, their department or an administrator can change this evidence.")
+        raise PermissionDenied(_("Only its author, their department or an administrator can change this evidence."))
     if evidence.removed_at is not None:
-        raise ConflictError("This evidence was removed; add it again instead.")
+        raise ConflictError(_("This evidence was removed; add it again instead."))
     problem = db.session.get(Problem, evidence.problem_id)
     if problem is None or not problem.visible_to(actor):
         raise NotFound()
@@ -335,10 +356,10 @@ def remove_evidence(actor: User, evidence: Evidence, reason: str) -> None:
     require(actor, Capability.MANAGE_EVIDENCE)
     require_active(actor)
     if not can_edit_evidence(actor, evidence):
-        raise PermissionDenied("Only its author, their department or an administrator can remove this evidence.")
+        raise PermissionDenied(_("Only its author, their department or an administrator can remove this evidence."))
     if evidence.removed_at is not None:
-        raise ConflictError("This evidence was already removed.")
-    reason = clean_text(reason, "reason", label="Reason", max_length=MAX_REASON_LENGTH)
+        raise ConflictError(_("This evidence was already removed."))
+    reason = clean_text(reason, "reason", label=_("Reason"), max_length=MAX_REASON_LENGTH)
     evidence.removed_at = utcnow()
     evidence.removed_by_id = actor.id
     record(
@@ -380,7 +401,7 @@ def _clean_evidence(
         except ValidationError as exc:
             errors.update(exc.fields)
     if errors:
-        raise ValidationError("Check the evidence: " + " ".join(errors.values()), errors)
+        raise ValidationError(_("Check the evidence: %(errors)s", errors=" ".join(errors.values())), errors)
     return values
 
 
@@ -395,7 +416,8 @@ def _clean_dataset(value: Dataset | int | str | None) -> Dataset:
     else:
         dataset = db.session.get(Dataset, dataset_id) if dataset_id else None
     if dataset is None:
-        raise ValidationError("Choose a dataset of the catalog.", {"dataset_id": "Choose a dataset of the catalog."})
+        message = _("Choose a dataset of the catalog.")
+        raise ValidationError(message, {"dataset_id": message})
     return dataset
 
 
@@ -404,9 +426,9 @@ def _clean_url(value: str | None) -> str | None:
     text = (value or "").strip()
     if not text:
         return None
-    message = "Enter a web address starting with http:// or https://."
+    message = _("Enter a web address starting with http:// or https://.")
     if len(text) > MAX_URL_LENGTH:
-        message = f"The web address must be at most {MAX_URL_LENGTH} characters."
+        message = _("The web address must be at most %(max)s characters.", max=MAX_URL_LENGTH)
         raise ValidationError(message, {"url": message})
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text):
         raise ValidationError(message, {"url": message})
@@ -418,20 +440,20 @@ def _clean_url(value: str | None) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not hostname:
         raise ValidationError(message, {"url": message})
     if parts.username or parts.password:
-        message = "Leave user names and passwords out of the web address."
+        message = _("Leave user names and passwords out of the web address.")
         raise ValidationError(message, {"url": message})
     return text
 
 
 def _clean_caption(value: str | None) -> str:
-    return clean_text(value, "caption", label="Caption", max_length=MAX_CAPTION_LENGTH)
+    return clean_text(value, "caption", label=_("Caption"), max_length=MAX_CAPTION_LENGTH)
 
 
 def _clean_stance(value: str | None) -> str:
     try:
         return EvidenceStance(str(value or "").strip().lower()).value
     except ValueError as exc:
-        message = "Choose what the data says: supports, contradicts or context."
+        message = _("Choose what the data says: supports, contradicts or context.")
         raise ValidationError(message, {"stance": message}) from exc
 
 
@@ -445,13 +467,13 @@ def _clean_as_of(value: date | str | None) -> date | None:
         try:
             value = date.fromisoformat(str(value).strip())
         except ValueError as exc:
-            message = "Enter the date as YYYY-MM-DD."
+            message = _("Enter the date as YYYY-MM-DD.")
             raise ValidationError(message, {"as_of": message}) from exc
     if value > utcnow().date():
-        message = "The data cannot be as of a date in the future."
+        message = _("The data cannot be as of a date in the future.")
         raise ValidationError(message, {"as_of": message})
     if value.year < 1900:
-        message = "Enter a date after 1900."
+        message = _("Enter a date after 1900.")
         raise ValidationError(message, {"as_of": message})
     return value
 
@@ -480,25 +502,25 @@ def answer_data_request(
     if not visibility.is_visible_to(problem, actor):
         raise NotFound()
     if problem.data_request is None:
-        raise ConflictError("This problem is not a data request.")
+        raise ConflictError(_("This problem is not a data request."))
     try:
         status = DataRequestStatus((status or "").strip().lower())
     except ValueError:
         status = None
     if status not in ANSWER_STATUSES:
-        message = "Choose planned, published or declined."
+        message = _("Choose planned, published or declined.")
         raise ValidationError(message, {"status": message})
     declining = status == DataRequestStatus.DECLINED
-    note = clean_text(note, "note", label="Reason" if declining else "Note", max_length=2000, required=declining)
+    note = clean_text(note, "note", label=_("Reason") if declining else _("Note"), max_length=2000, required=declining)
     if status == DataRequestStatus.PUBLISHED:
         if dataset is None:
-            message = "Say which dataset now holds the data."
+            message = _("Say which dataset now holds the data.")
             raise ValidationError(message, {"dataset": message})
         if dataset.status != DatasetStatus.ACTIVE:
-            message = "That dataset is withdrawn from the catalog; choose an active one."
+            message = _("That dataset is withdrawn from the catalog; choose an active one.")
             raise ValidationError(message, {"dataset": message})
     elif dataset is not None:
-        message = "A dataset is linked only when the data is published."
+        message = _("A dataset is linked only when the data is published.")
         raise ValidationError(message, {"dataset": message})
 
     newly_published = problem.data_request_status != DataRequestStatus.PUBLISHED

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -19,7 +20,7 @@ from civicboard.datasets.models import Dataset
 from civicboard.datasets.queries import find_datasets_for_linking
 from civicboard.extensions import db
 from civicboard.permissions import Capability, capability_required
-from civicboard.problems.models import Problem
+from civicboard.problems.models import STATUS_LABELS, Problem, ProblemStatus
 from civicboard.staff import queries, reopen, services
 from civicboard.staff.forms import AnswerForm, EvidenceForm, RemoveEvidenceForm, ResponseForm, dataset_choices
 from civicboard.staff.models import Evidence, EvidenceStance
@@ -41,7 +42,16 @@ def staff_template_helpers() -> dict:
         "staff_status_choices": services.status_choices,
         "staff_stances": [(s.value, services.STANCE_LABELS[s]) for s in EvidenceStance],
         "stance_labels": {s.value: services.STANCE_LABELS[s] for s in EvidenceStance},
+        "staff_status_name": status_name,
     }
+
+
+def status_name(value: str) -> str:
+    """A stored status ("in_progress") as residents read it, in their language ("In progress")."""
+    try:
+        return str(STATUS_LABELS[ProblemStatus(value)])
+    except ValueError:
+        return value
 
 
 def _visible_problem(problem_id: int) -> Problem:
@@ -95,13 +105,20 @@ def respond(problem_id: int):
     form.status.choices = _status_select(problem)
     if form.validate_on_submit():
         try:
-            services.respond(current_user, problem, form.body.data, form.status.data or None, form.duplicate_of.data)
+            services.respond(
+                current_user,
+                problem,
+                form.body.data,
+                form.status.data or None,
+                form.duplicate_of.data,
+                language=form.language.data,
+            )
         except ValidationError as exc:
             db.session.rollback()
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash("Your response is published.", "success")
+            flash(_("Your response is published."), "success")
             return redirect(problem_path(problem.id))
         form.status.choices = _status_select(problem)
     status = 422 if request.method == "POST" else 200
@@ -117,7 +134,7 @@ def respond(problem_id: int):
 def _status_select(problem: Problem) -> list:
     from wtforms.fields.choices import SelectChoice
 
-    keep = SelectChoice("", f"Keep the status ({problem.status_label})")
+    keep = SelectChoice("", _("Keep the status (%(status)s)", status=problem.status_label))
     return [keep] + [SelectChoice(value, label) for value, label in services.status_choices(problem)]
 
 
@@ -150,7 +167,7 @@ def add_evidence(problem_id: int):
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash("Evidence added.", "success")
+            flash(_("Evidence added."), "success")
             return redirect(problem_path(problem.id))
     form.dataset_id.choices = dataset_choices(_problem_datasets(problem))
     status = 422 if request.method == "POST" else 200
@@ -206,7 +223,7 @@ def edit_evidence(evidence_id: int):
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash("Evidence updated.", "success")
+            flash(_("Evidence updated."), "success")
             return redirect(problem_path(problem.id))
     form.dataset_id.choices = dataset_choices(_problem_datasets(problem), evidence.dataset)
     status = 422 if request.method == "POST" else 200
@@ -231,7 +248,7 @@ def remove_evidence(evidence_id: int):
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash("Evidence removed.", "success")
+            flash(_("Evidence removed."), "success")
             return redirect(problem_path(problem.id))
     status = 422 if request.method == "POST" else 200
     return render_template("staff/remove_evidence.html", form=form, problem=problem, evidence=evidence), status
@@ -261,7 +278,7 @@ def _dataset_from_reference(text: str) -> Dataset | None:
     match = re.fullmatch(r"(?:.*/datasets/)?(\d{1,12})/?", text)
     dataset = db.session.get(Dataset, int(match[1])) if match else None
     if dataset is None:
-        message = "No dataset with that number or address."
+        message = _("No dataset with that number or address.")
         raise ValidationError(message, {"dataset": message})
     return dataset
 
@@ -288,7 +305,7 @@ def answer_data_request(problem_id: int):
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash("Answer saved.", "success")
+            flash(_("Answer saved."), "success")
             return redirect(url_for("datasets.data_requests"))
     q = request.args.get("q", "")
     return render_template(
@@ -320,5 +337,5 @@ def decide_reopen_request(request_id: int, decision: str):
         flash(exc.message, "error")
     else:
         db.session.commit()
-        flash("Problem reopened." if decision == "reopen" else "Request dismissed.", "success")
+        flash(_("Problem reopened.") if decision == "reopen" else _("Request dismissed."), "success")
     return redirect(url_for("staff.queue", _anchor="reopen-requests"), 303)

@@ -11,6 +11,15 @@
   var timer = null;
   var latest = 0;
 
+  // The page's words, in the reader's language (templates/staff/_dataset_picks.html).
+  function say(name, fallback, values) {
+    var text = field.getAttribute("data-say-" + name) || fallback;
+    Object.keys(values || {}).forEach(function (key) {
+      text = text.split("%(" + key + ")s").join(String(values[key]));
+    });
+    return text;
+  }
+
   function option(dataset) {
     var li = document.createElement("li");
     var radio = document.createElement("input");
@@ -30,7 +39,7 @@
     }
     var number = document.createElement("span");
     number.className = "muted";
-    number.textContent = "(no. " + dataset.id + ")";
+    number.textContent = say("number", "(no. %(number)s)", { number: dataset.id });
     label.appendChild(number);
     li.appendChild(radio);
     li.appendChild(label);
@@ -42,7 +51,7 @@
     var ticket = ++latest;
     if (!q) {
       list.replaceChildren();
-      status.textContent = "Search the catalog above to cite a dataset not tied to this problem.";
+      status.textContent = say("empty", "Search the catalog above to cite a dataset not tied to this problem.");
       return;
     }
     var url = search.getAttribute("data-api") + "?limit=20&q=" + encodeURIComponent(q);
@@ -55,11 +64,14 @@
         if (ticket !== latest) return; // a newer search has started
         list.replaceChildren.apply(list, body.items.map(option));
         status.textContent = body.items.length
-          ? body.items.length + " of " + body.total + " matching datasets: pick one; it wins over the list above."
-          : "No active dataset matches \u201c" + q + "\u201d.";
+          ? say("found", "%(shown)s of %(total)s matching datasets: pick one; it wins over the list above.", {
+              shown: body.items.length,
+              total: body.total,
+            })
+          : say("none", "No active dataset matches \u201c%(query)s\u201d.", { query: q });
       })
       .catch(function () {
-        if (ticket === latest) status.textContent = "The search failed; press Find to search again.";
+        if (ticket === latest) status.textContent = say("failed", "The search failed; press Find to search again.");
       });
   }
 

@@ -99,8 +99,8 @@ def test_an_admin_grants_a_role_on_the_admin_page(new_context):
     change.get_by_label("Reason").fill("Volunteered at the community meeting")
     change.get_by_role("button", name="Apply").click()
 
-    expect_flash(admin_page, "Role moderator granted.")
-    expect(admin_page.get_by_text("Roles: moderator, resident")).to_be_visible()
+    expect_flash(admin_page, "Role Moderator granted.")
+    expect(admin_page.get_by_text("Roles: Resident, Moderator")).to_be_visible()
     # The role takes effect on the resident's next request, without logging in again.
     resident_page.reload()
     expect(nav.get_by_role("link", name="Moderation", exact=True)).to_be_visible()

@@ -9,6 +9,7 @@ from civicboard.notify import dispatch
 from civicboard.outbox.services import deliver_due
 from civicboard.problems import preferences
 from civicboard.problems.services import add_comment
+from civicboard.staff import services as staff_services
 from tests.smtp import body_of
 
 
@@ -124,3 +125,20 @@ def test_the_notification_settings_page_in_spanish(app, client, user_factory, lo
     response = client.form("/account/notifications?lang=es", {"responses": "daily"})
     assert response.status_code == 422
     assert "Elija una de las opciones." in response.get_data(as_text=True)
+
+
+def test_a_status_change_names_both_statuses_in_spanish(
+    app, problem_factory, follower, user_factory, smtp_server, worker_pass
+):
+    problem = problem_factory("Farola apagada")
+    _follower(follower, problem, "lucia@example.org", "es")
+    staff = user_factory(roles=["staff"], department="Parques", name="Sam")
+    staff_services.respond(staff, problem, "Ya está arreglada.", "resolved")
+    db.session.commit()
+    worker_pass()
+    [message] = smtp_server.messages
+    assert message["Subject"] == "Nuevo estado de “Farola apagada”: Resuelto"
+    body = body_of(message)
+    assert "Sam (Parques) publicó una respuesta oficial sobre “Farola apagada”." in body
+    assert "Estado: Abierto → Resuelto" in body
+    assert "Recibe este correo por: una respuesta oficial o un cambio de estado" in body

@@ -142,6 +142,7 @@ def test_every_route_with_a_token_is_redacted(app):
     assert {rule.endpoint for rule in tokenised} >= {
         "auth.verify_email",
         "auth.reset_password",
+        "auth.confirm_email_change",
         "notify.unsubscribe",
         "challenges.invitation",
     }

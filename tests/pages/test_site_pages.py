@@ -17,6 +17,21 @@ def test_each_page_shows_its_default_text(client, path, title):
     assert f"<h1>{title}" in response.get_data(as_text=True)
 
 
+def test_a_page_nobody_edited_is_shown_in_the_visitors_language(client):
+    html = client.get("/about", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "<h1>Acerca de este tablero</h1>" in html
+    assert "<h3>Cómo funciona</h3>" in html and 'href="/terms"' in html
+    assert "<h1>Terms of use</h1>" in client.get("/terms?lang=en").get_data(as_text=True)
+
+
+def test_an_edited_page_shows_the_admins_text_in_every_language(client, login, user_factory):
+    login(client, user_factory(roles=["admin"]))
+    client.form("/pages/terms/edit", {"title": "Normas", "body": "Sea **amable**."})
+    html = client.get("/terms?lang=en").get_data(as_text=True)
+    assert "<h1>Normas</h1>" in html and "<strong>amable</strong>" in html
+    assert "Última actualización" in client.get("/terms?lang=es").get_data(as_text=True)
+
+
 def test_the_footer_links_every_page(client):
     page = client.get("/login").get_data(as_text=True)
     for path in ("/about", "/privacy", "/terms"):
