@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, abort, jsonify, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
@@ -41,8 +43,10 @@ class BadRequest(ValidationError):
 # -- the caller --------------------------------------------------------------------------------
 
 
-def unauthorized(message: str = "Authentication required: send 'Authorization: Bearer <token>'.") -> Unauthorized:
+def unauthorized(message: str | None = None) -> Unauthorized:
     """A 401 that names the scheme to use (WWW-Authenticate: Bearer)."""
+    if message is None:
+        message = _("Authentication required: send 'Authorization: Bearer <token>'.")
     return Unauthorized(message, www_authenticate=WWWAuthenticate("bearer"))
 
 
@@ -64,11 +68,11 @@ def optional_user() -> User | None:
 def text_problem(value: str) -> str | None:
     """Why a string cannot be stored, or None: NUL characters and lone surrogates are refused."""
     if "\x00" in value:
-        return "Text cannot contain NUL characters."
+        return _("Text cannot contain NUL characters.")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        return "Text must be valid Unicode."
+        return _("Text must be valid Unicode.")
     return None
 
 
@@ -83,14 +87,14 @@ def is_id(value: Any) -> bool:
 def json_body() -> dict[str, Any]:
     """The request's JSON object; 400 for anything else (413 past MAX_CONTENT_LENGTH)."""
     if not request.is_json:
-        raise BadRequest("Send a JSON object with 'Content-Type: application/json'.")
+        raise BadRequest(_("Send a JSON object with 'Content-Type: application/json'."))
     raw = request.get_data(cache=True)  # raises RequestEntityTooLarge (413) past the limit
     try:
         data = json.loads(raw) if raw else None
     except (ValueError, RecursionError) as exc:
-        raise BadRequest(f"The request body is not valid JSON ({exc.__class__.__name__}).") from exc
+        raise BadRequest(_("The request body is not valid JSON (%(error)s).", error=exc.__class__.__name__)) from exc
     if not isinstance(data, dict):
-        raise BadRequest("The request body must be a JSON object.")
+        raise BadRequest(_("The request body must be a JSON object."))
     return data
 
 
@@ -102,43 +106,45 @@ class Field:
     nullable: bool = False
 
 
-TEXT = Field("text")
-OPTIONAL_TEXT = Field("text", nullable=True)
-ID = Field("id")
-OPTIONAL_ID = Field("id", nullable=True)
-IDS = Field("ids")
-BOOL = Field("bool")
-TERMS = Field("terms", nullable=True)
-ROWS = Field("rows", nullable=True)
-LOCATION = Field("location", nullable=True)
+TEXT = Field(kind="text")
+OPTIONAL_TEXT = Field(kind="text", nullable=True)
+ID = Field(kind="id")
+OPTIONAL_ID = Field(kind="id", nullable=True)
+IDS = Field(kind="ids")
+BOOL = Field(kind="bool")
+TERMS = Field(kind="terms", nullable=True)
+ROWS = Field(kind="rows", nullable=True)
+LOCATION = Field(kind="location", nullable=True)
 
+# Lazy: each is put into words in the language of the request that reads it.
 _KIND_MESSAGES = {
-    "text": "Must be a string.",
-    "id": f"Must be a whole number from 1 to {MAX_ID}.",
-    "ids": f"Must be a list of whole numbers from 1 to {MAX_ID}.",
-    "bool": "Must be true or false.",
-    "terms": "Must be a list of strings (or one comma-separated string).",
-    "rows": "Must be a list of objects with string title, url and format.",
-    "location": 'Must be {"lat": <number>, "lon": <number>} in decimal degrees, or null.',
+    "text": _l("Must be a string."),
+    "id": _l("Must be a whole number from 1 to %(max)s.", max=MAX_ID),
+    "ids": _l("Must be a list of whole numbers from 1 to %(max)s.", max=MAX_ID),
+    "bool": _l("Must be true or false."),
+    "terms": _l("Must be a list of strings (or one comma-separated string)."),
+    "rows": _l("Must be a list of objects with string title, url and format."),
+    "location": _l('Must be {"lat": <number>, "lon": <number>} in decimal degrees, or null.'),
 }
 
 
 def _check(kind: str, value: Any) -> str | None:
     """An error message for a value of the wrong shape, else None."""
+    message = str(_KIND_MESSAGES[kind]) if kind in _KIND_MESSAGES else None
     if kind == "text":
-        return _KIND_MESSAGES[kind] if not isinstance(value, str) else text_problem(value)
+        return message if not isinstance(value, str) else text_problem(value)
     if kind == "id":
-        return None if is_id(value) else _KIND_MESSAGES[kind]
+        return None if is_id(value) else message
     if kind == "ids":
         ok = isinstance(value, list) and all(is_id(v) for v in value)
-        return None if ok else _KIND_MESSAGES[kind]
+        return None if ok else message
     if kind == "bool":
-        return None if isinstance(value, bool) else _KIND_MESSAGES[kind]
+        return None if isinstance(value, bool) else message
     if kind == "terms":
         if isinstance(value, str):
             return text_problem(value)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return _KIND_MESSAGES[kind]
+            return message
         return next((p for p in map(text_problem, value) if p), None)
     if kind == "location":
         ok = (
@@ -148,17 +154,17 @@ def _check(kind: str, value: Any) -> str | None:
                 isinstance(value.get(k), int | float) and not isinstance(value.get(k), bool) for k in ("lat", "lon")
             )
         )
-        return None if ok else _KIND_MESSAGES[kind]
+        return None if ok else message
     if kind == "rows":
         if not isinstance(value, list):
-            return _KIND_MESSAGES[kind]
+            return message
         for row in value:
             if not isinstance(row, dict):
-                return _KIND_MESSAGES[kind]
+                return message
             for name in ("title", "url", "format"):
                 item = row.get(name)
                 if item is not None and (not isinstance(item, str) or text_problem(item)):
-                    return _KIND_MESSAGES[kind]
+                    return message
         return None
     raise KeyError(kind)
 
@@ -184,18 +190,18 @@ def take(
     for name, field in spec.items():
         if name not in data:
             if name in required:
-                errors[name] = "Required."
+                errors[name] = _("Required.")
             continue
         value = data[name]
         if value is None:
             if field.nullable:
                 values[name] = None
             else:
-                errors[name] = "Must not be null."
+                errors[name] = _("Must not be null.")
             continue
         if isinstance(value, list) and len(value) > MAX_FIELD_VALUES:
             # Counted before any item is looked at: a huge list costs nothing to refuse.
-            message = f"At most {MAX_FIELD_VALUES} items (got {len(value)})."
+            message = _("At most %(max)s items (got %(count)s).", max=MAX_FIELD_VALUES, count=len(value))
             raise TooManyItems(f"{name}: {message}", {name: message})
         problem = _check(field.kind, value)
         if problem:
@@ -204,7 +210,7 @@ def take(
             values[name] = value
     if errors:
         name, first = next(iter(errors.items()))
-        message = f"{name}: {first}" if len(errors) == 1 else "Please correct the highlighted fields."
+        message = f"{name}: {first}" if len(errors) == 1 else _("Please correct the highlighted fields.")
         raise ValidationError(message, errors)
     return values
 
@@ -222,7 +228,9 @@ def check_args() -> None:
     """400 for query arguments or path values the databases could not take (NUL characters)."""
     for name, value in request.args.items(multi=True):
         if "\x00" in value or "\x00" in name:
-            raise BadRequest(f"The query argument {name!r} contains a NUL character.", {name: "Invalid text."})
+            raise BadRequest(
+                _("The query argument %(name)s contains a NUL character.", name=repr(name)), {name: _("Invalid text.")}
+            )
     for value in (request.view_args or {}).values():
         if isinstance(value, str) and "\x00" in value:
             abort(404)
@@ -238,7 +246,7 @@ def int_arg(name: str, *, default: int | None = None, maximum: int = MAX_ID) -> 
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    message = f"{name} must be a whole number from 1 to {maximum}."
+    message = _("%(name)s must be a whole number from 1 to %(max)s.", name=name, max=maximum)
     try:
         value = int(raw.strip())
     except ValueError:
@@ -254,7 +262,7 @@ def choice_arg(name: str, choices: Sequence[str], default: str | None) -> str | 
     if raw is None or raw == "":
         return default
     if raw not in choices:
-        message = f"{name} must be one of: {', '.join(choices)}."
+        message = _("%(name)s must be one of: %(choices)s.", name=name, choices=", ".join(choices))
         raise BadRequest(message, {name: message})
     return raw
 
@@ -266,7 +274,7 @@ def flag_arg(name: str) -> bool:
         return False
     if raw in ("1", "true", "yes"):
         return True
-    message = f"{name} must be 1 or 0."
+    message = _("%(name)s must be 1 or 0.", name=name)
     raise BadRequest(message, {name: message})
 
 
@@ -274,7 +282,7 @@ def text_arg(name: str, max_length: int = 200) -> str:
     """A free-text query argument, stripped; 400 when longer than max_length."""
     value = (request.args.get(name) or "").strip()
     if len(value) > max_length:
-        message = f"{name} must be at most {max_length} characters."
+        message = _("%(name)s must be at most %(max)s characters.", name=name, max=max_length)
         raise BadRequest(message, {name: message})
     return value
 
@@ -306,7 +314,7 @@ def decode_cursor(cursor: str | None, length: int) -> list[Any] | None:
 
 def bad_cursor() -> BadRequest:
     """The error for a cursor we did not make."""
-    message = "The cursor is not valid; start again from the first page."
+    message = _("The cursor is not valid; start again from the first page.")
     return BadRequest(message, {"cursor": message})
 
 

@@ -7,6 +7,7 @@ page does): even the last page is cheap.
 from __future__ import annotations
 
 from flask import Blueprint, abort
+from flask_babel import gettext as _
 
 from civicboard.api import serializers
 from civicboard.api.core import (
@@ -53,7 +54,7 @@ def dataset_or_404(dataset_id: int) -> Dataset:
     """A dataset (withdrawn ones too: they stay citable), else 404."""
     dataset = queries.get_dataset(dataset_id)
     if dataset is None:
-        abort(404, f"There is no dataset {dataset_id}.")
+        abort(404, _("There is no dataset %(id)s.", id=dataset_id))
     return dataset
 
 

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, render_template
-from markupsafe import Markup
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from civicboard.api.openapi import openapi_document
 from civicboard.markup import render
@@ -20,14 +22,14 @@ bp = Blueprint("api_docs", __name__)
 
 METHODS = ("get", "post", "put", "patch", "delete")
 TAG_TITLES = {
-    "meta": "The API itself and your account",
-    "problems": "Problems",
-    "comments": "Comments",
-    "votes": "Votes and follows",
-    "staff": "Official responses and evidence",
-    "datasets": "Datasets",
-    "challenges": "Challenges",
-    "moderation": "Reports",
+    "meta": _l("The API itself and your account"),
+    "problems": _l("Problems"),
+    "comments": _l("Comments"),
+    "votes": _l("Votes and follows"),
+    "staff": _l("Official responses and evidence"),
+    "datasets": _l("Datasets"),
+    "challenges": _l("Challenges"),
+    "moderation": _l("Reports"),
 }
 
 
@@ -74,28 +76,38 @@ def _link(name: str) -> Markup:
     return Markup('<a href="#schema-{0}">{0}</a>').format(name)
 
 
+def _words(message: str, **parts: Markup) -> Markup:
+    """A phrase from the catalog (escaped) with HTML parts put in its placeholders."""
+    return escape(message) % parts
+
+
 def type_of(schema: dict[str, Any] | None) -> Markup:
-    """A schema in a few words: 'integer', 'string (date-time)', 'list of Dataset', 'one of: a, b'."""
+    """A schema in a few words: 'integer', 'string (date-time)', 'list of Dataset', 'one of: a, b'.
+
+    The JSON type names (string, integer, object...) are the API's own and stay as they are;
+    the words around them are in the reader's language (our catalog's words, so trusted).
+    """
     if not schema:
-        return Markup("any")
+        return escape(_("any"))
     if "$ref" in schema:
         return _link(_ref_name(schema["$ref"]))
     for combinator in ("oneOf", "anyOf"):
         if combinator in schema:
-            return Markup(" or ").join(type_of(part) for part in schema[combinator])
+            return escape(_(" or ")).join(type_of(part) for part in schema[combinator])
     kind = schema.get("type", "object")
     kinds = [k for k in (kind if isinstance(kind, list) else [kind]) if k != "null"]
     nullable = isinstance(kind, list) and "null" in kind
     if "enum" in schema:
         values = [v for v in schema["enum"] if v is not None]
-        words = Markup("one of ") + Markup(", ").join(Markup("<code>{}</code>").format(v) for v in values)
+        listed = Markup(", ").join(Markup("<code>{}</code>").format(v) for v in values)
+        words = _words(_("one of %(values)s"), values=listed)
     elif kinds == ["array"]:
-        words = Markup("list of ") + type_of(schema.get("items"))
+        words = _words(_("list of %(type)s"), type=type_of(schema.get("items")))
     else:
-        words = Markup(" or ").join(kinds) or Markup("object")
+        words = escape(_(" or ")).join(kinds) or Markup("object")
         if schema.get("format"):
             words += Markup(" ({})").format(schema["format"])
-    return words + Markup(", or null") if nullable else words
+    return _words(_("%(type)s, or null"), type=words) if nullable else words
 
 
 def _fields(schema: dict[str, Any]) -> list[Field]:
@@ -109,7 +121,8 @@ def _fields(schema: dict[str, Any]) -> list[Field]:
 def _body(operation: dict[str, Any]) -> Markup | None:
     content = operation.get("requestBody", {}).get("content", {})
     for mime, media in content.items():
-        return type_of(media.get("schema")) + Markup(" as <code>{}</code>").format(mime)
+        mime_code = Markup("<code>{}</code>").format(mime)
+        return _words(_("%(type)s as %(mime)s"), type=type_of(media.get("schema")), mime=mime_code)
     return None
 
 
@@ -126,7 +139,7 @@ def _responses(operation: dict[str, Any], shared: dict[str, Any]) -> list[tuple[
 def reference(document: dict[str, Any]) -> dict[str, Any]:
     """The document as the page shows it: introduction, sections of operations, schemas."""
     sections = {
-        tag["name"]: Section(tag["name"], TAG_TITLES.get(tag["name"], tag["name"].title()))
+        tag["name"]: Section(tag["name"], str(TAG_TITLES.get(tag["name"], tag["name"].title())))
         for tag in document.get("tags", [])
     }
     shared = document.get("components", {}).get("responses", {})
@@ -136,7 +149,7 @@ def reference(document: dict[str, Any]) -> dict[str, Any]:
             if operation is None:
                 continue
             tag = (operation.get("tags") or ["meta"])[0]
-            section = sections.setdefault(tag, Section(tag, TAG_TITLES.get(tag, tag.title())))
+            section = sections.setdefault(tag, Section(tag, str(TAG_TITLES.get(tag, tag.title()))))
             parameters = [
                 Field(
                     p["name"],

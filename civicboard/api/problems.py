@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, request
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from civicboard.api import serializers
@@ -74,7 +75,7 @@ def problem_or_404(problem_id: int) -> Problem:
     """A problem the caller may see (hidden ones: moderators and the author), else 404."""
     problem = queries.get_problem(problem_id, optional_user())
     if problem is None:
-        abort(404, f"There is no problem {problem_id}.")
+        abort(404, _("There is no problem %(id)s.", id=problem_id))
     return problem
 
 
@@ -89,7 +90,7 @@ def problem_url(problem: Problem) -> str:
 def _filters() -> queries.ProblemFilters:
     voted = flag_arg("voted")
     if voted and optional_user() is None:
-        raise unauthorized("voted=1 lists the problems you vote for: send 'Authorization: Bearer <token>'.")
+        raise unauthorized(_("voted=1 lists the problems you vote for: send 'Authorization: Bearer <token>'."))
     return queries.ProblemFilters(
         status=choice_arg("status", STATUS_FILTERS, None),
         dataset_id=int_arg("dataset"),
@@ -171,7 +172,7 @@ def _category_id(slug: Any) -> int | None:
         return None
     found = db.session.execute(select(Category.id).where(Category.slug == slug.strip())).scalar()
     if found is None:
-        message = "Unknown category; use a category's slug."
+        message = _("Unknown category; use a category's slug.")
         raise ValidationError(message, {"category": message})
     return found
 
@@ -269,7 +270,7 @@ def delete_photo(problem_id: int, photo_id: int):
     problem = problem_or_404(problem_id)
     photo = db.session.get(Photo, photo_id)
     if photo is None or photo.problem_id != problem.id or not visibility.is_visible_to(photo, user):
-        abort(404, f"There is no photo {photo_id} on problem {problem.id}.")
+        abort(404, _("There is no photo %(photo)s on problem %(problem)s.", photo=photo_id, problem=problem.id))
     photos.delete_photo(user, problem, photo)
     db.session.commit()
     return {"deleted": True, "id": photo_id}

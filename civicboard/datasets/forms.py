@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Form, SelectField, StringField, TextAreaField
 from wtforms.fields import FieldList, FormField
@@ -20,29 +21,29 @@ BLANK_DISTRIBUTION_ROWS = 3
 class DistributionForm(Form):
     """One file or API of a dataset (a sub-form: the page's CSRF token covers it)."""
 
-    title = StringField("Title", validators=[Optional(), Length(max=300)])
-    url = StringField("URL", validators=[Optional(), Length(max=2000)], render_kw={"inputmode": "url"})
-    format = StringField("Format", validators=[Optional(), Length(max=60)], description="CSV, JSON, API...")
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=300)])
+    url = StringField(_l("URL"), validators=[Optional(), Length(max=2000)], render_kw={"inputmode": "url"})
+    format = StringField(_l("Format"), validators=[Optional(), Length(max=60)], description=_l("CSV, JSON, API..."))
 
 
 class DatasetForm(FlaskForm):
     """A dataset added or edited by staff."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    description = TextAreaField("Description", validators=[Length(max=20000)])
-    publisher = StringField("Publisher", validators=[Length(max=255)], description="The department or body.")
-    keywords = StringField("Keywords", validators=[Length(max=5000)], description="Separated by commas.")
-    theme = StringField("Themes", validators=[Length(max=5000)], description="Separated by commas.")
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=20000)])
+    publisher = StringField(_l("Publisher"), validators=[Length(max=255)], description=_l("The department or body."))
+    keywords = StringField(_l("Keywords"), validators=[Length(max=5000)], description=_l("Separated by commas."))
+    theme = StringField(_l("Themes"), validators=[Length(max=5000)], description=_l("Separated by commas."))
     landing_page = StringField(
-        "Landing page", validators=[Length(max=2000)], description="An http:// or https:// address."
+        _l("Landing page"), validators=[Length(max=2000)], description=_l("An http:// or https:// address.")
     )
-    license = StringField("Licence", validators=[Length(max=500)], description="A name or a link.")
-    accrual_periodicity = SelectField("Update frequency", validators=[Optional()])
-    contact_name = StringField("Contact name", validators=[Length(max=255)])
-    contact_email = StringField("Contact e-mail", validators=[Length(max=255)], render_kw={"inputmode": "email"})
+    license = StringField(_l("Licence"), validators=[Length(max=500)], description=_l("A name or a link."))
+    accrual_periodicity = SelectField(_l("Update frequency"), validators=[Optional()])
+    contact_name = StringField(_l("Contact name"), validators=[Length(max=255)])
+    contact_email = StringField(_l("Contact e-mail"), validators=[Length(max=255)], render_kw={"inputmode": "email"})
     status = SelectField(
-        "Status",
-        choices=[SelectChoice("active", "Active"), SelectChoice("withdrawn", "Withdrawn from the catalog")],
+        _l("Status"),
+        choices=[SelectChoice("active", _l("Active")), SelectChoice("withdrawn", _l("Withdrawn from the catalog"))],
         default="active",
     )
     distributions = FieldList(FormField(DistributionForm), min_entries=BLANK_DISTRIBUTION_ROWS, max_entries=20)
@@ -103,7 +104,7 @@ def dataset_form_for(dataset: Any = None, formdata: Any = None) -> DatasetForm:
     return form
 
 
-FORMAT_CHOICES = [SelectChoice("auto", "Detect")] + [
+FORMAT_CHOICES = [SelectChoice("auto", _l("Detect"))] + [
     SelectChoice(f, f.upper() if f != "socrata" else "Socrata") for f in FORMATS
 ]
 
@@ -112,22 +113,24 @@ class SourceForm(FlaskForm):
     """A catalog source the nightly refresh re-imports."""
 
     name = StringField(
-        "Name",
+        _l("Name"),
         validators=[DataRequired(), Length(max=80)],
-        description="A short key such as 'somerville'; lower-case letters, digits, '_', '.', '-'. It cannot change.",
+        description=_l(
+            "A short key such as 'somerville'; lower-case letters, digits, '_', '.', '-'. It cannot change."
+        ),
     )
-    title = StringField("Title", validators=[Length(max=255)])
+    title = StringField(_l("Title"), validators=[Length(max=255)])
     url = StringField(
-        "Catalog URL",
+        _l("Catalog URL"),
         validators=[DataRequired(), Length(max=2000)],
-        description="A data.json, a CKAN package_search URL, or a Socrata /api/catalog/v1 URL.",
+        description=_l("A data.json, a CKAN package_search URL, or a Socrata /api/catalog/v1 URL."),
         render_kw={"inputmode": "url"},
     )
-    format = SelectField("Format", choices=FORMAT_CHOICES, default="auto")
-    enabled = BooleanField("Refresh it every night", default=True)
+    format = SelectField(_l("Format"), choices=FORMAT_CHOICES, default="auto")
+    enabled = BooleanField(_l("Refresh it every night"), default=True)
 
 
 class SourceEditForm(SourceForm):
     """Editing a source: the name is its key, shown but not changed."""
 
-    name = StringField("Name", render_kw={"readonly": True})
+    name = StringField(_l("Name"), render_kw={"readonly": True})

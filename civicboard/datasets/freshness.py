@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
+
 from civicboard.timeutil import utcnow
 
 DAY = timedelta(days=1)
@@ -44,14 +46,34 @@ WORDS: dict[str, timedelta] = {
 
 #: Update-frequency choices offered on the staff form (DCAT-US values).
 CHOICES: list[tuple[str, str]] = [
-    ("", "Not stated"),
-    ("R/P1D", "Daily"),
-    ("R/P1W", "Weekly"),
-    ("R/P1M", "Monthly"),
-    ("R/P3M", "Quarterly"),
-    ("R/P1Y", "Annually"),
-    ("irregular", "Irregularly"),
+    ("", _l("Not stated")),
+    ("R/P1D", _l("Daily")),
+    ("R/P1W", _l("Weekly")),
+    ("R/P1M", _l("Monthly")),
+    ("R/P3M", _l("Quarterly")),
+    ("R/P1Y", _l("Annually")),
+    ("irregular", _l("Irregularly")),
 ]
+
+#: How the frequency words read on a page, in the reader's language.
+WORD_LABELS: dict[str, str] = {
+    "hourly": _l("Hourly"),
+    "daily": _l("Daily"),
+    "weekly": _l("Weekly"),
+    "biweekly": _l("Every two weeks"),
+    "fortnightly": _l("Every two weeks"),
+    "monthly": _l("Monthly"),
+    "bimonthly": _l("Every two months"),
+    "quarterly": _l("Quarterly"),
+    "semiannual": _l("Twice a year"),
+    "semiannually": _l("Twice a year"),
+    "biannually": _l("Twice a year"),
+    "annual": _l("Annually"),
+    "annually": _l("Annually"),
+    "yearly": _l("Annually"),
+    "biennial": _l("Every two years"),
+    "biennially": _l("Every two years"),
+}
 
 _DURATION = re.compile(
     r"P(?:(?P<years>\d+(?:\.\d+)?)Y)?(?:(?P<months>\d+(?:\.\d+)?)M)?(?:(?P<weeks>\d+(?:\.\d+)?)W)?"
@@ -95,10 +117,10 @@ def describe_periodicity(value: str | None) -> str:
         return ""
     for code, label in CHOICES:
         if code and code.lower() == value.strip().lower():
-            return label
+            return str(label)
     word = value.strip().lower()
-    if word in WORDS:
-        return word.capitalize()
+    if word in WORD_LABELS:
+        return str(WORD_LABELS[word])
     return value
 
 

@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
 from huey import crontab
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -153,7 +154,7 @@ def is_partial(result: ParseResult) -> bool:
     Socrata) whose reported count exceeds what it holds is one page of many.
     """
     # Repeats of a dataset seen on an earlier page (a server ignoring "start") hold nothing new.
-    held = len(result.records) + sum(1 for _, reason in result.skipped if reason != "duplicate identifier")
+    held = len(result.records) + sum(1 for _record, reason in result.skipped if reason != "duplicate identifier")
     if result.format == "ckan" and result.count is None:
         return True
     return result.count is not None and result.count > held
@@ -636,7 +637,11 @@ def queue_refresh(actor: Any, source: CatalogSource) -> ImportRun:
     expire_stale_runs(source.name)
     busy = active_run(source.name)
     if busy is not None:
-        raise ConflictError(f"A refresh of {source.name} is already {busy.status}; its result will appear below.")
+        if busy.status == RunStatus.RUNNING.value:
+            message = _("A refresh of %(name)s is already running; its result will appear below.", name=source.name)
+        else:
+            message = _("A refresh of %(name)s is already queued; its result will appear below.", name=source.name)
+        raise ConflictError(message)
     now = utcnow()
     run = ImportRun(
         source=source.name,

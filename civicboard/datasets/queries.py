@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, func, literal, or_, select, true
 from sqlalchemy.orm import selectinload
 
@@ -22,10 +23,10 @@ from civicboard.extensions import db
 from civicboard.timeutil import isoformat_z
 
 SORTS = {
-    "demand": "Most demanded",
-    "problems": "Most problems",
-    "modified": "Recently modified",
-    "title": "A–Z",  # noqa: RUF001 - the en dash is meant
+    "demand": _l("Most demanded"),
+    "problems": _l("Most problems"),
+    "modified": _l("Recently modified"),
+    "title": _l("A–Z"),  # noqa: RUF001 - the en dash is meant
 }
 DEFAULT_SORT = "demand"
 PER_PAGE = 20

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from civicboard.audit.services import record as audit
@@ -47,12 +48,12 @@ def check_source_name(name: str) -> str:
     """A catalog source key: lower-case letters, digits, ``_ . -``; never "manual"."""
     name = (name or "").strip()
     if not SOURCE_NAME.fullmatch(name):
-        message = (
+        message = _(
             "A source name is 1 to 80 lower-case letters, digits, '_', '.' or '-', starting with a letter or digit."
         )
         raise ValidationError(message, {"name": message})
     if name == MANUAL_SOURCE:
-        message = "The name 'manual' is reserved for datasets staff add by hand."
+        message = _("The name 'manual' is reserved for datasets staff add by hand.")
         raise ValidationError(message, {"name": message})
     return name
 
@@ -60,17 +61,17 @@ def check_source_name(name: str) -> str:
 def _check_source_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if "title" in fields:
-        values["title"] = clean_text(fields["title"], "title", max_length=255, required=False)
+        values["title"] = clean_text(fields["title"], "title", label=_("Title"), max_length=255, required=False)
     if "url" in fields:
         url = clean_text(fields["url"], "url", label="URL", max_length=2000)
         if not is_http_url(url):
-            message = "The URL must start with http:// or https://."
+            message = _("The URL must start with http:// or https://.")
             raise ValidationError(message, {"url": message})
         values["url"] = url
     if "format" in fields:
         fmt = (fields["format"] or "auto").strip().lower()
         if fmt not in SOURCE_FORMATS:
-            message = f"The format must be one of {', '.join(SOURCE_FORMATS)}."
+            message = _("The format must be one of %(formats)s.", formats=", ".join(SOURCE_FORMATS))
             raise ValidationError(message, {"format": message})
         values["format"] = fmt
     if "enabled" in fields:
@@ -84,7 +85,7 @@ def create_source(actor: Any, fields: Mapping[str, Any]) -> CatalogSource:
     name = check_source_name(fields.get("name", ""))
     values = _check_source_fields({"format": "auto", "enabled": True, **fields, "url": fields.get("url")})
     if db.session.execute(select(CatalogSource.id).where(CatalogSource.name == name)).first():
-        message = f"A source named {name!r} exists already."
+        message = _("A source named %(name)s exists already.", name=repr(name))
         raise ConflictError(message, {"name": message})
     source = CatalogSource(name=name, **values)
     db.session.add(source)
@@ -165,14 +166,15 @@ def _split_terms(value: Any, name: str) -> list[str]:
     elif isinstance(value, (list, tuple)):
         parts = [str(v) for v in value if v is not None]
     else:
-        raise ValidationError(f"{name.capitalize()} must be a list of words.", {name: "Give a list of words."})
+        label = _("Keywords") if name == "keywords" else _("Themes")
+        raise ValidationError(_("%(label)s must be a list of words.", label=label), {name: _("Give a list of words.")})
     # Counted before any entry is looked at.
     if len([p for p in parts if p.strip()]) > MAX_TERMS:
-        message = f"At most {MAX_TERMS} entries."
+        message = _("At most %(count)s entries.", count=MAX_TERMS)
         raise ValidationError(message, {name: message})
     too_long = [p.strip() for p in parts if len(p.strip()) > MAX_TERM_LENGTH]
     if too_long:
-        message = f"Each entry is at most {MAX_TERM_LENGTH} characters."
+        message = _("Each entry is at most %(count)s characters.", count=MAX_TERM_LENGTH)
         raise ValidationError(message, {name: message})
     return normalise_terms(parts)
 
@@ -182,7 +184,7 @@ def _optional_url(value: Any, name: str, label: str) -> str | None:
     if not text:
         return None
     if not is_http_url(text):
-        message = f"{label} must be an http:// or https:// address."
+        message = _("%(label)s must be an http:// or https:// address.", label=label)
         raise ValidationError(message, {name: message})
     return text
 
@@ -192,12 +194,12 @@ def _check_distributions(rows: Any) -> list[dict[str, Any]]:
     if rows is None:
         return []
     if not isinstance(rows, (list, tuple)):
-        raise ValidationError("Distributions must be a list.", {"distributions": "Give a list of distributions."})
+        raise ValidationError(_("Distributions must be a list."), {"distributions": _("Give a list of distributions.")})
     checked: list[dict[str, Any]] = []
     errors: dict[str, str] = {}
     for index, row in enumerate(rows):
         if not isinstance(row, Mapping):
-            errors[f"distributions-{index}-url"] = "Each distribution needs a URL."
+            errors[f"distributions-{index}-url"] = _("Each distribution needs a URL.")
             continue
         title = (row.get("title") or "").strip()
         url = (row.get("url") or "").strip()
@@ -205,21 +207,21 @@ def _check_distributions(rows: Any) -> list[dict[str, Any]]:
         if not (title or url or fmt):
             continue
         if not url:
-            errors[f"distributions-{index}-url"] = "A distribution needs a URL."
+            errors[f"distributions-{index}-url"] = _("A distribution needs a URL.")
         elif len(url) > 2000 or not is_http_url(url):
-            errors[f"distributions-{index}-url"] = "The URL must be an http:// or https:// address."
+            errors[f"distributions-{index}-url"] = _("The URL must be an http:// or https:// address.")
         elif len(title) > 300:
-            errors[f"distributions-{index}-title"] = "The title is at most 300 characters."
+            errors[f"distributions-{index}-title"] = _("The title is at most %(count)s characters.", count=300)
         elif len(fmt) > 60:
-            errors[f"distributions-{index}-format"] = "The format is at most 60 characters."
+            errors[f"distributions-{index}-format"] = _("The format is at most %(count)s characters.", count=60)
         else:
             checked.append(
                 {"title": title or None, "url": url, "media_type": None, "format": display_format(fmt, None)}
             )
     if errors:
-        raise ValidationError("Check the distributions.", errors)
+        raise ValidationError(_("Check the distributions."), errors)
     if len(checked) > MAX_DISTRIBUTIONS:
-        message = f"At most {MAX_DISTRIBUTIONS} distributions."
+        message = _("At most %(count)s distributions.", count=MAX_DISTRIBUTIONS)
         raise ValidationError(message, {"distributions": message})
     return checked
 
@@ -228,44 +230,50 @@ def _check_dataset_fields(fields: Mapping[str, Any], *, creating: bool) -> dict[
     """Validate the fields present in ``fields`` (all required ones when creating)."""
     unknown = set(fields) - set(DATASET_FIELDS)
     if unknown:
-        message = f"Unknown field(s): {', '.join(sorted(unknown))}."
-        raise ValidationError(message, dict.fromkeys(unknown, "Not a dataset field."))
+        message = _("Unknown field(s): %(names)s.", names=", ".join(sorted(unknown)))
+        raise ValidationError(message, dict.fromkeys(unknown, _("Not a dataset field.")))
     values: dict[str, Any] = {}
     if creating or "title" in fields:
-        values["title"] = clean_name(fields.get("title"), "title", max_length=300)
+        values["title"] = clean_name(fields.get("title"), "title", label=_("Title"), max_length=300)
     if "description" in fields:
-        values["description"] = clean_text(fields["description"], "description", max_length=20000, required=False)
-    for name, limit in (("publisher", 255), ("license", 500), ("contact_name", 255)):
+        values["description"] = clean_text(
+            fields["description"], "description", label=_("Description"), max_length=20000, required=False
+        )
+    for name, label, limit in (
+        ("publisher", _("Publisher"), 255),
+        ("license", _("Licence"), 500),
+        ("contact_name", _("Contact name"), 255),
+    ):
         if name in fields:
-            values[name] = clean_text(fields[name], name, max_length=limit, required=False) or None
+            values[name] = clean_text(fields[name], name, label=label, max_length=limit, required=False) or None
     if "accrual_periodicity" in fields:
         text = clean_text(
             fields["accrual_periodicity"],
             "accrual_periodicity",
-            label="Update frequency",
+            label=_("Update frequency"),
             max_length=60,
             required=False,
         )
         values["accrual_periodicity"] = text or None
     if "contact_email" in fields:
         email = clean_text(
-            fields["contact_email"], "contact_email", label="Contact e-mail", max_length=255, required=False
+            fields["contact_email"], "contact_email", label=_("Contact e-mail"), max_length=255, required=False
         )
         if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-            message = "Contact e-mail must be an e-mail address."
+            message = _("Contact e-mail must be an e-mail address.")
             raise ValidationError(message, {"contact_email": message})
         values["contact_email"] = email or None
     for name in ("keywords", "theme"):
         if name in fields:
             values[name] = _split_terms(fields[name], name)
     if "landing_page" in fields:
-        values["landing_page"] = _optional_url(fields["landing_page"], "landing_page", "Landing page")
+        values["landing_page"] = _optional_url(fields["landing_page"], "landing_page", _("Landing page"))
     if "distributions" in fields:
         values["distributions"] = _check_distributions(fields["distributions"])
     if "status" in fields:
         status = (fields["status"] or "").strip().lower()
         if status not in {s.value for s in DatasetStatus}:
-            message = "Status must be 'active' or 'withdrawn'."
+            message = _("Status must be 'active' or 'withdrawn'.")
             raise ValidationError(message, {"status": message})
         values["status"] = status
     return values

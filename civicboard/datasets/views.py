@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from civicboard.auth.forms import EmptyForm
@@ -20,6 +21,7 @@ from civicboard.datasets.models import CatalogSource, Dataset
 from civicboard.extensions import db
 from civicboard.permissions import Capability, capability_required
 from civicboard.problems import queries as problem_queries
+from civicboard.problems.models import data_request_status_label
 from civicboard.staff import queries as staff_queries
 from civicboard.staff.services import can_answer_data_requests
 from civicboard.validation import ConflictError, ValidationError
@@ -82,7 +84,7 @@ def data_requests():
         "datasets/data_requests.html",
         result=result,
         sorts=problem_queries.DATA_REQUEST_SORTS,
-        statuses=problem_queries.DATA_REQUEST_STATUSES,
+        statuses=[(s, data_request_status_label(s)) for s in problem_queries.DATA_REQUEST_STATUSES],
         can_answer=can_answer_data_requests(current_user),
     )
 
@@ -105,7 +107,7 @@ def new():
             _apply_dataset_errors(form, exc)
         else:
             db.session.commit()
-            flash("Dataset added.", "success")
+            flash(_("Dataset added."), "success")
             return redirect(url_for("datasets.show", dataset_id=dataset.id))
     return _dataset_form_page(form, None)
 
@@ -124,7 +126,7 @@ def edit(dataset_id: int):
             _apply_dataset_errors(form, exc)
         else:
             db.session.commit()
-            flash("Dataset saved.", "success")
+            flash(_("Dataset saved."), "success")
             return redirect(url_for("datasets.show", dataset_id=dataset.id))
     return _dataset_form_page(form, dataset)
 
@@ -140,12 +142,14 @@ def _error_list(form) -> list[tuple[str, str, str]]:
     found = []
     for name, field in form._fields.items():
         if name == "distributions":
-            found += [(field.id, "Distributions", e) for e in field.errors if isinstance(e, str)]
+            found += [(field.id, _("Distributions"), e) for e in field.errors if isinstance(e, str)]
             for index, entry in enumerate(field.entries, start=1):
                 for sub in entry.form:
-                    found += [(sub.id, f"Distribution {index} {sub.label.text}", e) for e in sub.errors]
+                    label = _("Distribution %(number)s %(field)s", number=index, field=sub.label.text)
+                    found += [(sub.id, label, e) for e in sub.errors]
         elif name == "csrf_token":
-            found += [(field.id, "Form", "The form expired. Please submit it again.") for _ in field.errors]
+            expired = _("The form expired. Please submit it again.")
+            found += [(field.id, _("Form"), expired) for _error in field.errors]
         else:
             found += [(field.id, field.label.text, e) for e in field.errors]
     return found
@@ -209,7 +213,7 @@ def create_source():
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash(f"Source {form.name.data} added.", "success")
+            flash(_("Source %(name)s added.", name=form.name.data), "success")
             return redirect(url_for("datasets.sources"))
     return _sources_page(form, 422)
 
@@ -230,7 +234,7 @@ def edit_source(source_id: int):
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash(f"Source {source.name} saved.", "success")
+            flash(_("Source %(name)s saved.", name=source.name), "success")
             return redirect(url_for("datasets.sources"))
     form.name.data = source.name
     return render_template("datasets/source_form.html", form=form, source=source), 422 if form.errors else 200
@@ -244,7 +248,10 @@ def toggle_source(source_id: int, action: str):
     source = db.get_or_404(CatalogSource, source_id)
     services.update_source(current_user, source, {"enabled": action == "enable"})
     db.session.commit()
-    flash(f"Source {source.name} {action}d.", "success")
+    if action == "enable":
+        flash(_("Source %(name)s enabled.", name=source.name), "success")
+    else:
+        flash(_("Source %(name)s disabled.", name=source.name), "success")
     return redirect(url_for("datasets.sources"))
 
 
@@ -263,5 +270,8 @@ def refresh_source(source_id: int):
     db.session.commit()
     # After the commit: the runner reads the queued run from the database.
     jobs.dispatch(run.id)
-    flash(f"Refresh of {source.name} queued. Its progress and result show under Recent imports.", "success")
+    flash(
+        _("Refresh of %(name)s queued. Its progress and result show under Recent imports.", name=source.name),
+        "success",
+    )
     return redirect(url_for("datasets.sources"))

@@ -6,6 +6,11 @@ CIVICBOARD_LANGUAGES: a `?lang=` parameter (so every page has an address per lan
 `hreflang` links), the `lang` cookie set by the language switcher, the signed-in user's saved
 choice (which the switcher also sets, and emails use), the browser's Accept-Language; else
 the first configured language.
+
+The JSON API (/api/..., but not /api/docs, a page for people) is read by programs: there the
+request's own Accept-Language alone picks the language of the error messages, never a
+cookie, a parameter or the account's saved choice, so the same request always gets the same
+answer. The machine-readable parts (error codes, field names, values) never change with it.
 """
 
 from __future__ import annotations
@@ -60,12 +65,25 @@ def chosen(code: str | None) -> str | None:
     return code if code and code in offered() else None
 
 
+def serves_programs() -> bool:
+    """True for a request to the JSON API (see the module's docstring)."""
+    return request.path.startswith("/api/") and not request.path.startswith("/api/docs")
+
+
+def requested_language() -> str:
+    """The offered language the request's Accept-Language prefers, else the default."""
+    return request.accept_languages.best_match(offered()) or offered()[0]
+
+
 def anonymous_language() -> str:
-    """The language for a visitor without an account: parameter, cookie, browser, default.
+    """The language for a visitor without an account: parameter, cookie, browser, default
+    (Accept-Language alone for the JSON API).
 
     The page cache keys on this (it runs before anyone is loaded), so it must not look at
     the session.
     """
+    if serves_programs():
+        return requested_language()
     return (
         chosen(request.args.get(PARAMETER))
         or chosen(request.cookies.get(COOKIE))
@@ -78,6 +96,8 @@ def select_locale() -> str:
     """Flask-Babel's locale selector (see the module's docstring for the order)."""
     if not has_request_context():
         return offered()[0]
+    if serves_programs():
+        return requested_language()
     picked = chosen(request.args.get(PARAMETER)) or chosen(request.cookies.get(COOKIE))
     if picked:
         return picked
@@ -87,7 +107,7 @@ def select_locale() -> str:
         saved = chosen(getattr(current_user, "language", None))
         if saved:
             return saved
-    return request.accept_languages.best_match(offered()) or offered()[0]
+    return requested_language()
 
 
 def language_of(person: object) -> str:
@@ -160,10 +180,15 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def vary_on_language(response):
-        # Pages differ by language; the API and feeds don't (they stay cacheable as they are).
+        # Pages differ by language; feeds and exports don't (they stay cacheable as they are).
         if response.mimetype == "text/html":
             response.vary.add("Accept-Language")
             response.vary.add("Cookie")
+            response.headers.setdefault("Content-Language", current_language())
+        elif response.status_code >= 400 and serves_programs():
+            # The API's words are its error messages, in the Accept-Language asked for; the
+            # data it answers with reads the same in every language.
+            response.vary.add("Accept-Language")
             response.headers.setdefault("Content-Language", current_language())
         return response
 

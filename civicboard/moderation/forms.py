@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -17,14 +18,14 @@ class FlagForm(FlaskForm):
     target_type = HiddenField()
     target_id = HiddenField()
     reason = SelectField(
-        "Why are you reporting this?",
+        _l("Why are you reporting this?"),
         choices=[SelectChoice(r.value, FLAG_REASON_LABELS[r]) for r in FlagReason],
         validate_choice=False,
     )
     note = TextAreaField(
-        "Note for the moderators",
+        _l("Note for the moderators"),
         validators=[Length(max=MAX_NOTE_LENGTH)],
-        description="Required when the reason is \u201csomething else\u201d.",
+        description=_l("Required when the reason is \u201csomething else\u201d."),
     )
     next = HiddenField()
 
@@ -33,9 +34,9 @@ class ReasonForm(FlaskForm):
     """A moderator action with a reason (required to hide, optional otherwise)."""
 
     reason = TextAreaField(
-        "Reason",
+        _l("Reason"),
         validators=[Length(max=MAX_REASON_LENGTH)],
-        description="Recorded in the audit log; when hiding, the author sees it on their item.",
+        description=_l("Recorded in the audit log; when hiding, the author sees it on their item."),
     )
     next = HiddenField()
 
@@ -51,13 +52,13 @@ class SuspendForm(FlaskForm):
     """Suspend a user until a date, or ban for good."""
 
     until = DateField(
-        "Suspended until",
+        _l("Suspended until"),
         validators=[Optional()],
-        description="The suspension ends at the start of this day (UTC).",
+        description=_l("The suspension ends at the start of this day (UTC)."),
     )
-    permanent = BooleanField("Ban for good instead")
+    permanent = BooleanField(_l("Ban for good instead"))
     reason = TextAreaField(
-        "Reason", validators=[Length(max=MAX_REASON_LENGTH)], description="Recorded in the audit log."
+        _l("Reason"), validators=[Length(max=MAX_REASON_LENGTH)], description=_l("Recorded in the audit log.")
     )
 
     def validate(self, extra_validators=None) -> bool:
@@ -65,10 +66,10 @@ class SuspendForm(FlaskForm):
         if not super().validate(extra_validators):
             return False
         if self.until.data is None and not self.permanent.data:
-            self.until.errors = ["Choose the day the suspension ends, or tick \u201cBan for good\u201d."]
+            self.until.errors = [_l("Choose the day the suspension ends, or tick \u201cBan for good\u201d.")]
             return False
         if self.until.data is not None and self.permanent.data:
-            self.until.errors = ["Give an end date or ban for good, not both."]
+            self.until.errors = [_l("Give an end date or ban for good, not both.")]
             return False
         return True
 
@@ -79,9 +80,9 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = StringField("Action", description="Such as problem.hide, or problem. for every problem action.")
-    actor = StringField("Actor", description="A user number or email address, or \u201csystem\u201d.")
-    target_type = StringField("Target type", description="problem, comment, user, evidence, ...")
-    target_id = StringField("Target number")
-    start = DateField("From", validators=[Optional()])
-    end = DateField("Until", validators=[Optional()])
+    action = StringField(_l("Action"), description=_l("Such as problem.hide, or problem. for every problem action."))
+    actor = StringField(_l("Actor"), description=_l("A user number or email address, or \u201csystem\u201d."))
+    target_type = StringField(_l("Target type"), description=_l("problem, comment, user, evidence, ..."))
+    target_id = StringField(_l("Target number"))
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("Until"), validators=[Optional()])

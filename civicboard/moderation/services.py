@@ -21,6 +21,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -41,11 +44,11 @@ MAX_NOTE_LENGTH = 1000
 MAX_REASON_LENGTH = 1000
 
 FLAG_REASON_LABELS = {
-    FlagReason.SPAM: "Spam or advertising",
-    FlagReason.ABUSE: "Abusive, hateful or harassing",
-    FlagReason.OFF_TOPIC: "Off topic",
-    FlagReason.PERSONAL_INFORMATION: "Shares someone's personal information",
-    FlagReason.OTHER: "Something else (say what in the note)",
+    FlagReason.SPAM: _l("Spam or advertising"),
+    FlagReason.ABUSE: _l("Abusive, hateful or harassing"),
+    FlagReason.OFF_TOPIC: _l("Off topic"),
+    FlagReason.PERSONAL_INFORMATION: _l("Shares someone's personal information"),
+    FlagReason.OTHER: _l("Something else (say what in the note)"),
 }
 
 
@@ -57,6 +60,15 @@ class Resolution:
     DISMISSED = "dismissed"
 
 
+def resolution_labels() -> dict[str, str]:
+    """How a closed flag reads on the moderation pages, in the reader's language."""
+    return {
+        Resolution.HIDDEN: pgettext("flag resolution", "hidden"),
+        Resolution.RESTORED: pgettext("flag resolution", "restored"),
+        Resolution.DISMISSED: pgettext("flag resolution", "dismissed"),
+    }
+
+
 # -- flags -------------------------------------------------------------------------------------
 
 
@@ -65,22 +77,27 @@ def flag(actor: User, target_type: str, target_id: int | str, reason: str, note:
     require_active(actor)
     target_type = (target_type or "").strip().lower()
     if target_type not in TARGET_TYPES:
-        message = "You can report a problem or a comment."
+        message = _("You can report a problem or a comment.")
         raise ValidationError(message, {"target_type": message})
     target = _visible_target(actor, target_type, target_id)
     if target.author_id == actor.id:
-        raise ValidationError(f"You cannot report your own {target_type}.")
+        if target_type == "problem":
+            raise ValidationError(_("You cannot report your own problem."))
+        raise ValidationError(_("You cannot report your own comment."))
     if isinstance(target, Comment) and target.is_deleted:
-        raise ValidationError("This comment was deleted.")
+        raise ValidationError(_("This comment was deleted."))
     reason_value = _parse_reason(reason)
     note = clean_text(
         note,
         "note",
-        label="Note",
+        label=_("Note"),
         max_length=MAX_NOTE_LENGTH,
         required=reason_value is FlagReason.OTHER,
     )
-    already = f"You have already reported this {target_type}; moderators will review it."
+    if target_type == "problem":
+        already = _("You have already reported this problem; moderators will review it.")
+    else:
+        already = _("You have already reported this comment; moderators will review it.")
     exists = db.session.execute(
         select(Flag.id).where(Flag.user_id == actor.id, Flag.target_type == target_type, Flag.target_id == target.id)
     ).first()
@@ -163,7 +180,7 @@ def _parse_reason(value: Any) -> FlagReason:
         return FlagReason(str(value or "").strip().lower())
     except ValueError as exc:
         names = ", ".join(r.value for r in FlagReason)
-        message = f"Choose a reason: {names}."
+        message = _("Choose a reason: %(names)s.", names=names)
         raise ValidationError(message, {"reason": message}) from exc
 
 
@@ -240,7 +257,7 @@ def hide(actor: User, target: Problem | Comment, reason: str) -> None:
     """Hide a problem or comment (reason required: its author sees it); closes its open flags."""
     require(actor, Capability.MODERATE)
     kind = target_type_of(target)
-    reason = clean_text(reason, "reason", label="Reason", max_length=MAX_REASON_LENGTH)
+    reason = clean_text(reason, "reason", label=_("Reason"), max_length=MAX_REASON_LENGTH)
     _lock(target)
     was_hidden = target.is_hidden
     _hide(target, actor, reason)
@@ -253,7 +270,7 @@ def restore(actor: User, target: Problem | Comment, reason: str = "") -> bool:
     """Bring a hidden problem or comment back as it was; closes its open flags. False if not hidden."""
     require(actor, Capability.MODERATE)
     kind = target_type_of(target)
-    reason = clean_text(reason, "reason", label="Reason", max_length=MAX_REASON_LENGTH, required=False)
+    reason = clean_text(reason, "reason", label=_("Reason"), max_length=MAX_REASON_LENGTH, required=False)
     _lock(target)
     if not target.is_hidden:
         return False
@@ -268,7 +285,7 @@ def restore(actor: User, target: Problem | Comment, reason: str = "") -> bool:
 def hide_photo(actor: User, photo: Photo, reason: str) -> None:
     """Hide one photo of a problem (the problem stays); its uploader still sees it, marked hidden."""
     require(actor, Capability.MODERATE)
-    reason = clean_text(reason, "reason", label="Reason", max_length=MAX_REASON_LENGTH)
+    reason = clean_text(reason, "reason", label=_("Reason"), max_length=MAX_REASON_LENGTH)
     if photo.hidden_at is None:
         photo.hidden_at = utcnow()
         photo.hidden_by_id = actor.id
@@ -365,7 +382,7 @@ def _lock(target: Problem | Comment) -> None:
 def lock_problem(actor: User, problem: Problem, reason: str = "") -> bool:
     """Stop new comments and votes on a problem; False if it was locked already."""
     require(actor, Capability.MODERATE)
-    reason = clean_text(reason, "reason", label="Reason", max_length=MAX_REASON_LENGTH, required=False)
+    reason = clean_text(reason, "reason", label=_("Reason"), max_length=MAX_REASON_LENGTH, required=False)
     if problem.is_locked:
         return False
     problem.locked_at = utcnow()
@@ -377,7 +394,7 @@ def lock_problem(actor: User, problem: Problem, reason: str = "") -> bool:
 def unlock_problem(actor: User, problem: Problem, reason: str = "") -> bool:
     """Open a locked problem to comments and votes again; False if it was not locked."""
     require(actor, Capability.MODERATE)
-    reason = clean_text(reason, "reason", label="Reason", max_length=MAX_REASON_LENGTH, required=False)
+    reason = clean_text(reason, "reason", label=_("Reason"), max_length=MAX_REASON_LENGTH, required=False)
     if not problem.is_locked:
         return False
     problem.locked_at = None
@@ -404,5 +421,7 @@ def lift_suspension(actor: User, user: User, reason: str = "") -> bool:
     require(actor, Capability.MODERATE)
     if user.banned_at is None:
         return False
-    auth_services.unban_user(actor, user, clean_text(reason, "reason", max_length=MAX_REASON_LENGTH, required=False))
+    auth_services.unban_user(
+        actor, user, clean_text(reason, "reason", label=_("Reason"), max_length=MAX_REASON_LENGTH, required=False)
+    )
     return True

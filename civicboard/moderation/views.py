@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.exceptions import NotFound
 
@@ -36,6 +38,7 @@ def moderation_template_helpers() -> dict:
     return {
         "flag_reasons": [(r.value, services.FLAG_REASON_LABELS[r]) for r in FlagReason],
         "flag_reason_labels": {r.value: services.FLAG_REASON_LABELS[r] for r in FlagReason},
+        "flag_resolution_labels": services.resolution_labels(),
     }
 
 
@@ -110,7 +113,7 @@ def create_flag():
         else:
             target = services.load_target(report.target_type, report.target_id)
             db.session.commit()
-            flash("Thank you. Moderators will review your report.", "success")
+            flash(_("Thank you. Moderators will review your report."), "success")
             problem = target if isinstance(target, Problem) else db.session.get(Problem, target.problem_id)
             if not problem.visible_to(current_user):
                 return redirect(url_for("problems.index"))  # the report just hid it: its reporter can no longer see it
@@ -151,7 +154,7 @@ def _reason_action(
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash(done if changed is not False else "Nothing to change.", "success")
+            flash(done if changed is not False else _("Nothing to change."), "success")
             return redirect(safe_next(form.next.data, target_path(target)))
     status = 422 if request.method == "POST" else 200
     context = {"form": form, "target": target, "title": title, "button": button, "reason_required": reason_required}
@@ -164,7 +167,12 @@ def hide_problem(problem_id: int):
     """Hide a problem (reason required; its author sees it)."""
     problem = db.get_or_404(Problem, problem_id)
     return _reason_action(
-        problem, services.hide, title="Hide this problem", button="Hide", done="Problem hidden.", reason_required=True
+        problem,
+        services.hide,
+        title=_("Hide this problem"),
+        button=_("Hide"),
+        done=_("Problem hidden."),
+        reason_required=True,
     )
 
 
@@ -174,7 +182,7 @@ def restore_problem(problem_id: int):
     """Bring a hidden problem back."""
     problem = db.get_or_404(Problem, problem_id)
     return _reason_action(
-        problem, services.restore, title="Restore this problem", button="Restore", done="Problem restored."
+        problem, services.restore, title=_("Restore this problem"), button=_("Restore"), done=_("Problem restored.")
     )
 
 
@@ -184,7 +192,7 @@ def lock_problem(problem_id: int):
     """Lock a problem: no new comments or votes."""
     problem = db.get_or_404(Problem, problem_id)
     return _reason_action(
-        problem, services.lock_problem, title="Lock this problem", button="Lock", done="Problem locked."
+        problem, services.lock_problem, title=_("Lock this problem"), button=_("Lock"), done=_("Problem locked.")
     )
 
 
@@ -194,7 +202,11 @@ def unlock_problem(problem_id: int):
     """Unlock a problem."""
     problem = db.get_or_404(Problem, problem_id)
     return _reason_action(
-        problem, services.unlock_problem, title="Unlock this problem", button="Unlock", done="Problem unlocked."
+        problem,
+        services.unlock_problem,
+        title=_("Unlock this problem"),
+        button=_("Unlock"),
+        done=_("Problem unlocked."),
     )
 
 
@@ -220,7 +232,7 @@ def hide_photo(photo_id: int):
         flash(exc.message, "error")
     else:
         db.session.commit()
-        flash("Photo hidden.", "success")
+        flash(_("Photo hidden."), "success")
     return redirect(url_for("problems.show", problem_id=photo.problem_id, _anchor="photos"), 303)
 
 
@@ -232,7 +244,7 @@ def restore_photo(photo_id: int):
     check_button()
     services.restore_photo(current_user, photo)
     db.session.commit()
-    flash("Photo shown again.", "success")
+    flash(_("Photo shown again."), "success")
     return redirect(url_for("problems.show", problem_id=photo.problem_id, _anchor="photos"), 303)
 
 
@@ -242,7 +254,12 @@ def hide_comment(comment_id: int):
     """Hide a comment (reason required; its author sees it)."""
     comment = db.get_or_404(Comment, comment_id)
     return _reason_action(
-        comment, services.hide, title="Hide this comment", button="Hide", done="Comment hidden.", reason_required=True
+        comment,
+        services.hide,
+        title=_("Hide this comment"),
+        button=_("Hide"),
+        done=_("Comment hidden."),
+        reason_required=True,
     )
 
 
@@ -252,7 +269,7 @@ def restore_comment(comment_id: int):
     """Bring a hidden comment back."""
     comment = db.get_or_404(Comment, comment_id)
     return _reason_action(
-        comment, services.restore, title="Restore this comment", button="Restore", done="Comment restored."
+        comment, services.restore, title=_("Restore this comment"), button=_("Restore"), done=_("Comment restored.")
     )
 
 
@@ -271,7 +288,7 @@ def dismiss_flags():
         flash(exc.message, "error")
     else:
         db.session.commit()
-        flash(f"{count} report{'' if count == 1 else 's'} dismissed.", "success")
+        flash(ngettext("%(num)s report dismissed.", "%(num)s reports dismissed.", count), "success")
     return redirect(safe_next(form.next.data, target_path(target)))
 
 
@@ -315,7 +332,10 @@ def suspend_user(user_id: int):
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash(f"{target.name} is {'banned' if form.permanent.data else 'suspended'}.", "success")
+            if form.permanent.data:
+                flash(_("%(name)s is banned.", name=target.name), "success")
+            else:
+                flash(_("%(name)s is suspended.", name=target.name), "success")
             return redirect(url_for("moderation.user", user_id=target.id))
     return _render_user(target, suspend_form=form, status=422)
 
@@ -334,7 +354,7 @@ def lift_suspension(user_id: int):
             apply_errors(form, exc)
         else:
             db.session.commit()
-            flash("Suspension lifted." if changed else "Nothing to change.", "success")
+            flash(_("Suspension lifted.") if changed else _("Nothing to change."), "success")
             return redirect(url_for("moderation.user", user_id=target.id))
     return _render_user(target, lift_form=form, status=422)
 

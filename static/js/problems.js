@@ -9,12 +9,16 @@
   "use strict";
 
   // PUT turns a toggle on, DELETE turns it off. A cookie-authenticated API write needs the
-  // CSRF token, sent in the X-CSRFToken header; the form carries the same token.
+  // CSRF token, sent in the X-CSRFToken header; the form carries the same token. The API
+  // answers in the Accept-Language it is sent (never the language cookie), so the page asks
+  // for its own language: an error it shows reads like the rest of the page.
   function callApi(form, on) {
     var token = form.querySelector("input[name=csrf_token]");
+    var headers = { Accept: "application/json", "X-CSRFToken": token ? token.value : "" };
+    if (document.documentElement.lang) headers["Accept-Language"] = document.documentElement.lang;
     return fetch(form.getAttribute("data-api-url"), {
       method: on ? "PUT" : "DELETE",
-      headers: { Accept: "application/json", "X-CSRFToken": token ? token.value : "" },
+      headers: headers,
       credentials: "same-origin",
     }).then(function (response) {
       var type = response.headers.get("Content-Type") || "";

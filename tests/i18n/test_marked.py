@@ -82,6 +82,22 @@ TRANSLATED_TEMPLATES = [
     "templates/users/account_delete.html",
     "templates/users/account_export.html",
     "templates/users/profile.html",
+    "templates/api/docs.html",
+    "templates/datasets/_macros.html",
+    "templates/datasets/data_requests.html",
+    "templates/datasets/form.html",
+    "templates/datasets/index.html",
+    "templates/datasets/show.html",
+    "templates/datasets/source_form.html",
+    "templates/datasets/sources.html",
+    "templates/moderation/_comment_actions.html",
+    "templates/moderation/_problem_actions.html",
+    "templates/moderation/_target_summary.html",
+    "templates/moderation/audit.html",
+    "templates/moderation/confirm.html",
+    "templates/moderation/flag.html",
+    "templates/moderation/queue.html",
+    "templates/moderation/user.html",
 ]
 TRANSLATED_PACKAGES = [
     "civicboard/i18n",
@@ -119,6 +135,9 @@ TRANSLATED_PACKAGES = [
     "civicboard/outbox",
     "civicboard/pages",
     "civicboard/users",
+    "civicboard/datasets",
+    "civicboard/moderation",
+    "civicboard/api",
 ]
 
 
