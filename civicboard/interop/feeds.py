@@ -12,10 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import force_locale
 from markupsafe import Markup
 
 from civicboard.challenges.models import Challenge, ChallengeProblem, Project
 from civicboard.datasets.models import Dataset
+from civicboard.i18n import offered
 from civicboard.interop.links import problem_url, site_url_for, tag_uri
 from civicboard.interop.queries import FEED_LIMIT
 from civicboard.interop.text import xml_safe
@@ -110,8 +112,10 @@ def stored_html(html: str | None) -> Markup:
 
 
 def _status_label(status: str | None) -> str:
+    """A status's name in the board's first language: a feed is data, the same for every reader."""
     try:
-        return STATUS_LABELS[ProblemStatus(status)]
+        with force_locale(offered()[0].replace("-", "_")):
+            return str(STATUS_LABELS[ProblemStatus(status)])
     except ValueError:
         return status or ""
 

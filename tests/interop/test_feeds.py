@@ -35,6 +35,13 @@ def test_problems_feed_is_valid_atom_with_links_to_problem_pages(client, problem
     assert "street-safety" in entry["categories"]
 
 
+def test_problems_feed_names_statuses_the_same_for_every_reader(client, problem_factory):
+    """A feed is data, cacheable as it is: a Spanish browser gets the statuses in the board's first language."""
+    problem_factory("Crossing on Elm St is dangerous")
+    feed = client.get("/feeds/problems.atom", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert 'label="Open"' in feed and "Abierto" not in feed
+
+
 def test_problems_feed_lists_newest_first(client, problem_factory):
     now = utcnow()
     older = problem_factory("Older", created_at=now - timedelta(days=2))
