@@ -2,84 +2,21 @@
 scrolling, and has no serious or critical axe-core violation at either width.
 
 The pages come from the application's own URL map (every GET route that answers HTML), filled
-in with the demo city's ids, so a new page is walked as soon as it exists. A route whose
-arguments have no sample here fails the test: add one to SAMPLES or ENDPOINT_SAMPLES.
+in with the demo city's ids (tests/routes.py), so a new page is walked as soon as it exists.
 """
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import Page
 
-from civicboard import create_app
-from config import TestingConfig
 from tests.e2e.axe import format_violations, serious_violations
 from tests.e2e.journey import DEMO_PASSWORD, log_in
+from tests.routes import ROLES, html_pages
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 WIDTHS = {"390 px": PHONE, "1280 px": DESKTOP}
-
-ROLES = {
-    "anonymous": None,
-    "resident": "resident@demo.example.org",
-    "staff": "staff@demo.example.org",
-    "moderator": "moderator@demo.example.org",
-    "organizer": "organizer@demo.example.org",
-    "admin": "admin@demo.example.org",
-}
-
-# Sample values for route arguments, from the demo city (civicboard/demo.py).
-SAMPLES = {
-    "problem_id": 1,
-    "dataset_id": 1,
-    "user_id": 7,  # Rosa Resident
-    "slug": "somerville-streets-data-jam",
-    "project_id": 1,
-    "source_id": 1,
-    "evidence_id": 2,
-    "comment_id": 3,
-    "token": "not-a-valid-token",
-}
-# Where an endpoint needs a different sample than its argument's name suggests.
-ENDPOINT_SAMPLES = {
-    "problems.edit_comment": {"problem_id": 2, "comment_id": 3},  # Rosa's comment on problem 2
-    "problems.comment_history": {"problem_id": 2, "comment_id": 3},
-    "staff.answer_data_request": {"problem_id": 7},  # the bike-parking data request
-    "staff.department": {"slug": "transportation-and-infrastructure"},
-    "pages.edit": {"slug": "about"},
-    "moderation.hide_comment": {"comment_id": 3},
-    "moderation.restore_comment": {"comment_id": 3},
-    "moderation.user": {"user_id": 9},
-}
-# Machine-readable answers (JSON, feeds, files) and the health check: no page to look at.
-NOT_PAGES = re.compile(
-    r"^/(api/v1/|feeds/|exports/|open311/|static/|branding/|photos/|healthz|readyz|metrics)|\.(json|csv|atom|md|geojson|xml|txt|css)$"
-)
-# Redirects that change state for the rest of the walk (the language cookie).
-NOT_PAGE_ENDPOINTS = {"problems.dataset_suggest", "static", "i18n.switch"}
-
-
-def html_pages() -> list[tuple[str, str]]:
-    """(endpoint, path) for every GET route that answers with an HTML page."""
-    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    pages: list[tuple[str, str]] = []
-    for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
-        if "GET" not in (rule.methods or ()) or rule.endpoint in NOT_PAGE_ENDPOINTS or NOT_PAGES.search(rule.rule):
-            continue
-        values = {**SAMPLES, **ENDPOINT_SAMPLES.get(rule.endpoint, {})}
-        missing = [name for name in rule.arguments if name not in values]
-        assert not missing, (
-            f"{rule.rule} ({rule.endpoint}): add a sample for {missing} to tests/e2e/test_every_route.py"
-        )
-        with app.test_request_context():
-            from flask import url_for
-
-            path = url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
-        pages.append((rule.endpoint, path))
-    return pages
 
 
 def too_wide(page: Page) -> str | None:
