@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["device_name"] = readable.device_name
     app.jinja_env.filters["audit_details"] = readable.details
     app.jinja_env.filters["audit_action"] = readable.action
+    app.jinja_env.filters["audit_subject"] = readable.subject
     app.jinja_env.globals["can"] = has_capability
     app.jinja_env.globals["Capability"] = Capability
     app.jinja_env.globals["url_with"] = url_with
@@ -35,6 +36,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["absolute_url"] = links.absolute_url
     app.jinja_env.globals["item_url"] = item_url
     app.jinja_env.globals["fragment"] = fragment
+    app.jinja_env.globals["short_month_names"] = short_month_names
     # Who sees a hidden item, for templates: problems.visibility is the one owner of the rule.
     app.jinja_env.globals["visible_to"] = visibility.is_visible_to
     app.jinja_env.globals["original_of"] = visibility.original_of
@@ -65,6 +67,12 @@ def format_date(value: datetime | None) -> str:
     last update is a date the catalog gives), and a day must not shift across midnight.
     """
     return dates.format_date(value, "d MMM y", locale=get_locale()) if value else ""
+
+
+def short_month_names() -> list[str]:
+    """January to December, cut short as format_date writes them, for scripts that write dates."""
+    names = dates.get_month_names("abbreviated", locale=get_locale())
+    return [names[month] for month in range(1, 13)]
 
 
 def format_month(value: date | datetime | None) -> str:

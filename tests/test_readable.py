@@ -29,7 +29,7 @@ def test_a_user_agent_becomes_a_device_name(ua, name):
 
 def test_audit_details_become_labelled_lines():
     lines = readable.details({"from": "open", "to": "resolved", "dataset_ids": [3, 4], "locked": True, "note": None})
-    assert lines == [("From", "open"), ("To", "resolved"), ("Dataset IDs", "3, 4"), ("Locked", "yes"), ("Note", "none")]
+    assert lines == [("From", "Open"), ("To", "Resolved"), ("Dataset IDs", "3, 4"), ("Locked", "yes"), ("Note", "none")]
     assert readable.action("site_page.update") == "Site page: update"
 
 
@@ -47,5 +47,5 @@ def test_the_audit_log_shows_details_as_words_not_json(client, user_factory, log
     db.session.commit()
     login(client, moderator)
     page = client.get("/moderation/audit").get_data(as_text=True)
-    assert "<dt>From</dt><dd>open</dd><dt>To</dt><dd>declined</dd>" in page
+    assert "<dt>From</dt><dd>Open</dd><dt>To</dt><dd>Declined</dd>" in page
     assert "Problem: status" in page and "{&#34;from&#34;" not in page

@@ -73,7 +73,7 @@ def _ref_name(ref: str) -> str:
 
 
 def _link(name: str) -> Markup:
-    return Markup('<a href="#schema-{0}">{0}</a>').format(name)
+    return Markup('<a href="#schema-{0}" translate="no">{0}</a>').format(name)
 
 
 def _words(message: str, **parts: Markup) -> Markup:
@@ -106,7 +106,7 @@ def type_of(schema: dict[str, Any] | None) -> Markup:
     else:
         words = escape(_(" or ")).join(kinds) or Markup("object")
         if schema.get("format"):
-            words += Markup(" ({})").format(schema["format"])
+            words += Markup(' (<span translate="no">{}</span>)').format(schema["format"])
     return _words(_("%(type)s, or null"), type=words) if nullable else words
 
 

@@ -36,7 +36,9 @@ class RegisterForm(FlaskForm):
         render_kw={"autocomplete": "name"},
     )
     email = EmailField(
-        _l("Email"), validators=[DataRequired(), Email(), Length(max=254)], render_kw={"autocomplete": "email"}
+        _l("Email"),
+        validators=[DataRequired(), Email(message=_l("Enter a valid email address.")), Length(max=254)],
+        render_kw={"autocomplete": "email"},
     )
     password = _password(_l("Password"))
     confirm = PasswordField(

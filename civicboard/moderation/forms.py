@@ -10,6 +10,7 @@ from wtforms.validators import Length, Optional
 
 from civicboard.moderation.models import FlagReason
 from civicboard.moderation.services import FLAG_REASON_LABELS, MAX_NOTE_LENGTH, MAX_REASON_LENGTH
+from civicboard.readable import AUDIT_SUBJECTS
 
 
 class FlagForm(FlaskForm):
@@ -80,9 +81,16 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = StringField(_l("Action"), description=_l("Such as problem.hide, or problem. for every problem action."))
+    action = StringField(
+        _l("Action"), description=_l("Such as “problem.hide”, or “problem.” for every problem action.")
+    )
     actor = StringField(_l("Actor"), description=_l("A user number or email address, or \u201csystem\u201d."))
-    target_type = StringField(_l("Target type"), description=_l("problem, comment, user, evidence, ..."))
+    # Any name an entry may hold is accepted (an old link's); the list offers the known ones, in words.
+    target_type = SelectField(
+        _l("Target type"),
+        choices=[SelectChoice("", _l("Any"))] + [SelectChoice(name, words) for name, words in AUDIT_SUBJECTS.items()],
+        validate_choice=False,
+    )
     target_id = StringField(_l("Target number"))
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("Until"), validators=[Optional()])

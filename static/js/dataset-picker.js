@@ -10,6 +10,17 @@
 
   var DELAY_MS = 250;
   var SUMMARY_LENGTH = 140;
+  var words = document.querySelector("[data-dataset-picker]");
+
+  // The page's words, in the reader's language: the picker's data-say-* attributes
+  // (templates/problems/new.html; %(name)s is replaced here). The English is only a fallback.
+  function say(name, fallback, values) {
+    var text = (words && words.getAttribute("data-say-" + name)) || fallback;
+    Object.keys(values || {}).forEach(function (key) {
+      text = text.split("%(" + key + ")s").join(String(values[key]));
+    });
+    return text;
+  }
 
   function plainText(html) {
     // Catalog descriptions may hold HTML: read its text without running or loading anything.
@@ -27,8 +38,8 @@
   function formatDate(iso) {
     var date = new Date(iso);
     if (isNaN(date.getTime())) return "";
-    // The page's own format: 26 Nov 2026.
-    var months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    // The page's own format: 26 Nov 2026 (26 nov 2026 in Spanish).
+    var months = say("months", "Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec").split(",");
     return date.getUTCDate() + " " + months[date.getUTCMonth()] + " " + date.getUTCFullYear();
   }
 
@@ -50,13 +61,16 @@
     var label = document.createElement("label");
     label.htmlFor = checkbox.id;
     label.appendChild(span("dataset-option-title", item.title));
-    var meta = span("dataset-option-meta", item.publisher || "Publisher not given");
+    var meta = span("dataset-option-meta", item.publisher || say("no-publisher", "Publisher not given"));
     if (item.modified) {
-      meta.appendChild(document.createTextNode(" · updated "));
+      // "updated %(date)s": the words around the date, and the date as a <time>.
+      var updated = say("updated", "updated %(date)s").split("%(date)s");
+      meta.appendChild(document.createTextNode(" · " + updated[0]));
       var time = document.createElement("time");
       time.dateTime = item.modified;
       time.textContent = formatDate(item.modified);
       meta.appendChild(time);
+      if (updated[1]) meta.appendChild(document.createTextNode(updated[1]));
     }
     label.appendChild(meta);
     var text = summary(plainText(item.description));
@@ -107,14 +121,20 @@
       if (total === 0) {
         status.textContent = "";
       } else if (items.length === 0) {
-        status.textContent = "Every dataset matching “" + query + "” is ticked above.";
+        status.textContent = say("all-ticked", "Every dataset matching “%(q)s” is ticked above.", { q: query });
       } else {
-        status.textContent =
-          total +
-          (total === 1 ? " dataset matches “" : " datasets match “") +
-          query +
-          "”" +
-          (total > body.items.length ? "; the first " + body.items.length + " are shown: add words to narrow the search." : ".");
+        var values = { count: total, q: query, limit: body.items.length };
+        if (total > body.items.length) {
+          status.textContent =
+            total === 1
+              ? say("one-more", "%(count)s dataset matches “%(q)s”; the first %(limit)s are shown: add words to narrow the search.", values)
+              : say("many-more", "%(count)s datasets match “%(q)s”; the first %(limit)s are shown: add words to narrow the search.", values);
+        } else {
+          status.textContent =
+            total === 1
+              ? say("one", "%(count)s dataset matches “%(q)s”.", values)
+              : say("many", "%(count)s datasets match “%(q)s”.", values);
+        }
       }
     }
 
@@ -146,7 +166,7 @@
         .catch(function () {
           if (ticket !== latest) return;
           box.removeAttribute("aria-busy");
-          status.textContent = "The search did not answer. “Search datasets” still works.";
+          status.textContent = say("failed", "The search did not answer. “Search datasets” still works.");
           if (button) button.hidden = false;
         });
     }

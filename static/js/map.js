@@ -53,10 +53,8 @@
     var link = text("a", "map-popup-title", item.getAttribute("data-title"));
     link.href = item.getAttribute("data-url");
     box.appendChild(link);
-    var votes = Number(item.getAttribute("data-votes") || 0);
-    box.appendChild(
-      text("p", "map-popup-meta", item.getAttribute("data-status") + " · " + votes + (votes === 1 ? " vote" : " votes"))
-    );
+    // data-votes is written in the reader's language ("3 votes", "3 apoyos").
+    box.appendChild(text("p", "map-popup-meta", item.getAttribute("data-status") + " · " + item.getAttribute("data-votes")));
     return box;
   }
 
@@ -94,6 +92,15 @@
     var map = baseMap(element);
     var marker = null;
 
+    // The words of the map's data-say-* attributes, in the reader's language (the English is a fallback).
+    function words(name, fallback, values) {
+      var value = element.getAttribute("data-say-" + name) || fallback;
+      Object.keys(values || {}).forEach(function (key) {
+        value = value.split("%(" + key + ")s").join(String(values[key]));
+      });
+      return value;
+    }
+
     function say(message) {
       if (status) status.textContent = message;
     }
@@ -106,7 +113,7 @@
 
     function place(latlng, fill) {
       if (!marker) {
-        marker = L.marker(latlng, { draggable: true, autoPan: true, alt: "The problem's location" }).addTo(map);
+        marker = L.marker(latlng, { draggable: true, autoPan: true, alt: words("marker", "The problem's location") }).addTo(map);
         marker.on("dragend", function () {
           place(marker.getLatLng(), true);
         });
@@ -116,7 +123,7 @@
       if (fill) {
         latInput.value = latlng.lat.toFixed(DECIMALS);
         lonInput.value = latlng.lng.toFixed(DECIMALS);
-        say("Location set: " + latInput.value + ", " + lonInput.value + ".");
+        say(words("set", "Location set: %(lat)s, %(lon)s.", { lat: latInput.value, lon: lonInput.value }));
       }
     }
 
@@ -148,7 +155,7 @@
     if (useLocation) {
       if (!navigator.geolocation) useLocation.hidden = true;
       useLocation.addEventListener("click", function () {
-        say("Finding your location…");
+        say(words("finding", "Finding your location…"));
         navigator.geolocation.getCurrentPosition(
           function (position) {
             var point = L.latLng(position.coords.latitude, position.coords.longitude);
@@ -156,7 +163,7 @@
             map.setView(point, 17);
           },
           function () {
-            say("Your location is not available. Click the map or type the coordinates instead.");
+            say(words("unavailable", "Your location is not available. Click the map or type the coordinates instead."));
           },
           { enableHighAccuracy: true, timeout: 15000 }
         );
@@ -171,7 +178,7 @@
           map.removeLayer(marker);
           marker = null;
         }
-        say("Location cleared.");
+        say(words("cleared", "Location cleared."));
       });
     }
   }

@@ -29,6 +29,16 @@
     });
   }
 
+  // The page's words, in the reader's language: the form's data-say-* attributes (the
+  // templates fill them in; %(name)s is replaced here). The English is only a fallback.
+  function say(form, name, fallback, values) {
+    var text = form.getAttribute("data-say-" + name) || fallback;
+    Object.keys(values || {}).forEach(function (key) {
+      text = text.split("%(" + key + ")s").join(String(values[key]));
+    });
+    return text;
+  }
+
   function announce(container, text) {
     var region = container.querySelector("[data-live]");
     if (!region) {
@@ -59,7 +69,7 @@
             return;
           }
           if (!result.ok) {
-            var message = result.body.error ? result.body.error.message : "That did not work.";
+            var message = result.body.error ? result.body.error.message : say(form, "failed", "That did not work.");
             announce(box, message);
             window.alert(message);
             return;
@@ -83,17 +93,28 @@
       var count = body.vote_count;
       var counter = box.querySelector("[data-vote-count]");
       counter.textContent = String(count);
-      counter.setAttribute("aria-label", count + (count === 1 ? " vote" : " votes"));
+      var label = count === 1 ? ["one", "%(count)s vote"] : ["many", "%(count)s votes"];
+      counter.setAttribute("aria-label", say(form, label[0], label[1], { count: count }));
       button.classList.toggle("is-voted", body.voted);
-      box.querySelector("[data-vote-label]").textContent = body.voted ? "Voted" : "Vote";
-      announce(box, body.voted ? "Your vote is counted." : "Your vote is withdrawn.");
+      box.querySelector("[data-vote-label]").textContent = body.voted ? say(form, "voted", "Voted") : say(form, "vote", "Vote");
+      announce(
+        box,
+        body.voted ? say(form, "counted", "Your vote is counted.") : say(form, "withdrawn", "Your vote is withdrawn."),
+      );
     });
   }
 
   function enhanceFollow(form) {
     enhanceToggle(form, form, ["data-follow-url", "data-unfollow-url"], function (on, body) {
-      form.querySelector("[data-follow-label]").textContent = body.following ? "Following" : "Follow";
-      announce(form, body.following ? "You follow this problem." : "You no longer follow this problem.");
+      form.querySelector("[data-follow-label]").textContent = body.following
+        ? say(form, "following", "Following")
+        : say(form, "follow", "Follow");
+      announce(
+        form,
+        body.following
+          ? say(form, "followed", "You follow this problem.")
+          : say(form, "unfollowed", "You no longer follow this problem."),
+      );
     });
   }
 
