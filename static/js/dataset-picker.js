@@ -15,11 +15,28 @@
   // The page's words, in the reader's language: the picker's data-say-* attributes
   // (templates/problems/new.html; %(name)s is replaced here). The English is only a fallback.
   function say(name, fallback, values) {
-    var text = (words && words.getAttribute("data-say-" + name)) || fallback;
+    return fill((words && words.getAttribute("data-say-" + name)) || fallback, values);
+  }
+
+  function fill(text, values) {
     Object.keys(values || {}).forEach(function (key) {
       text = text.split("%(" + key + ")s").join(String(values[key]));
     });
     return text;
+  }
+
+  // A counted phrase in the plural form `count` takes in the page's language: "one", "many" or
+  // "other" (Intl.PluralRules' names; the template fills data-say-NAME-one/-many/-other with
+  // ngettext), the -other one when the page gives no such form, the English without any.
+  function sayCount(name, count, one, other, values) {
+    var form = count === 1 ? "one" : "other";
+    try {
+      form = new Intl.PluralRules(document.documentElement.lang || "en").select(count);
+    } catch (error) {
+      // an old browser: one or other, as in English
+    }
+    var text = words && (words.getAttribute("data-say-" + name + "-" + form) || words.getAttribute("data-say-" + name + "-other"));
+    return fill(text || (count === 1 ? one : other), values);
   }
 
   function plainText(html) {
@@ -35,12 +52,28 @@
     return (space > 40 ? cut.slice(0, space) : cut) + "…";
   }
 
+  // The month, cut short, in the page's language (<html lang>, which the server sets), by the
+  // browser's own Intl; the page's data-say-months (or English) where Intl cannot say it.
+  function shortMonth(date) {
+    var lang = document.documentElement.lang || "en";
+    try {
+      var parts = new Intl.DateTimeFormat(lang, { month: "short", timeZone: "UTC" }).formatToParts(date);
+      var month = parts.filter(function (part) {
+        return part.type === "month";
+      })[0];
+      if (month) return month.value.replace(/\.$/, "");
+    } catch (error) {
+      // an old browser or an unknown tag: the names below
+    }
+    return say("months", "Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec").split(",")[date.getUTCMonth()];
+  }
+
   function formatDate(iso) {
     var date = new Date(iso);
     if (isNaN(date.getTime())) return "";
-    // The page's own format: 26 Nov 2026 (26 nov 2026 in Spanish).
-    var months = say("months", "Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec").split(",");
-    return date.getUTCDate() + " " + months[date.getUTCMonth()] + " " + date.getUTCFullYear();
+    // The page's own format: 26 Nov 2026 (26 nov 2026 in Spanish). A day, not an instant:
+    // read in UTC so it never shifts across midnight.
+    return date.getUTCDate() + " " + shortMonth(date) + " " + date.getUTCFullYear();
   }
 
   function span(className, text) {
@@ -125,15 +158,15 @@
       } else {
         var values = { count: total, q: query, limit: body.items.length };
         if (total > body.items.length) {
-          status.textContent =
-            total === 1
-              ? say("one-more", "%(count)s dataset matches “%(q)s”; the first %(limit)s are shown: add words to narrow the search.", values)
-              : say("many-more", "%(count)s datasets match “%(q)s”; the first %(limit)s are shown: add words to narrow the search.", values);
+          status.textContent = sayCount(
+            "more",
+            total,
+            "%(count)s dataset matches “%(q)s”; the first %(limit)s are shown: add words to narrow the search.",
+            "%(count)s datasets match “%(q)s”; the first %(limit)s are shown: add words to narrow the search.",
+            values,
+          );
         } else {
-          status.textContent =
-            total === 1
-              ? say("one", "%(count)s dataset matches “%(q)s”.", values)
-              : say("many", "%(count)s datasets match “%(q)s”.", values);
+          status.textContent = sayCount("match", total, "%(count)s dataset matches “%(q)s”.", "%(count)s datasets match “%(q)s”.", values);
         }
       }
     }

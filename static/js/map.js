@@ -20,9 +20,30 @@
     return L.latLngBounds([n[1], n[0]], [n[3], n[2]]);
   }
 
+  // The words of a map's data-say-* attributes, in the reader's language (places/_map.html;
+  // %(name)s is replaced here). The English is only a fallback.
+  function words(element, name, fallback, values) {
+    var value = element.getAttribute("data-say-" + name) || fallback;
+    Object.keys(values || {}).forEach(function (key) {
+      value = value.split("%(" + key + ")s").join(String(values[key]));
+    });
+    return value;
+  }
+
   function baseMap(element) {
     element.hidden = false;
-    var map = L.map(element, { scrollWheelZoom: false });
+    var map = L.map(element, { scrollWheelZoom: false, zoomControl: false });
+    // Leaflet's own buttons are titled in English: give them the page's words.
+    L.control
+      .zoom({
+        zoomInTitle: words(element, "zoom-in", "Zoom in"),
+        zoomOutTitle: words(element, "zoom-out", "Zoom out"),
+      })
+      .addTo(map);
+    map.on("popupopen", function (event) {
+      var close = event.popup.getElement() && event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) close.setAttribute("aria-label", words(element, "close-popup", "Close popup"));
+    });
     L.tileLayer(element.getAttribute("data-tile-url"), {
       attribution: element.getAttribute("data-attribution") || "",
       maxZoom: 19,
@@ -92,15 +113,6 @@
     var map = baseMap(element);
     var marker = null;
 
-    // The words of the map's data-say-* attributes, in the reader's language (the English is a fallback).
-    function words(name, fallback, values) {
-      var value = element.getAttribute("data-say-" + name) || fallback;
-      Object.keys(values || {}).forEach(function (key) {
-        value = value.split("%(" + key + ")s").join(String(values[key]));
-      });
-      return value;
-    }
-
     function say(message) {
       if (status) status.textContent = message;
     }
@@ -113,7 +125,7 @@
 
     function place(latlng, fill) {
       if (!marker) {
-        marker = L.marker(latlng, { draggable: true, autoPan: true, alt: words("marker", "The problem's location") }).addTo(map);
+        marker = L.marker(latlng, { draggable: true, autoPan: true, alt: words(element, "marker", "The problem's location") }).addTo(map);
         marker.on("dragend", function () {
           place(marker.getLatLng(), true);
         });
@@ -123,7 +135,7 @@
       if (fill) {
         latInput.value = latlng.lat.toFixed(DECIMALS);
         lonInput.value = latlng.lng.toFixed(DECIMALS);
-        say(words("set", "Location set: %(lat)s, %(lon)s.", { lat: latInput.value, lon: lonInput.value }));
+        say(words(element, "set", "Location set: %(lat)s, %(lon)s.", { lat: latInput.value, lon: lonInput.value }));
       }
     }
 
@@ -155,7 +167,7 @@
     if (useLocation) {
       if (!navigator.geolocation) useLocation.hidden = true;
       useLocation.addEventListener("click", function () {
-        say(words("finding", "Finding your location…"));
+        say(words(element, "finding", "Finding your location…"));
         navigator.geolocation.getCurrentPosition(
           function (position) {
             var point = L.latLng(position.coords.latitude, position.coords.longitude);
@@ -163,7 +175,7 @@
             map.setView(point, 17);
           },
           function () {
-            say(words("unavailable", "Your location is not available. Click the map or type the coordinates instead."));
+            say(words(element, "unavailable", "Your location is not available. Click the map or type the coordinates instead."));
           },
           { enableHighAccuracy: true, timeout: 15000 }
         );
@@ -178,7 +190,7 @@
           map.removeLayer(marker);
           marker = null;
         }
-        say(words("cleared", "Location cleared."));
+        say(words(element, "cleared", "Location cleared."));
       });
     }
   }

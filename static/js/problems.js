@@ -32,11 +32,30 @@
   // The page's words, in the reader's language: the form's data-say-* attributes (the
   // templates fill them in; %(name)s is replaced here). The English is only a fallback.
   function say(form, name, fallback, values) {
-    var text = form.getAttribute("data-say-" + name) || fallback;
+    return fill(form.getAttribute("data-say-" + name) || fallback, values);
+  }
+
+  function fill(text, values) {
     Object.keys(values || {}).forEach(function (key) {
       text = text.split("%(" + key + ")s").join(String(values[key]));
     });
     return text;
+  }
+
+  // Which plural form a number takes in the page's language: "one", "many" or "other" (the
+  // Intl.PluralRules names; the templates fill data-say-NAME-one/-many/-other with ngettext).
+  function pluralForm(count) {
+    try {
+      return new Intl.PluralRules(document.documentElement.lang || "en").select(count);
+    } catch (error) {
+      return count === 1 ? "one" : "other";
+    }
+  }
+
+  // A counted phrase: the form for `count` (the -other one when the page gives no such form).
+  function sayCount(form, name, count, one, other) {
+    var text = form.getAttribute("data-say-" + name + "-" + pluralForm(count)) || form.getAttribute("data-say-" + name + "-other");
+    return fill(text || (count === 1 ? one : other), { count: count });
   }
 
   function announce(container, text) {
@@ -93,8 +112,7 @@
       var count = body.vote_count;
       var counter = box.querySelector("[data-vote-count]");
       counter.textContent = String(count);
-      var label = count === 1 ? ["one", "%(count)s vote"] : ["many", "%(count)s votes"];
-      counter.setAttribute("aria-label", say(form, label[0], label[1], { count: count }));
+      counter.setAttribute("aria-label", sayCount(form, "votes", count, "%(count)s vote", "%(count)s votes"));
       button.classList.toggle("is-voted", body.voted);
       box.querySelector("[data-vote-label]").textContent = body.voted ? say(form, "voted", "Voted") : say(form, "vote", "Vote");
       announce(

@@ -1,0 +1,54 @@
+"""The scripts speak the page's language: in a Spanish browser, a vote cast without reloading and
+the map picker and the dataset picker's live results read in Spanish, words and dates given by
+the page."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+from sqlalchemy import create_engine, text
+
+from tests.e2e.journey import new_person
+from tests.e2e.test_journey_spanish import registrarse, spanish_context
+
+SPANISH_MONTHS = "ene|feb|mar|abr|may|jun|jul|ago|sept|oct|nov|dic"
+
+
+def test_a_vote_and_the_dataset_search_answer_in_spanish(new_context, live_server):
+    engine = create_engine(live_server.database_url)
+    with engine.connect() as conn:
+        problem_id = conn.execute(
+            text(
+                "SELECT id FROM problems WHERE status = 'open' AND hidden_at IS NULL AND locked_at IS NULL ORDER BY id"
+            )
+        ).first()[0]
+        title = conn.execute(
+            text("SELECT title FROM datasets WHERE status = 'active' AND modified IS NOT NULL ORDER BY id")
+        ).first()[0]
+    engine.dispose()
+    page = spanish_context(new_context, extra_http_headers={"Accept-Language": "es"}).new_page()
+    registrarse(page, new_person("Lucía"))
+
+    page.goto(f"/problems/{problem_id}")
+    page.evaluate("window.stillTheSamePage = true")
+    vote = page.get_by_role("main").locator("form.vote-form").first
+    vote.get_by_role("button", name=re.compile("^Apoyar")).click()
+    expect(vote.locator("[data-vote-label]")).to_have_text("Apoyado")
+    expect(page.get_by_role("status").filter(has_text="Su apoyo está registrado.")).to_be_attached()
+    counter = page.get_by_role("main").locator("[data-vote-count]").first
+    expect(counter).to_have_attribute("aria-label", re.compile(r"^\d+ apoyos?$"))
+    assert page.evaluate("window.stillTheSamePage") is True, "the vote reloaded the page"
+
+    page.goto("/problems/new")
+    map_picker = page.locator("[data-map='picker']")
+    expect(map_picker.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Acercar")
+    map_picker.click()
+    expect(map_picker.get_by_role("button", name="La ubicación del problema")).to_be_attached()
+    expect(page.locator("[data-location-status]")).to_contain_text("Ubicación fijada: ")
+
+    page.get_by_label("Buscar conjuntos de datos").fill(title)
+    picker = page.locator("[data-dataset-picker]")
+    expect(picker.get_by_role("status")).to_contain_text(re.compile(r"\d+ conjuntos? de datos coinciden? con «"))
+    updated = picker.locator("[data-dataset-results] time").first
+    expect(updated).to_have_text(re.compile(rf"^\d{{1,2}} ({SPANISH_MONTHS}) \d{{4}}$"))
