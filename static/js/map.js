@@ -40,6 +40,14 @@
         zoomOutTitle: words(element, "zoom-out", "Zoom out"),
       })
       .addTo(map);
+    // The "Leaflet" credit's link is titled in English too: the same link with the page's title.
+    var prefix = document.createElement("template");
+    prefix.innerHTML = map.attributionControl.options.prefix || "";
+    var credit = prefix.content.querySelector("a[title]");
+    if (credit) {
+      credit.title = words(element, "leaflet", credit.title);
+      map.attributionControl.setPrefix(prefix.innerHTML);
+    }
     map.on("popupopen", function (event) {
       var close = event.popup.getElement() && event.popup.getElement().querySelector(".leaflet-popup-close-button");
       if (close) close.setAttribute("aria-label", words(element, "close-popup", "Close popup"));

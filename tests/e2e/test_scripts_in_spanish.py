@@ -43,6 +43,9 @@ def test_a_vote_and_the_dataset_search_answer_in_spanish(new_context, live_serve
     page.goto("/problems/new")
     map_picker = page.locator("[data-map='picker']")
     expect(map_picker.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Acercar")
+    expect(map_picker.locator(".leaflet-control-attribution a[href*='leafletjs.com']")).to_have_attribute(
+        "title", "Una biblioteca de JavaScript para mapas interactivos"
+    )
     map_picker.click()
     expect(map_picker.get_by_role("button", name="La ubicación del problema")).to_be_attached()
     expect(page.locator("[data-location-status]")).to_contain_text("Ubicación fijada: ")
