@@ -19,7 +19,7 @@ def _placeholders(text: str) -> list[str]:
 
 
 def test_there_is_a_spanish_catalog():
-    assert [path.parts[-3] for path in CATALOGS] == ["es"]
+    assert "es" in [path.parts[-3] for path in CATALOGS]
 
 
 @pytest.mark.parametrize("path", CATALOGS, ids=lambda path: path.parts[-3])

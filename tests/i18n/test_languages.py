@@ -151,3 +151,25 @@ def test_dates_and_relative_times_follow_the_language_and_the_city_time_zone(dat
         assert time_ago(utcnow() - timedelta(days=3, hours=2)) == "hace 3 días"
         assert time_ago(utcnow() - timedelta(days=1, hours=2)) == "hace 1 día"
         assert time_ago(utcnow()) == "ahora mismo"
+
+
+def test_a_third_language_is_a_catalog_file_and_one_setting(app, database_url, tmp_path):
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    from tests.conftest import make_app
+
+    catalog = Catalog(locale="fr")
+    catalog.add("Skip to main content", "Aller au contenu principal")
+    catalog.add("Propose a problem", "Proposer un problème")
+    (tmp_path / "fr" / "LC_MESSAGES").mkdir(parents=True)
+    with (tmp_path / "fr" / "LC_MESSAGES" / "messages.mo").open("wb") as target:
+        write_mo(target, catalog)
+    french = make_app(
+        database_url, CIVICBOARD_LANGUAGES="en,es,fr", BABEL_TRANSLATION_DIRECTORIES=f"translations;{tmp_path}"
+    )
+    page = french.test_client().get("/", headers={"Accept-Language": "fr-CA,fr;q=0.9"})
+    html = page.get_data(as_text=True)
+    assert '<html lang="fr">' in html and page.headers["Content-Language"] == "fr"
+    assert "Aller au contenu principal" in html and "Proposer un problème" in html
+    assert 'hreflang="fr"' in html and ">Français<" in html  # the switcher offers it by its own name
