@@ -86,6 +86,23 @@ def test_a_signed_in_choice_is_saved_on_the_account(client, user_factory, login,
     assert SPANISH_SKIP_LINK in other.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
 
 
+def test_the_header_and_the_footer_both_offer_the_other_languages(client, user_factory, login):
+    import re
+
+    def header_and_footer(html):
+        header = re.search(r"<header.*?</header>", html, re.S).group(0)
+        footer = re.search(r"<footer.*?</footer>", html, re.S).group(0)
+        return header, footer
+
+    header, footer = header_and_footer(client.get("/").get_data(as_text=True))
+    # Both header menus (wide screen and phone) and the footer; the footer also names the current one.
+    assert header.count('href="/language/es?next=') == 2 and 'href="/language/es?next=' in footer
+    assert "/language/en" not in header and 'aria-current="true" lang="en"' in footer
+    login(client, user_factory())
+    header, footer = header_and_footer(client.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True))
+    assert header.count('action="/language/en"') == 2 and 'action="/language/en"' in footer
+
+
 def test_anonymous_pages_offer_links_not_forms(client):
     html = client.get("/").get_data(as_text=True)
     assert 'href="/language/es?next=' in html
