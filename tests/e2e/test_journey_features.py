@@ -1,4 +1,5 @@
-"""The user journey through the feature pages: propose, vote, comment, respond, moderate, curate."""
+"""The user journey through the feature pages: propose, vote, comment, respond, moderate, ask to
+reopen, curate."""
 
 from __future__ import annotations
 
@@ -158,6 +159,30 @@ def test_a_problem_goes_from_proposal_to_a_published_challenge(new_context, step
         expect(main(visitor).get_by_text(comment)).to_have_count(0)
         moderator.goto("/moderation")
         assert_no_serious_violations(moderator)
+
+    with step("the author of the hidden comment is told what, why and how to ask for a review"):
+        neighbour.goto("/notifications")
+        told = main(neighbour).locator("li").filter(has_text="was hidden by a moderator").first
+        expect(told).to_contain_text("Shares a child's route to school")
+        expect(told).to_contain_text("ask for a review")
+        assert_no_serious_violations(neighbour)
+
+    with step("staff resolve it; the resident says it is still not fixed; staff see the request"):
+        staff.goto(problem_path)
+        response_form = form_with(staff, "status")
+        response_form.locator("textarea[name='body']").fill("The signal now lasts 20 seconds.")
+        response_form.locator("select[name='status']").select_option(value="resolved")
+        submit(response_form, re.compile("respond|post|publish|save", re.I))
+        expect(main(staff).get_by_text("The signal now lasts 20 seconds.")).to_be_visible()
+        resident.goto(problem_path)
+        main(resident).get_by_text("Still not fixed?").click()
+        main(resident).get_by_label("What is still wrong?").fill("It still turns red after 7 seconds at 8 am.")
+        main(resident).get_by_role("button", name="Ask staff to reopen it").click()
+        expect(main(resident).get_by_text("You said this is still not fixed")).to_be_visible()
+        staff.goto("/staff")
+        request = staff.locator("#reopen-requests li").filter(has_text=title)
+        expect(request).to_contain_text("It still turns red after 7 seconds at 8 am.")
+        assert_no_serious_violations(staff)
 
     organizer = new_context().new_page()
     with step("an organizer builds and publishes a challenge"):
