@@ -43,6 +43,8 @@ CACHEABLE_ENDPOINTS = frozenset(
         "datasets.data_requests",
         "challenges.index",
         "challenges.show",
+        # Rendered from the stored figures, yet its charts cost a page's worth of work each time.
+        "insights.index",
         # The API's problem list, for callers without a token: the same for every one of them,
         # and what scripts poll.
         "api.problems.list_problems",

@@ -103,7 +103,8 @@ def test_a_cookie_keeping_anonymous_reader_gets_cache_hits(cached_app, client, p
     db.session.commit()
     # The test client keeps cookies, as a browser does: if any page set one, later pages
     # would bypass the cache.
-    for url in ("/", f"/problems/{problem.id}", "/datasets", "/challenges", "/data-requests", "/search?q=pothole"):
+    pages = ("/", f"/problems/{problem.id}", "/datasets", "/challenges", "/data-requests", "/search?q=bus", "/insights")
+    for url in pages:
         assert client.get(url).headers["X-Cache"] == "miss", url
         assert client.get(url).headers["X-Cache"] == "hit", url
     assert client.get_cookie(cached_app.config["SESSION_COOKIE_NAME"]) is None
