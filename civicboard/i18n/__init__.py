@@ -18,8 +18,9 @@ from __future__ import annotations
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import flask_babel
 from babel import Locale, UnknownLocaleError
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, gettext
 from markupsafe import Markup
 
@@ -163,7 +164,26 @@ def lang_attribute(item: object) -> Markup:
 
 def current_language() -> str:
     """The language being served, as a code for `<html lang>` and `hreflang`."""
-    return str(get_locale() or offered()[0]).replace("_", "-")
+    return _for_current_locale("civicboard_language", lambda locale: str(locale or offered()[0]).replace("_", "-"))
+
+
+def translations():
+    """The catalog of the language being served, for the templates' gettext.
+
+    Flask-Babel looks it up anew for every string (its context three times, the locale's name
+    formatted each time), and a page says a few hundred: here it is found once per request and
+    language (force_locale() and refresh() put a new locale object in place, which is noticed).
+    """
+    return _for_current_locale("civicboard_translations", lambda locale: flask_babel.get_translations())
+
+
+def _for_current_locale(name: str, compute):
+    locale = get_locale()
+    kept = g.get(name)
+    if kept is None or kept[0] is not locale:
+        kept = (locale, compute(locale))
+        setattr(g, name, kept)
+    return kept[1]
 
 
 def register(app: Flask) -> None:
@@ -173,6 +193,13 @@ def register(app: Flask) -> None:
     app.config["BABEL_DEFAULT_TIMEZONE"] = check_timezone(app.config.get("CIVICBOARD_TIMEZONE") or "UTC")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["content_lang"] = lang_attribute
     app.jinja_env.globals["interface_languages"] = language_names

@@ -29,10 +29,15 @@
     });
   }
 
-  // The page's words, in the reader's language: the form's data-say-* attributes (the
-  // templates fill them in; %(name)s is replaced here). The English is only a fallback.
+  // The page's words, in the reader's language: the data-say-* attributes of the form, or of
+  // the hidden [data-words] element inside it (the templates fill them in; %(name)s is
+  // replaced here). The English is only a fallback.
+  function wordsOf(form) {
+    return form.querySelector("[data-words]") || form;
+  }
+
   function say(form, name, fallback, values) {
-    return fill(form.getAttribute("data-say-" + name) || fallback, values);
+    return fill(wordsOf(form).getAttribute("data-say-" + name) || fallback, values);
   }
 
   function fill(text, values) {
@@ -54,7 +59,8 @@
 
   // A counted phrase: the form for `count` (the -other one when the page gives no such form).
   function sayCount(form, name, count, one, other) {
-    var text = form.getAttribute("data-say-" + name + "-" + pluralForm(count)) || form.getAttribute("data-say-" + name + "-other");
+    var words = wordsOf(form);
+    var text = words.getAttribute("data-say-" + name + "-" + pluralForm(count)) || words.getAttribute("data-say-" + name + "-other");
     return fill(text || (count === 1 ? one : other), { count: count });
   }
 
