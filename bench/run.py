@@ -201,6 +201,9 @@ EXPORT_LOAD = [
     Request("/insights"),
     Request("/insights.csv"),
 ]
+# The control: hello's own page while the same export files are pulled from hello (bench/hello.py
+# sends them with a bare sendfile), the cost of moving those bytes on this machine whatever the app.
+CONTROL_LOAD = [r for r in EXPORT_LOAD if r.path.startswith("/exports/")]
 
 
 # -- the database ----------------------------------------------------------------------------
@@ -819,6 +822,7 @@ def measure(app: Server, hello: Server, url: str, env: dict[str, str], workdir: 
     if not only or "exports" in only.lower():
         home = next((r for t, r in plans if t.name == "home"), None) or [Request("/")]
         under_load = measure_under_export_load(app, home, workdir)
+        under_load["control"] = measure_control(hello, workdir)
     rss = worker_rss_mb(app)
     report = summarise(results, hello_runs, rss, url, under_load)
     if under_load:
@@ -845,6 +849,7 @@ def measure_under_export_load(app: Server, home: list[Request], workdir: Path) -
         pulls.append(finish_wrk(background, seconds + 2))
     home_alone, home_loaded, exports_pulled = combine(alone), combine(loaded), combine(pulls)
     ratio = home_loaded["rps"] / home_alone["rps"] if home_alone["rps"] else 0.0
+    megabytes = sum(r["bytes"] for r in pulls) / 1e6 / sum(r["requests"] / r["rps"] for r in pulls if r["rps"])
     problems = []
     if ratio < UNDER_LOAD_GOAL:
         problems.append(f"home under export load at {ratio:.2f} of alone (goal {UNDER_LOAD_GOAL})")
@@ -852,8 +857,9 @@ def measure_under_export_load(app: Server, home: list[Request], workdir: Path) -
         problems.append(f"non-200: home {home_loaded['statuses']}, exports {exports_pulled['statuses']}")
     print(
         f"  home alone {home_alone['rps']:.0f} req/s; with exports pulled {home_loaded['rps']:.0f} req/s "
-        f"(ratio {ratio:.2f}, goal >= {UNDER_LOAD_GOAL}); exports and figures served {exports_pulled['rps']:.1f} req/s "
-        f"{exports_pulled['statuses']}: {'ok' if not problems else 'MISSED: ' + '; '.join(problems)}"
+        f"(ratio {ratio:.2f}, goal >= {UNDER_LOAD_GOAL}); exports and figures served "
+        f"{exports_pulled['rps']:.1f} req/s, {megabytes:.0f} MB/s {exports_pulled['statuses']}: "
+        f"{'ok' if not problems else 'MISSED: ' + '; '.join(problems)}"
     )
     return {
         "home_alone_rps": round(home_alone["rps"], 1),
@@ -862,8 +868,38 @@ def measure_under_export_load(app: Server, home: list[Request], workdir: Path) -
         "ratio": round(ratio, 4),
         "goal": UNDER_LOAD_GOAL,
         "exports_rps": round(exports_pulled["rps"], 2),
+        "megabytes_per_second": round(megabytes, 1),
         "exports_statuses": exports_pulled["statuses"],
         "check": {"target": "home while exports are pulled", "ok": not problems, "problems": problems},
+    }
+
+
+def measure_control(hello: Server, workdir: Path) -> dict[str, Any]:
+    """The same measurement on the bare app: hello alone, then while the same export files are
+    pulled from it. What it loses is what moving the bytes costs this machine (the kernel's
+    copies on both sides, the client included), which no app can avoid."""
+    seconds = max(2, round(DURATION / ROUNDS))
+    alone, loaded, pulls = [], [], []
+    for _ in range(ROUNDS):
+        alone.append(run_wrk(hello.url, [Request("/")], seconds, workdir))
+        background = start_wrk(hello.url, CONTROL_LOAD, seconds + 2, workdir, EXPORT_LOAD_CONNECTIONS)
+        time.sleep(1)
+        loaded.append(run_wrk(hello.url, [Request("/")], seconds, workdir))
+        pulls.append(finish_wrk(background, seconds + 2))
+    hello_alone, hello_loaded, pulled = combine(alone), combine(loaded), combine(pulls)
+    ratio = hello_loaded["rps"] / hello_alone["rps"] if hello_alone["rps"] else 0.0
+    megabytes = sum(r["bytes"] for r in pulls) / 1e6 / sum(r["requests"] / r["rps"] for r in pulls if r["rps"])
+    print(
+        f"  control, a bare Flask app sending the same files: hello alone {hello_alone['rps']:.0f} req/s, "
+        f"while they are pulled {hello_loaded['rps']:.0f} req/s (ratio {ratio:.2f}); "
+        f"{pulled['rps']:.1f} files/s, {megabytes:.0f} MB/s {pulled['statuses']}"
+    )
+    return {
+        "hello_alone_rps": round(hello_alone["rps"], 1),
+        "hello_loaded_rps": round(hello_loaded["rps"], 1),
+        "ratio": round(ratio, 4),
+        "files_rps": round(pulled["rps"], 2),
+        "megabytes_per_second": round(megabytes, 1),
     }
 
 
@@ -950,6 +986,14 @@ def summarise(results, hello_runs, rss: list[float], url: str, under_load: dict[
             f"{'':>6}  {'ok' if ok else 'MISSED: ' + '; '.join(under_load['check']['problems'])}"
             "  (ratio: to the home page alone)"
         )
+        control = under_load.get("control")
+        if control:
+            lines.append(
+                f"{'control: hello, 4 pulling':<24} {'the same files, bare Flask':<25} "
+                f"{control['hello_loaded_rps']:7.0f} "
+                f"{control['ratio']:6.2f} {'-':>5} {'':>7} {'':>7} {'':>6}  (ratio: to hello alone; "
+                f"{control['megabytes_per_second']:.0f} MB/s pulled)"
+            )
     rss_ok = bool(rss) and all(size <= RSS_LIMIT_MB for size in rss)
     checks.append({"target": "worker RSS", "ok": rss_ok, "errors": False, "problems": [] if rss_ok else [f"RSS {rss}"]})
     hello_rps = [r["rps"] for r in hello_runs]
