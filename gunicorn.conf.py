@@ -1,7 +1,8 @@
 """Gunicorn settings, read when gunicorn starts in this folder (or with `-c gunicorn.conf.py`).
 
-A start-up check: with more than one worker and no REDIS_URL, rate limits are counted per
-worker, and the master says so once in its log (see docs/operations.md). And with
+Start-up checks: with more than one worker and no REDIS_URL, rate limits are counted per
+worker, and with more than one thread per worker, workers have crashed under load; the master
+says so once in its log (see docs/operations.md). And with
 PROMETHEUS_MULTIPROC_DIR set (metrics added up over every worker), a worker that exits has
 its live gauges dropped from /metrics.
 """
@@ -10,14 +11,22 @@ from __future__ import annotations
 
 import os
 
+# One thread per worker: threaded workers crashed under load (see
+# civicboard.security.threaded_workers_warning); a process per request at a time instead.
+threads = 1
+
 
 def when_ready(server) -> None:
-    """Warn once, in the master, when workers would each keep their own rate limits."""
-    from civicboard.security import per_worker_limits_warning
+    """Warn once, in the master, when workers would each keep their own rate limits, or run
+    several threads each."""
+    from civicboard.security import per_worker_limits_warning, threaded_workers_warning
 
-    message = per_worker_limits_warning(server.cfg.workers, os.environ.get("REDIS_URL"))
-    if message:
-        server.log.warning(message)
+    for message in (
+        per_worker_limits_warning(server.cfg.workers, os.environ.get("REDIS_URL")),
+        threaded_workers_warning(server.cfg.threads),
+    ):
+        if message:
+            server.log.warning(message)
 
 
 def child_exit(server, worker) -> None:

@@ -59,8 +59,10 @@ DURATION = int(os.environ.get("BENCH_DURATION", "10"))  # seconds of load per pa
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 WARMUP = 2
 CONNECTIONS = 16
-WORKERS = 2
-THREADS = 4
+# One thread per worker process and twice as many processes as cores (gunicorn.conf.py says
+# why: threaded workers of this stack died of segmentation faults under load).
+WORKERS = 2 * (os.cpu_count() or 1)
+THREADS = 1
 P99_LIMIT_MS = 100.0
 RSS_LIMIT_MB = 120.0
 START_DEADLINE = 60.0
@@ -318,6 +320,15 @@ def gather_facts(url: str, env: dict[str, str], base: str) -> dict[str, Any]:
                 )
             ).scalars()
         )
+        # Earlier runs' tokens are revoked: an account holds at most 20 live ones.
+        conn.execute(
+            text(
+                "UPDATE api_tokens SET revoked_at = CURRENT_TIMESTAMP WHERE label = 'benchmark' "
+                "AND revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE email = :email)"
+            ),
+            {"email": VOTER},
+        )
+        conn.commit()
     engine.dispose()
     token = flask(["users", "token", VOTER, "--label", "benchmark"], env).strip().splitlines()[-1]
     return {
@@ -828,7 +839,20 @@ def measure(app: Server, hello: Server, url: str, env: dict[str, str], workdir: 
     if under_load:
         report["checks"].append(under_load.pop("check"))
         report["home_under_export_load"] = under_load
+    deaths = worker_deaths(app)
+    report["worker_deaths"] = deaths
+    print(f"Workers lost during the run: {len(deaths)}{': ' + '; '.join(deaths) if deaths else ''}")
+    report["checks"].append(
+        {"target": "gunicorn workers", "ok": not deaths, "errors": bool(deaths), "problems": deaths}
+    )
     return report
+
+
+def worker_deaths(server: Server) -> list[str]:
+    """The master's lines about workers that died (a signal such as SIGSEGV, a timeout): each
+    one dropped the connections it held, so a run with any is a failed run."""
+    pattern = re.compile(r"was sent SIG|WORKER TIMEOUT|exited with code|terminated due to signal")
+    return [line.strip() for line in server.log.read_text(errors="replace").splitlines() if pattern.search(line)]
 
 
 def measure_under_export_load(app: Server, home: list[Request], workdir: Path) -> dict[str, Any]:

@@ -119,6 +119,23 @@ def per_worker_limits_warning(workers: int, redis_url: str | None) -> str | None
     )
 
 
+def threaded_workers_warning(threads: int) -> str | None:
+    """The start-up warning for gunicorn workers running several threads each, or None.
+
+    Under load, threaded workers of this stack (CPython 3.11, gthread) died of segmentation
+    faults inside the garbage collector's work, on SQLite and PostgreSQL alike, every few
+    seconds at 16 signed-in connections; with one thread per process they never did, and
+    served as many pages (Python runs one thread at a time). See docs/operations.md.
+    """
+    if threads <= 1:
+        return None
+    return (
+        f"Workers run {threads} threads each: under load, threaded workers crashed (segmentation "
+        "faults) on CPython 3.11. Run one thread per worker and more workers instead "
+        "(--threads 1 --workers 2-4 per core; docs/operations.md)."
+    )
+
+
 def safe_next(target: str | None, fallback: str = "/") -> str:
     """Return target only if it is a path on this site, else fallback.
 

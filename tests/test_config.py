@@ -133,8 +133,8 @@ def _gunicorn_hooks() -> dict:
 class _FakeArbiter:
     """What gunicorn hands to when_ready: its settings and its logger."""
 
-    def __init__(self, workers: int) -> None:
-        self.cfg = SimpleNamespace(workers=workers)
+    def __init__(self, workers: int, threads: int = 1) -> None:
+        self.cfg = SimpleNamespace(workers=workers, threads=threads)
         self.warnings: list[str] = []
         self.log = SimpleNamespace(warning=self.warnings.append)
 
@@ -144,6 +144,16 @@ def test_the_gunicorn_hook_stays_quiet_with_redis(monkeypatch):
     arbiter = _FakeArbiter(workers=4)
     _gunicorn_hooks()["when_ready"](arbiter)
     assert arbiter.warnings == []
+
+
+def test_threaded_workers_get_a_warning_and_one_thread_is_the_default(monkeypatch):
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    hooks = _gunicorn_hooks()
+    assert hooks["threads"] == 1
+    arbiter = _FakeArbiter(workers=4, threads=4)
+    hooks["when_ready"](arbiter)
+    assert len(arbiter.warnings) == 1
+    assert "4 threads" in arbiter.warnings[0] and "--threads 1" in arbiter.warnings[0]
 
 
 def test_gunicorn_with_two_workers_and_no_redis_warns_once_at_start(tmp_path):

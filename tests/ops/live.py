@@ -56,7 +56,7 @@ def flask(args: list[str], env: dict[str, str], timeout: float = 180) -> subproc
 
 
 def start_gunicorn(
-    env: dict[str, str], workdir: Path, name: str = "web", workers: int = 1, threads: int = 4
+    env: dict[str, str], workdir: Path, name: str = "web", workers: int = 1, threads: int = 1
 ) -> LiveServer:
     """gunicorn on a free loopback port with these settings (the database already migrated)."""
     log_path = workdir / f"{name}.log"

@@ -42,7 +42,7 @@ def test_backup_while_residents_write_restores_consistently(tmp_path, database_u
         env = live.environment(live_url, tmp_path)
         live.migrate(env)
         tokens = live.residents_with_tokens(live_url, WRITERS)
-        with live.running(env, tmp_path, threads=4) as server:
+        with live.running(env, tmp_path, workers=4) as server:
             stop = tmp_path / "stop-writing"
             writers = live.start_writers(server.url, tokens, WRITE_SECONDS_AT_MOST, stop)
             try:
