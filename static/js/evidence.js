@@ -13,11 +13,28 @@
 
   // The page's words, in the reader's language (templates/staff/_dataset_picks.html).
   function say(name, fallback, values) {
-    var text = field.getAttribute("data-say-" + name) || fallback;
+    return fill(field.getAttribute("data-say-" + name) || fallback, values);
+  }
+
+  function fill(text, values) {
     Object.keys(values || {}).forEach(function (key) {
       text = text.split("%(" + key + ")s").join(String(values[key]));
     });
     return text;
+  }
+
+  // A counted phrase in the plural form `count` takes in the page's language ("one", "many" or
+  // "other": Intl.PluralRules' names, data-say-NAME-one/-many/-other in the template).
+  function sayCount(name, count, one, other, values) {
+    var form = count === 1 ? "one" : "other";
+    try {
+      form = new Intl.PluralRules(document.documentElement.lang || "en").select(count);
+    } catch (error) {
+      // an old browser: one or other, as in English
+    }
+    var text = field.getAttribute("data-say-" + name + "-" + form) || field.getAttribute("data-say-" + name + "-other");
+    values.count = count;
+    return fill(text || (count === 1 ? one : other), values);
   }
 
   function option(dataset) {
@@ -63,12 +80,26 @@
       .then(function (body) {
         if (ticket !== latest) return; // a newer search has started
         list.replaceChildren.apply(list, body.items.map(option));
-        status.textContent = body.items.length
-          ? say("found", "%(shown)s of %(total)s matching datasets: pick one; it wins over the list above.", {
-              shown: body.items.length,
-              total: body.total,
-            })
-          : say("none", "No active dataset matches \u201c%(query)s\u201d.", { query: q });
+        var total = Math.max(body.total || 0, body.items.length);
+        if (!body.items.length) {
+          status.textContent = say("none", "No active dataset matches \u201c%(query)s\u201d.", { query: q });
+        } else if (total > body.items.length) {
+          status.textContent = sayCount(
+            "more",
+            total,
+            "%(count)s dataset matches \u201c%(q)s\u201d; the first %(limit)s are shown: add words to narrow the search.",
+            "%(count)s datasets match \u201c%(q)s\u201d; the first %(limit)s are shown: add words to narrow the search.",
+            { q: q, limit: body.items.length }
+          );
+        } else {
+          status.textContent = sayCount(
+            "match",
+            total,
+            "%(count)s dataset matches \u201c%(q)s\u201d: pick it; it wins over the list above.",
+            "%(count)s datasets match \u201c%(q)s\u201d: pick one; it wins over the list above.",
+            { q: q }
+          );
+        }
       })
       .catch(function () {
         if (ticket === latest) status.textContent = say("failed", "The search failed; press Find to search again.");

@@ -1,6 +1,6 @@
 """The scripts speak the page's language: in a Spanish browser, a vote cast without reloading and
 the map picker and the dataset picker's live results read in Spanish, words and dates given by
-the page."""
+the page; the evidence page's live search counts its matches in each language's plural forms."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
-from tests.e2e.journey import new_person
+from tests.e2e.journey import DEMO_PASSWORD, STAFF_EMAIL, log_in, new_person
 from tests.e2e.test_journey_spanish import registrarse, spanish_context
 
 SPANISH_MONTHS = "ene|feb|mar|abr|may|jun|jul|ago|sept|oct|nov|dic"
@@ -55,3 +55,30 @@ def test_a_vote_and_the_dataset_search_answer_in_spanish(new_context, live_serve
     expect(picker.get_by_role("status")).to_contain_text(re.compile(r"\d+ conjuntos? de datos coinciden? con «"))
     updated = picker.locator("[data-dataset-results] time").first
     expect(updated).to_have_text(re.compile(rf"^\d{{1,2}} ({SPANISH_MONTHS}) \d{{4}}$"))
+
+
+def test_the_evidence_search_counts_its_matches_in_the_readers_language(new_context, live_server):
+    """Staff citing a dataset not tied to the problem: the live search says how many match,
+    in the plural form the count takes, in English and in Spanish."""
+    engine = create_engine(live_server.database_url)
+    with engine.connect() as conn:
+        problem_id = conn.execute(text("SELECT id FROM problems WHERE hidden_at IS NULL ORDER BY id")).first()[0]
+        title = conn.execute(text("SELECT title FROM datasets WHERE status = 'active' ORDER BY id")).first()[0]
+    engine.dispose()
+
+    english = new_context().new_page()
+    log_in(english, STAFF_EMAIL, DEMO_PASSWORD)
+    english.goto(f"/staff/problems/{problem_id}/evidence")
+    english.get_by_label("Find a dataset in the catalog").fill(title)
+    picks = english.locator("[data-dataset-picks-status]")
+    expect(picks).to_contain_text(re.compile(rf"^(1 dataset matches “{re.escape(title)}”: pick it|\d+ datasets match)"))
+    expect(english.locator("[data-dataset-picks-list] input[type=radio]").first).to_be_attached()
+    english.get_by_label("Find a dataset in the catalog").fill("data")
+    expect(picks).to_contain_text(re.compile(r"^\d+ datasets match “data”"))
+
+    # The same page in Spanish (its address in that language).
+    english.goto(f"/staff/problems/{problem_id}/evidence?lang=es")
+    english.locator("#dataset-q").fill("data")
+    expect(english.locator("[data-dataset-picks-status]")).to_contain_text(
+        re.compile(r"^\d+ conjuntos de datos coinciden con «data»")
+    )
