@@ -858,22 +858,12 @@ def worker_deaths(server: Server) -> list[str]:
 def measure_under_export_load(app: Server, home: list[Request], workdir: Path) -> dict[str, Any]:
     """The home page alone, then while EXPORT_LOAD_CONNECTIONS more connections pull the exports
     and figures in a loop; rounds alternate so the machine's drift touches both alike."""
-    seconds = max(2, round(DURATION / ROUNDS))
     print(
         f"\nHome page at {CONNECTIONS} connections, alone and while {EXPORT_LOAD_CONNECTIONS} connections pull exports:"
     )
     for request in EXPORT_LOAD:
         print(f"  {request.path:<28} {request.headers or ''} -> {probe(app.url, request)}")
-    alone, loaded, pulls = [], [], []
-    for _ in range(ROUNDS):
-        alone.append(run_wrk(app.url, home, seconds, workdir))
-        background = start_wrk(app.url, EXPORT_LOAD, seconds + 2, workdir, EXPORT_LOAD_CONNECTIONS)
-        time.sleep(1)  # the exports are flowing before the home page is measured
-        loaded.append(run_wrk(app.url, home, seconds, workdir))
-        pulls.append(finish_wrk(background, seconds + 2))
-    home_alone, home_loaded, exports_pulled = combine(alone), combine(loaded), combine(pulls)
-    ratio = home_loaded["rps"] / home_alone["rps"] if home_alone["rps"] else 0.0
-    megabytes = sum(r["bytes"] for r in pulls) / 1e6 / sum(r["requests"] / r["rps"] for r in pulls if r["rps"])
+    home_alone, home_loaded, exports_pulled, ratio, megabytes = alone_and_pulled(app, home, EXPORT_LOAD, workdir)
     problems = []
     if ratio < UNDER_LOAD_GOAL:
         problems.append(f"home under export load at {ratio:.2f} of alone (goal {UNDER_LOAD_GOAL})")
@@ -898,21 +888,29 @@ def measure_under_export_load(app: Server, home: list[Request], workdir: Path) -
     }
 
 
+def alone_and_pulled(server: Server, page: list[Request], pulled: list[Request], workdir: Path) -> tuple:
+    """`page` alone, then while EXPORT_LOAD_CONNECTIONS more connections pull `pulled` in a
+    loop, in alternating rounds so the machine's drift touches both alike: the page alone, the
+    page loaded, the pulls, the loaded-to-alone ratio and the MB/s pulled."""
+    seconds = max(2, round(DURATION / ROUNDS))
+    alone, loaded, pulls = [], [], []
+    for _ in range(ROUNDS):
+        alone.append(run_wrk(server.url, page, seconds, workdir))
+        background = start_wrk(server.url, pulled, seconds + 2, workdir, EXPORT_LOAD_CONNECTIONS)
+        time.sleep(1)  # the pulls are flowing before the page is measured
+        loaded.append(run_wrk(server.url, page, seconds, workdir))
+        pulls.append(finish_wrk(background, seconds + 2))
+    page_alone, page_loaded = combine(alone), combine(loaded)
+    ratio = page_loaded["rps"] / page_alone["rps"] if page_alone["rps"] else 0.0
+    megabytes = sum(r["bytes"] for r in pulls) / 1e6 / sum(r["requests"] / r["rps"] for r in pulls if r["rps"])
+    return page_alone, page_loaded, combine(pulls), ratio, megabytes
+
+
 def measure_control(hello: Server, workdir: Path) -> dict[str, Any]:
     """The same measurement on the bare app: hello alone, then while the same export files are
     pulled from it. What it loses is what moving the bytes costs this machine (the kernel's
     copies on both sides, the client included), which no app can avoid."""
-    seconds = max(2, round(DURATION / ROUNDS))
-    alone, loaded, pulls = [], [], []
-    for _ in range(ROUNDS):
-        alone.append(run_wrk(hello.url, [Request("/")], seconds, workdir))
-        background = start_wrk(hello.url, CONTROL_LOAD, seconds + 2, workdir, EXPORT_LOAD_CONNECTIONS)
-        time.sleep(1)
-        loaded.append(run_wrk(hello.url, [Request("/")], seconds, workdir))
-        pulls.append(finish_wrk(background, seconds + 2))
-    hello_alone, hello_loaded, pulled = combine(alone), combine(loaded), combine(pulls)
-    ratio = hello_loaded["rps"] / hello_alone["rps"] if hello_alone["rps"] else 0.0
-    megabytes = sum(r["bytes"] for r in pulls) / 1e6 / sum(r["requests"] / r["rps"] for r in pulls if r["rps"])
+    hello_alone, hello_loaded, pulled, ratio, megabytes = alone_and_pulled(hello, [Request("/")], CONTROL_LOAD, workdir)
     print(
         f"  control, a bare Flask app sending the same files: hello alone {hello_alone['rps']:.0f} req/s, "
         f"while they are pulled {hello_loaded['rps']:.0f} req/s (ratio {ratio:.2f}); "
