@@ -22,6 +22,20 @@ def test_languages_and_time_zone_are_checked():
         check_timezone("Mars/Olympus")
 
 
+def test_templates_speak_the_language_in_force_even_when_it_changes_mid_request(app):
+    """The templates keep the request's catalog (civicboard.i18n.translations); an email
+    written in its recipient's language during an English request must not get it."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    words = "{{ _('Log in') }} / {{ ngettext('%(num)s vote', '%(num)s votes', 2) }} / {{ current_language() }}"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(words) == "Log in / 2 votes / en"
+        with force_locale("es"):
+            assert render_template_string(words) == "Iniciar sesión / 2 apoyos / es"
+        assert render_template_string(words) == "Log in / 2 votes / en"
+
+
 def test_the_first_configured_language_is_the_default(client):
     page = client.get("/")
     html = page.get_data(as_text=True)
