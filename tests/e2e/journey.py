@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, Locator, Page, expect
+from sqlalchemy import create_engine, text
 
 DEMO_PASSWORD = "civicboard-demo"
 ADMIN_EMAIL = "admin@demo.example.org"
@@ -19,6 +20,8 @@ STAFF_EMAIL = "staff@demo.example.org"
 MODERATOR_EMAIL = "moderator@demo.example.org"
 ORGANIZER_EMAIL = "organizer@demo.example.org"
 PASSWORD = "a long enough passphrase"
+# A problem of the demo city anyone may vote on and comment.
+OPEN_PROBLEM = "SELECT id FROM problems WHERE status = 'open' AND hidden_at IS NULL AND locked_at IS NULL ORDER BY id"
 
 
 @dataclass
@@ -127,3 +130,13 @@ def first_option_value(select) -> str:
     values = select.locator("option").evaluate_all("options => options.map(o => o.value).filter(v => v)")
     assert values, "the select has no options to choose from"
     return values[0]
+
+
+def first_value(database_url: str, sql: str):
+    """The first column of the first row `sql` finds in the live server's database."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(sql)).first()[0]
+    finally:
+        engine.dispose()

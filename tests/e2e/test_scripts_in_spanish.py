@@ -7,26 +7,19 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from sqlalchemy import create_engine, text
 
-from tests.e2e.journey import DEMO_PASSWORD, STAFF_EMAIL, log_in, new_person
+from tests.e2e.journey import DEMO_PASSWORD, OPEN_PROBLEM, STAFF_EMAIL, first_value, log_in, new_person
 from tests.e2e.test_journey_spanish import registrarse, spanish_context
 
 SPANISH_MONTHS = "ene|feb|mar|abr|may|jun|jul|ago|sept|oct|nov|dic"
 
 
 def test_a_vote_and_the_dataset_search_answer_in_spanish(new_context, live_server):
-    engine = create_engine(live_server.database_url)
-    with engine.connect() as conn:
-        problem_id = conn.execute(
-            text(
-                "SELECT id FROM problems WHERE status = 'open' AND hidden_at IS NULL AND locked_at IS NULL ORDER BY id"
-            )
-        ).first()[0]
-        title = conn.execute(
-            text("SELECT title FROM datasets WHERE status = 'active' AND modified IS NOT NULL ORDER BY id")
-        ).first()[0]
-    engine.dispose()
+    problem_id = first_value(live_server.database_url, OPEN_PROBLEM)
+    title = first_value(
+        live_server.database_url,
+        "SELECT title FROM datasets WHERE status = 'active' AND modified IS NOT NULL ORDER BY id",
+    )
     page = spanish_context(new_context, extra_http_headers={"Accept-Language": "es"}).new_page()
     registrarse(page, new_person("Lucía"))
 
@@ -60,11 +53,8 @@ def test_a_vote_and_the_dataset_search_answer_in_spanish(new_context, live_serve
 def test_the_evidence_search_counts_its_matches_in_the_readers_language(new_context, live_server):
     """Staff citing a dataset not tied to the problem: the live search says how many match,
     in the plural form the count takes, in English and in Spanish."""
-    engine = create_engine(live_server.database_url)
-    with engine.connect() as conn:
-        problem_id = conn.execute(text("SELECT id FROM problems WHERE hidden_at IS NULL ORDER BY id")).first()[0]
-        title = conn.execute(text("SELECT title FROM datasets WHERE status = 'active' ORDER BY id")).first()[0]
-    engine.dispose()
+    problem_id = first_value(live_server.database_url, "SELECT id FROM problems WHERE hidden_at IS NULL ORDER BY id")
+    title = first_value(live_server.database_url, "SELECT title FROM datasets WHERE status = 'active' ORDER BY id")
 
     english = new_context().new_page()
     log_in(english, STAFF_EMAIL, DEMO_PASSWORD)

@@ -6,20 +6,12 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Page, expect
-from sqlalchemy import create_engine, text
 
-from tests.e2e.journey import new_person, register
+from tests.e2e.journey import OPEN_PROBLEM, first_value, new_person, register
 
 
 def test_log_in_to_vote_comes_back_to_a_one_click_vote(page: Page, live_server):
-    engine = create_engine(live_server.database_url)
-    with engine.connect() as conn:
-        problem_id = conn.execute(
-            text(
-                "SELECT id FROM problems WHERE status = 'open' AND hidden_at IS NULL AND locked_at IS NULL ORDER BY id"
-            )
-        ).first()[0]
-    engine.dispose()
+    problem_id = first_value(live_server.database_url, OPEN_PROBLEM)
     person = new_person("Vera")
     register(page, person)
     page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out").click()
