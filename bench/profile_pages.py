@@ -1,7 +1,7 @@
 """Profile pages on the city-scale data in one process: `python bench/profile_pages.py [PAGE ...]`.
 
 Runs each page REPEAT times through Flask's test client (production settings, the page cache
-off, signed in as the demo resident unless --anonymous) under cProfile and prints the top
+off unless --kept, signed in as the demo resident unless --anonymous) under cProfile and prints the top
 lines by cumulative and by own time. Seed the data first (`make bench` does).
 """
 
@@ -58,11 +58,16 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--lines", type=int, default=25)
     parser.add_argument("--anonymous", action="store_true")
+    parser.add_argument(
+        "--kept",
+        action="store_true",
+        help="page cache on: signed-in pages come from their skeleton (civicboard.skeletons)",
+    )
     args = parser.parse_args()
 
     url = run.database_url()
     os.environ.update(run.server_env(url, "profile-" + "x" * 32))
-    os.environ["PAGE_CACHE_SECONDS"] = "0"
+    os.environ["PAGE_CACHE_SECONDS"] = "3600" if args.kept else "0"
     from civicboard import create_app
 
     app = create_app(overrides={"SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})

@@ -211,11 +211,12 @@ def register_errors(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    """Security headers on every response; the anonymous page cache."""
-    from civicboard import pagecache, security
+    """Security headers on every response; the anonymous page cache and signed-in skeletons."""
+    from civicboard import pagecache, security, skeletons
 
     security.register(app)
     pagecache.register(app)
+    skeletons.register(app)
 
 
 def register_templates(app: Flask) -> None:

@@ -46,7 +46,7 @@ def register(app: Flask) -> None:
 
 
 def page_cache(result: str) -> None:
-    """Count one page-cache look-up: "hit" or "miss"."""
+    """Count one page-cache look-up: "hit" or "miss", "skeleton-hit" or "skeleton-miss"."""
     PAGE_CACHE.labels(result).inc()
 
 

@@ -4,8 +4,9 @@ Most readers of a city's board are anonymous (residents following a link, journa
 crawlers), and for them a list or problem page is the same for everyone. Such a page is kept
 for PAGE_CACHE_SECONDS (default 10; 0 turns the cache off) in this process, or in Redis when
 REDIS_URL is set so every worker shares it. Anyone with a session or remember cookie, or an
-Authorization header, always gets a fresh page: their pages carry their votes, CSRF tokens
-and flash messages. A response is stored only if it is a 200 that sets no cookie. Entries are
+Authorization header, never gets these pages: theirs carry their votes, CSRF tokens and
+flash messages (signed-in readers get pages built from a skeleton kept in the same store:
+civicboard.skeletons). A response is stored only if it is a 200 that sets no cookie. Entries are
 keyed by the language served and the path: no page is built from the request's Host (see
 civicboard.links).
 
@@ -18,12 +19,14 @@ each process has its own cache, and the others serve their copy until it expires
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from itertools import chain
 from typing import Any
 
 from cachelib import BaseCache, RedisCache, SimpleCache
-from flask import Flask, Response, current_app, g, has_app_context, request, request_finished
+from flask import Flask, Response, current_app, g, has_app_context, has_request_context, request, request_finished
+from flask import session as flask_session
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -187,6 +190,27 @@ def _note_statements(state: ORMExecuteState) -> None:
 def _invalidate_after_commit(session: Session) -> None:
     if session.info.pop(CHANGED_FLAG, False):
         invalidate()
+        _note_reader_change()
+
+
+# In a signed-in reader's session: when their own request last changed something public.
+READER_CHANGED_KEY = "changed_at"
+
+
+def _note_reader_change() -> None:
+    """Remember in a signed-in reader's session that they changed something public just now.
+
+    Without Redis, another process keeps serving its copy of a page (civicboard.skeletons)
+    until it expires; the reader who voted or commented must see their change at once,
+    whichever process answers next. Token-authenticated API calls have no session to note it in.
+    """
+    if has_request_context() and "_user_id" in flask_session and "Authorization" not in request.headers:
+        flask_session[READER_CHANGED_KEY] = time.time()
+
+
+def changed_by_reader_at() -> float:
+    """When this request's reader last changed something public (0: never, in this session)."""
+    return float(flask_session.get(READER_CHANGED_KEY, 0) or 0)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -323,9 +323,7 @@ class Problem(db.Model):
 
     def can_vote(self, user) -> bool:
         """Logged-in, active users may vote on open, visible, unlocked problems."""
-        if user is None or not user.is_authenticated or user.is_banned:
-            return False
-        return self.takes_votes
+        return may_vote(user, self.takes_votes)
 
     def can_comment(self, user) -> bool:
         """Logged-in, active users may comment unless the problem is locked or hidden."""
@@ -383,6 +381,13 @@ class Photo(db.Model):
     @property
     def extension(self) -> str:
         return {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[self.content_type]
+
+
+def may_vote(user, takes_votes: bool) -> bool:
+    """Logged-in, active users may vote where votes are taken (Problem.takes_votes)."""
+    if user is None or not user.is_authenticated or user.is_banned:
+        return False
+    return takes_votes
 
 
 class Vote(db.Model):

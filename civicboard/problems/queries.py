@@ -198,6 +198,26 @@ def voted_column(viewer: Any):
     return exists().where(Vote.problem_id == Problem.id, Vote.user_id == viewer_id).label("voted")
 
 
+def voted_among(viewer: Any, problem_ids: Sequence[int]) -> set[int]:
+    """Which of these problems the viewer votes for: one query (none for anonymous viewers)."""
+    viewer_id = visibility.viewer_id(viewer)
+    if viewer_id is None or not problem_ids:
+        return set()
+    found = db.session.scalars(
+        select(Vote.problem_id).where(Vote.user_id == viewer_id, Vote.problem_id.in_(problem_ids))
+    )
+    return set(found)
+
+
+def has_own_hidden_problems(viewer: Any) -> bool:
+    """Does the board show this viewer a hidden problem nobody else but moderators sees (their own)?"""
+    viewer_id = visibility.viewer_id(viewer)
+    if viewer_id is None or visibility.is_moderator(viewer):
+        return False
+    own_hidden = select(Problem.id).where(Problem.author_id == viewer_id, visibility.hidden(Problem))
+    return db.session.execute(own_hidden.limit(1)).first() is not None
+
+
 MAP_LIMIT = 500
 
 

@@ -35,7 +35,15 @@ from civicboard.datasets.queries import DatasetFilters, list_datasets
 from civicboard.extensions import db
 from civicboard.moderation.queries import reported_items, reported_on_problem
 from civicboard.permissions import Capability, PermissionDenied, capability_required
-from civicboard.problems import notifications, photos, queries, search, services, threads
+from civicboard.problems import (
+    holes,  # noqa: F401  (fills the vote buttons of kept signed-in pages)
+    notifications,
+    photos,
+    queries,
+    search,
+    services,
+    threads,
+)
 from civicboard.problems.forms import CategoryForm, CommentForm, EditCommentForm, ProblemForm
 from civicboard.problems.models import STATUS_LABELS, Category, Comment, CommentRevision, Photo, ProblemStatus
 from civicboard.problems.visibility import is_visible_to

@@ -1,0 +1,176 @@
+"""Signed-in pages kept as skeletons (civicboard.skeletons): shared by readers of the same kind,
+and byte for byte what each reader would get without them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from civicboard.extensions import db
+from civicboard.problems.models import Problem, Vote
+from civicboard.timeutil import utcnow
+
+ROLES = [(), ("staff",), ("moderator",), ("organizer",), ("admin",)]
+PAGES = ["/", "/?sort=new", "/?category=roads", "/search?q=bus", "/datasets", "/?status=active&sort=top"]
+# A form token is the session's secret, signed with a time: the secret must be the reader's own.
+TOKEN = re.compile(r'name="csrf_token" value="([^".]+)\.[^"]+"')
+
+
+@pytest.fixture
+def kept_app(app):
+    """The app with the page cache on (the suite runs without one), so skeletons are kept."""
+    from civicboard import pagecache, skeletons
+
+    app.config["PAGE_CACHE_SECONDS"] = 30
+    pagecache.register(app)
+    skeletons.register(app)
+    return app
+
+
+@pytest.fixture
+def board(kept_app, problem_factory, dataset_factory, category_factory, user_factory):
+    """A board with a dataset, a category, a hidden problem and a few votes."""
+    roads = category_factory(name="Roads")
+    buses = dataset_factory(title="Bus stops <& shelters>")
+    author = user_factory(name="Ana <b>Author</b>")
+    problems = [
+        problem_factory(title=f"Bus shelter {n} & more", author=author, datasets=[buses], category_id=roads.id)
+        for n in range(4)
+    ]
+    problems.append(problem_factory(title="Hidden bus thing", author=author, hidden_at=utcnow(), hidden_reason="spam"))
+    problems.append(problem_factory(title="Closed bus stop", author=author, status="resolved"))
+    return problems
+
+
+def _same(page: str) -> str:
+    return TOKEN.sub(r'name="csrf_token" value="\1.(signed at some time)"', page)
+
+
+def _two_readers(user_factory, login, make_client, roles):
+    readers = []
+    for n in (1, 2):
+        user = user_factory(name=f"Reader {n} <i>{'-'.join(roles) or 'resident'}</i>", roles=list(roles))
+        client = make_client()
+        login(client, user)
+        readers.append((client, user))
+    return readers
+
+
+@pytest.mark.parametrize("roles", ROLES, ids=lambda roles: "-".join(roles) or "resident")
+def test_a_kept_page_is_what_each_reader_would_get_without_it(kept_app, board, user_factory, login, make_client, roles):
+    (first, _), (second, second_user) = _two_readers(user_factory, login, make_client, roles)
+    # The second reader has votes of their own and unread notifications: only their page shows them.
+    for problem in board[:2]:
+        db.session.add(Vote(user_id=second_user.id, problem_id=problem.id))
+    second_user.unread_notifications = 3
+    db.session.commit()
+    for path in PAGES:
+        built = first.get(path)
+        kept = second.get(path)
+        assert built.status_code == kept.status_code == 200, path
+        assert built.headers["X-Cache"] == "miss" and kept.headers["X-Cache"] == "skeleton", path
+        kept_app.config["PAGE_CACHE_SECONDS"] = 0  # the same reader, the page built for them alone
+        fresh = second.get(path)
+        kept_app.config["PAGE_CACHE_SECONDS"] = 30
+        assert "X-Cache" not in fresh.headers
+        assert _same(kept.get_data(as_text=True)) == _same(fresh.get_data(as_text=True)), path
+        assert "Reader 1" not in kept.get_data(as_text=True), path
+
+
+def test_votes_and_header_are_the_readers_own(kept_app, board, user_factory, login, make_client):
+    (first, _), (second, second_user) = _two_readers(user_factory, login, make_client, ())
+    db.session.add(Vote(user_id=second_user.id, problem_id=board[0].id))
+    db.session.commit()
+    first.get("/")
+    page = second.get("/")
+    assert page.headers["X-Cache"] == "skeleton"
+    html = page.get_data(as_text=True)
+    assert html.count('aria-pressed="true"') == 1
+    assert f'/users/{second_user.id}"' in html and "Reader 2" in html
+    # The token in a kept page is the reader's own: its vote form works.
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    assert second.post(f"/problems/{board[1].id}/vote", data={"csrf_token": token}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Problem, board[1].id).vote_count == 1
+
+
+def test_a_reader_who_changed_something_never_gets_an_older_page(kept_app, board, user_factory, login, make_client):
+    from civicboard import pagecache
+
+    (first, _), (second, _) = _two_readers(user_factory, login, make_client, ())
+    store = kept_app.extensions[pagecache.EXTENSION_KEY]
+    second.get("/")  # kept
+    generation = store.get(pagecache.GENERATION_KEY)
+    assert second.form(f"/problems/{board[0].id}/vote").status_code == 303
+    # Another process (no Redis) still holds the generation the page was built under...
+    store.set(pagecache.GENERATION_KEY, generation, timeout=0)
+    assert first.get("/").headers["X-Cache"] == "skeleton"  # ...and serves others its copy a while,
+    with_message = second.get("/")  # "Your vote is counted": built for them alone
+    assert "X-Cache" not in with_message.headers
+    again = second.get("/")
+    assert again.headers["X-Cache"] == "miss"  # and never the old copy to the reader who voted.
+    assert 'aria-pressed="true"' in again.get_data(as_text=True)
+
+
+def test_pages_about_one_reader_are_never_kept(kept_app, board, user_factory, login, make_client, client):
+    unconfirmed = user_factory(confirmed=False, email="new@example.org")
+    login(client, unconfirmed)
+    page = client.get("/")
+    assert "X-Cache" not in page.headers and "new@example.org" in page.get_data(as_text=True)
+
+    (resident, _), _ = _two_readers(user_factory, login, make_client, ())
+    assert "X-Cache" not in resident.get("/?voted=1").headers
+
+    # The author of a hidden problem sees it on the board; nobody else but moderators does.
+    author = make_client()
+    login(author, db.session.get(Problem, board[4].id).author)
+    page = author.get("/")
+    assert "X-Cache" not in page.headers and "Hidden bus thing" in page.get_data(as_text=True)
+    assert "Hidden bus thing" not in resident.get("/").get_data(as_text=True)
+
+
+def test_a_page_with_a_message_waiting_is_built_for_its_reader(kept_app, board, user_factory, login, make_client):
+    (first, _), (second, _) = _two_readers(user_factory, login, make_client, ())
+    first.get("/")
+    with second.session_transaction() as sess:
+        sess["_flashes"] = [("success", "Saved your settings.")]
+    page = second.get("/")
+    assert "X-Cache" not in page.headers and "Saved your settings." in page.get_data(as_text=True)
+    assert second.get("/").headers["X-Cache"] == "skeleton"
+
+
+def test_text_cannot_pass_for_a_hole(kept_app, board, problem_factory, user_factory, login, make_client):
+    problem_factory(title="Odd \ue0000\ue001 title \ue000csrf\ue001")
+    (first, _), (second, _) = _two_readers(user_factory, login, make_client, ())
+    first.get("/")
+    html = second.get("/").get_data(as_text=True)
+    assert "Odd \ue0000\ue001 title \ue000csrf\ue001" in html
+
+
+def test_a_kept_page_costs_a_few_queries_whatever_its_rows(
+    kept_app, board, problem_factory, user_factory, login, make_client, count_queries
+):
+    (first, _), (second, _) = _two_readers(user_factory, login, make_client, ())
+    first.get("/")
+    with count_queries() as few:
+        assert second.get("/").headers["X-Cache"] == "skeleton"
+    for n in range(10):
+        problem_factory(title=f"More {n}")
+    first.get("/")
+    with count_queries() as more:
+        assert second.get("/").headers["X-Cache"] == "skeleton"
+    # The session with its user, the reader's own hidden problems, their votes among the rows.
+    assert few.count == more.count <= 3, few.statements
+
+
+def test_each_kind_of_reader_gets_its_own_skeleton(kept_app, board, user_factory, login, make_client):
+    (resident, _), (other_resident, _) = _two_readers(user_factory, login, make_client, ())
+    (staff, _), _ = _two_readers(user_factory, login, make_client, ("staff",))
+    (moderator, _), _ = _two_readers(user_factory, login, make_client, ("moderator",))
+    resident.get("/")
+    assert staff.get("/").headers["X-Cache"] == "miss"
+    assert moderator.get("/").headers["X-Cache"] == "miss"
+    assert "Hidden bus thing" in moderator.get("/").get_data(as_text=True)
+    assert other_resident.get("/").headers["X-Cache"] == "skeleton"
+    assert "Hidden bus thing" not in other_resident.get("/").get_data(as_text=True)
