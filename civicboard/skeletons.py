@@ -45,6 +45,8 @@ ENDPOINTS: dict[str, Callable[[Any], bool]] = {
     "problems.index": lambda args: args.get("voted") == "1",
     "problems.search_page": lambda args: args.get("voted") == "1",
     "datasets.index": lambda args: False,
+    # ?vote=1: "confirm the vote you started", for a reader who has not voted yet.
+    "problems.show": lambda args: "vote" in args,
 }
 
 # Gets every hole's arguments of a page, returns their HTML (escaped markup) in the same order.

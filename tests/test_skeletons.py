@@ -8,6 +8,7 @@ import re
 import pytest
 
 from civicboard.extensions import db
+from civicboard.problems import services
 from civicboard.problems.models import Problem, Vote
 from civicboard.timeutil import utcnow
 
@@ -174,3 +175,65 @@ def test_each_kind_of_reader_gets_its_own_skeleton(kept_app, board, user_factory
     assert "Hidden bus thing" in moderator.get("/").get_data(as_text=True)
     assert other_resident.get("/").headers["X-Cache"] == "skeleton"
     assert "Hidden bus thing" not in other_resident.get("/").get_data(as_text=True)
+
+
+@pytest.fixture
+def discussed(kept_app, board, user_factory):
+    """A problem with a thread, a reply, a hidden comment and one resolved problem (its reopen form)."""
+    commenter = user_factory(name="Cora <Commenter>")
+    problem = db.session.get(Problem, board[0].id)
+    first = services.add_comment(commenter, problem, "First **comment**")
+    services.add_comment(commenter, problem, "A reply", parent_id=first.id)
+    hidden = services.add_comment(commenter, problem, "Hidden words")
+    hidden.hidden_at = utcnow()
+    db.session.commit()
+    return {"problem": problem, "resolved": board[5], "commenter": commenter}
+
+
+@pytest.mark.parametrize("roles", ROLES, ids=lambda roles: "-".join(roles) or "resident")
+def test_a_kept_problem_page_is_what_each_reader_would_get_without_it(
+    kept_app, discussed, user_factory, login, make_client, roles
+):
+    (first, _), (second, second_user) = _two_readers(user_factory, login, make_client, roles)
+    problem = discussed["problem"]
+    # The second reader votes for it and follows it: only their page says so.
+    db.session.add(Vote(user_id=second_user.id, problem_id=problem.id))
+    services.follow_problem(second_user, problem)
+    db.session.commit()
+    for path in (f"/problems/{problem.id}", f"/problems/{discussed['resolved'].id}", f"/problems/{problem.id}?sort=new"):
+        built = first.get(path)
+        kept = second.get(path)
+        assert built.status_code == kept.status_code == 200, path
+        assert built.headers["X-Cache"] == "miss" and kept.headers["X-Cache"] == "skeleton", path
+        kept_app.config["PAGE_CACHE_SECONDS"] = 0
+        fresh = second.get(path)
+        kept_app.config["PAGE_CACHE_SECONDS"] = 30
+        assert _same(kept.get_data(as_text=True)) == _same(fresh.get_data(as_text=True)), path
+
+
+def test_a_problem_page_with_the_readers_own_part_is_built_for_them(kept_app, discussed, user_factory, login, make_client):
+    from civicboard.moderation import services as moderation
+    from civicboard.staff import reopen
+
+    problem, resolved = discussed["problem"], db.session.get(Problem, discussed["resolved"].id)
+    (other, _), _ = _two_readers(user_factory, login, make_client, ())
+    other.get(f"/problems/{problem.id}")
+    other.get(f"/problems/{resolved.id}")
+    reporter, asker = user_factory(), user_factory()
+    moderation.flag(reporter, "problem", problem.id, "spam")
+    reopen.request_reopen(asker, resolved, "Still broken at the corner.")
+    db.session.commit()
+    for user, path in [
+        (problem.author, f"/problems/{problem.id}"),  # the author: Edit, their photos
+        (discussed["commenter"], f"/problems/{problem.id}"),  # a commenter: Edit and Delete, their hidden comment
+        (reporter, f"/problems/{problem.id}"),  # "Reported"
+        (asker, f"/problems/{resolved.id}"),  # "You said this is still not fixed"
+    ]:
+        reader = make_client()
+        login(reader, user)
+        reader.get("/")  # the login's message
+        page = reader.get(path)
+        assert page.status_code == 200 and "X-Cache" not in page.headers, (user.name, path)
+    assert "Hidden words" not in other.get(f"/problems/{problem.id}").get_data(as_text=True)
+    # The confirmation of a vote started before logging in is the reader's own too.
+    assert "X-Cache" not in other.get(f"/problems/{problem.id}?vote=1").headers

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from civicboard.audit.models import AuditEntry
@@ -252,12 +252,14 @@ def reported_on_problem(user: Any, problem_id: int) -> Select:
     whatever the number of comments), to say "Reported" instead of offering a second report
     that the service would refuse. The user must be logged in.
     """
-    comment_ids = select(Comment.id).where(Comment.problem_id == problem_id)
+    # From the user's own reports (a handful), each comment looked up by its key: never the
+    # ids of every comment of a thread that may hold twenty thousand.
+    on_this_problem = exists().where(Comment.id == Flag.target_id, Comment.problem_id == problem_id)
     return select(Flag.target_type, Flag.target_id).where(
         Flag.user_id == user.id,
         or_(
             and_(Flag.target_type == "problem", Flag.target_id == problem_id),
-            and_(Flag.target_type == "comment", Flag.target_id.in_(comment_ids)),
+            and_(Flag.target_type == "comment", on_this_problem),
         ),
     )
 

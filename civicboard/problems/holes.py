@@ -1,8 +1,9 @@
-"""The reader's own parts of problem lists shared by readers of the same kind (civicboard.skeletons).
+"""The reader's own parts of problem pages shared by readers of the same kind (civicboard.skeletons).
 
-A board or search page kept as a skeleton leaves each row's vote button as a hole
-(problems/_macros.html, vote_button) with the row's plain values; this fills a page's holes
-with one query for the reader's votes among them. A button is kept as a fragment per value
+A board, search or problem page kept as a skeleton leaves each vote button as a hole
+(problems/_macros.html, vote_button) with the row's plain values, and a problem page its
+follow button; these fill a page's holes with one query for the reader's votes among them
+(and one for their follows). A button is kept as a fragment per value
 it shows (the CSRF token in it stays a marker until the page is filled).
 """
 
@@ -18,7 +19,7 @@ from markupsafe import Markup
 from civicboard import skeletons
 from civicboard.fragments import fragment
 from civicboard.problems.models import may_vote
-from civicboard.problems.queries import has_own_hidden_problems, voted_among
+from civicboard.problems.queries import followed_among, has_own_hidden_problems, voted_among
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,17 @@ def vote_buttons(holes: Sequence[tuple]) -> list[Markup]:
         target = VoteTarget(problem_id, vote_count, title, takes_votes)
         buttons.append(fragment(key, vote_form, target, on, next_url))
     return buttons
+
+
+@skeletons.filler("follow")
+def follow_forms(holes: Sequence[tuple]) -> list[Markup]:
+    """('follow', problem id): the reader's follow button for that problem."""
+    following = followed_among(current_user._get_current_object(), [args[0] for args in holes])
+    follow_form = get_template_attribute("problems/_macros.html", "follow_form")
+    return [
+        fragment(("follow-form", problem_id, problem_id in following), follow_form, problem_id, problem_id in following)
+        for (problem_id,) in holes
+    ]
 
 
 # A non-moderator sees their own hidden problems on the board and in search, nobody else does.

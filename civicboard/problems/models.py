@@ -428,6 +428,7 @@ class Comment(db.Model):
     __table_args__ = (
         Index("ix_comments_problem_id", "problem_id", "created_at", "id"),
         Index("ix_comments_author_id", "author_id", "created_at"),
+        Index("ix_comments_problem_author", "problem_id", "author_id"),
         Index("ix_comments_parent_id", "parent_id"),
     )
 

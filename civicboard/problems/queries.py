@@ -209,6 +209,17 @@ def voted_among(viewer: Any, problem_ids: Sequence[int]) -> set[int]:
     return set(found)
 
 
+def followed_among(viewer: Any, problem_ids: Sequence[int]) -> set[int]:
+    """Which of these problems the viewer follows: one query (none for anonymous viewers)."""
+    viewer_id = visibility.viewer_id(viewer)
+    if viewer_id is None or not problem_ids:
+        return set()
+    found = db.session.scalars(
+        select(Follow.problem_id).where(Follow.user_id == viewer_id, Follow.problem_id.in_(problem_ids))
+    )
+    return set(found)
+
+
 def has_own_hidden_problems(viewer: Any) -> bool:
     """Does the board show this viewer a hidden problem nobody else but moderators sees (their own)?"""
     viewer_id = visibility.viewer_id(viewer)

@@ -27,7 +27,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from sqlalchemy import literal, select, union_all
 
+from civicboard import skeletons
 from civicboard.auth.forms import EmptyForm
 from civicboard.auth.models import Department
 from civicboard.challenges.queries import badges_for_problem, challenge_names
@@ -45,7 +47,7 @@ from civicboard.problems import (
     threads,
 )
 from civicboard.problems.forms import CategoryForm, CommentForm, EditCommentForm, ProblemForm
-from civicboard.problems.models import STATUS_LABELS, Category, Comment, CommentRevision, Photo, ProblemStatus
+from civicboard.problems.models import STATUS_LABELS, Category, Comment, CommentRevision, Photo, Problem, ProblemStatus
 from civicboard.problems.visibility import is_visible_to
 from civicboard.ratelimits import comments_limit, problems_limit, votes_limit
 from civicboard.staff import reopen
@@ -78,6 +80,23 @@ def _filters_from_args() -> queries.ProblemFilters:
         category=(request.args.get("category") or "").strip() or None,
         voted_by_me=request.args.get("voted") == "1" and current_user.is_authenticated,
     )
+
+
+@skeletons.personal
+def _own_part_of_problem_page(user) -> bool:
+    """A problem's page shows its author, commenters and uploaders controls of their own, and
+    what a reader reported or asked to reopen: such a reader's page is built for them alone."""
+    if request.endpoint != "problems.show":
+        return False
+    problem_id = (request.view_args or {}).get("problem_id")
+    statement = union_all(
+        select(literal("problem"), Problem.id).where(Problem.id == problem_id, Problem.author_id == user.id),
+        select(literal("comment"), Comment.id).where(Comment.problem_id == problem_id, Comment.author_id == user.id),
+        select(literal("photo"), Photo.id).where(Photo.problem_id == problem_id, Photo.author_id == user.id),
+        reported_on_problem(user, problem_id),
+        reopen.requested_mark(user, problem_id),
+    )
+    return db.session.execute(statement.limit(1)).first() is not None
 
 
 # -- the board -------------------------------------------------------------------------------------
