@@ -200,7 +200,11 @@ def test_a_kept_problem_page_is_what_each_reader_would_get_without_it(
     db.session.add(Vote(user_id=second_user.id, problem_id=problem.id))
     services.follow_problem(second_user, problem)
     db.session.commit()
-    for path in (f"/problems/{problem.id}", f"/problems/{discussed['resolved'].id}", f"/problems/{problem.id}?sort=new"):
+    for path in (
+        f"/problems/{problem.id}",
+        f"/problems/{discussed['resolved'].id}",
+        f"/problems/{problem.id}?sort=new",
+    ):
         built = first.get(path)
         kept = second.get(path)
         assert built.status_code == kept.status_code == 200, path
@@ -211,7 +215,9 @@ def test_a_kept_problem_page_is_what_each_reader_would_get_without_it(
         assert _same(kept.get_data(as_text=True)) == _same(fresh.get_data(as_text=True)), path
 
 
-def test_a_problem_page_with_the_readers_own_part_is_built_for_them(kept_app, discussed, user_factory, login, make_client):
+def test_a_problem_page_with_the_readers_own_part_is_built_for_them(
+    kept_app, discussed, user_factory, login, make_client
+):
     from civicboard.moderation import services as moderation
     from civicboard.staff import reopen
 
