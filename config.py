@@ -118,6 +118,8 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     # Public pages kept this many seconds for visitors without a session (0: off); see pagecache.py.
     PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 10)
+    # Without Redis, each process keeps at most this many megabytes of those pages.
+    PAGE_CACHE_MEMORY_MB = _int("PAGE_CACHE_MEMORY_MB", 16)
     # How long a process keeps the admin-set branding before reading it again (see civicboard/pages/branding.py).
     BRANDING_CACHE_SECONDS = _int("BRANDING_CACHE_SECONDS", 30)
     # A list's total and facet counts, kept this long for every reader (civicboard.briefcache).

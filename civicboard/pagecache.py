@@ -87,13 +87,37 @@ def register(app: Flask) -> None:
 
         store = RedisCache(host=redis.Redis.from_url(redis_url), key_prefix="civicboard:page:", default_timeout=seconds)
     else:
-        store = SimpleCache(threshold=2000, default_timeout=seconds)
+        megabytes = int(app.config.get("PAGE_CACHE_MEMORY_MB", 16) or 16)
+        store = BoundedCache(max_bytes=megabytes * 1024 * 1024, threshold=2000, default_timeout=seconds)
     app.extensions[EXTENSION_KEY] = store
     app.before_request(_serve_from_cache)
     # Not an after_request function: those run before the session is saved, so a page that
     # started a session would look cookie-free to them and be served to everyone with that
     # visitor's session cookie. request_finished comes after the session's Set-Cookie.
     request_finished.connect(_store_in_cache, app)
+
+
+class BoundedCache(SimpleCache):
+    """A process's own cache, bounded by the bytes of the pages it holds as well as by their number.
+
+    Pages run from 2 KB to 80 KB, so a bound on entries alone let a worker grow by tens of
+    megabytes on a board read in many ways (searches, filters, pages); the oldest entries go
+    first. The generation is never dropped (an entry's validity depends on it).
+    """
+
+    def __init__(self, *, max_bytes: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_bytes = max_bytes
+
+    def set(self, key: str, value: Any, timeout: int | None = None) -> bool | None:
+        stored = super().set(key, value, timeout)
+        with self._lock:
+            total = sum(len(entry[1]) for entry in self._cache.values())
+            for oldest in [k for k in self._cache if k != GENERATION_KEY]:
+                if total <= self.max_bytes:
+                    break
+                total -= len(self._cache.pop(oldest)[1])
+        return stored
 
 
 def _cacheable_request() -> bool:

@@ -155,3 +155,15 @@ def test_the_api_problem_list_is_cached_for_callers_without_a_token(cached_app, 
     db.session.commit()
     with_token = client.get("/api/v1/problems?limit=2", headers={"Authorization": f"Bearer {raw}"})
     assert with_token.status_code == 200 and "X-Cache" not in with_token.headers
+
+
+def test_a_process_keeps_pages_within_its_memory_budget():
+    from civicboard.pagecache import GENERATION_KEY, BoundedCache
+
+    store = BoundedCache(max_bytes=50_000, threshold=2000, default_timeout=60)
+    store.set(GENERATION_KEY, "g1", timeout=0)
+    for n in range(20):
+        store.set(f"page{n}", ("g1", b"x" * 10_000, []))
+    kept = [n for n in range(20) if store.get(f"page{n}") is not None]
+    assert kept == list(range(16, 20))  # the newest four pages fit in 50 KB, pickled
+    assert store.get(GENERATION_KEY) == "g1"

@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from shapely.geometry import Point, shape
 from sqlalchemy import select
 
 from civicboard.extensions import db
@@ -150,6 +149,8 @@ def neighbourhood_for(lat: float, lon: float) -> Neighbourhood | None:
         )
         .order_by(Neighbourhood.name)
     ).scalars()
+    from shapely.geometry import Point, shape  # not in every web worker (places.services)
+
     point = Point(lon, lat)
     for candidate in candidates:
         if shape(json.loads(candidate.geometry)).covers(point):

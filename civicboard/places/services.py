@@ -6,16 +6,20 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from flask_babel import gettext as _
-from shapely import make_valid
-from shapely.geometry import mapping, shape
-from shapely.geometry.base import BaseGeometry
-from shapely.ops import unary_union
 from sqlalchemy import delete, select
 
 from civicboard.extensions import db
 from civicboard.places.models import Neighbourhood
 from civicboard.validation import ValidationError
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
+
+# Shapely (with NumPy, ~15 MB) is imported by the functions that use it, not by every web
+# worker: a worker that never loads boundaries or locates a problem never pays for it.
 
 # Properties tried, in order, for a feature's name when --name-property is not given.
 NAME_PROPERTIES = ("name", "NAME", "Name", "neighborhood", "NEIGHBORHOOD", "neighbourhood", "nbhd", "NBHD", "label")
@@ -34,6 +38,9 @@ class BoundariesResult:
 
 def _polygonal(geometry: BaseGeometry) -> BaseGeometry | None:
     """The (multi)polygon part of a geometry, repaired if invalid; None when it has no area."""
+    from shapely import make_valid
+    from shapely.ops import unary_union
+
     if not geometry.is_valid:
         geometry = make_valid(geometry)
     if geometry.geom_type in ("Polygon", "MultiPolygon"):
@@ -79,6 +86,9 @@ def import_boundaries(text: str, *, name_property: str | None = None) -> Boundar
     Neighbourhoods missing from the file are removed (their problems keep the name as text).
     The caller commits, and then re-assigns located problems (problems.services).
     """
+    from shapely.geometry import mapping, shape
+    from shapely.ops import unary_union
+
     result = BoundariesResult()
     shapes: dict[str, BaseGeometry] = {}
     for index, feature in enumerate(read_features(text)):
@@ -139,6 +149,8 @@ def import_boundaries(text: str, *, name_property: str | None = None) -> Boundar
 
 def all_shapes() -> list[tuple[int, str, BaseGeometry]]:
     """Every neighbourhood as (id, name, shape), by name (for assigning many points at once)."""
+    from shapely.geometry import shape
+
     rows = db.session.execute(
         select(Neighbourhood.id, Neighbourhood.name, Neighbourhood.geometry).order_by(Neighbourhood.name)
     )

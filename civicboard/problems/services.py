@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from shapely import STRtree
-from shapely.geometry import Point
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -434,6 +432,9 @@ def assign_neighbourhoods(batch_size: int = 1000) -> int:
     located problems by id in batches; Shapely's STRtree finds the candidates. Returns how many
     problems changed. Their `updated_at` is left alone: their text did not change.
     """
+    from shapely import STRtree  # not in every web worker (places.services)
+    from shapely.geometry import Point
+
     shapes = places_services.all_shapes()
     tree = STRtree([geometry for _, _, geometry in shapes]) if shapes else None
     changed = 0
