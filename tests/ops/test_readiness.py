@@ -60,3 +60,34 @@ def test_readyz_is_503_when_redis_is_configured_but_down(database_url, _schema):
         db.engine.dispose()
     assert response.status_code == 503
     assert response.get_json()["checks"]["redis"].startswith("unreachable")
+
+
+def test_the_shipped_heads_are_alembics_own(app):
+    from civicboard.ops.health import migration_heads
+
+    assert migration_heads(app) == set(ScriptDirectory(app.extensions["migrate"].directory).get_heads())
+
+
+def test_a_web_worker_never_loads_the_migration_tooling(empty_database_url):
+    """Alembic (with Mako and Pygments, ~9 MB) loads for `flask db` and tests, not for /readyz."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import json, sys\n"
+        "from civicboard import create_app\n"
+        "from config import TestingConfig\n"
+        f"app = create_app(TestingConfig, {{'SQLALCHEMY_DATABASE_URI': {empty_database_url!r}}})\n"
+        "answer = app.test_client().get('/readyz')\n"
+        "tooling = {name.split('.')[0] for name in sys.modules} & {'alembic', 'flask_migrate', 'mako', 'pygments'}\n"
+        "print(json.dumps([answer.status_code, answer.get_json()['checks']['migrations'], sorted(tooling)]))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    status, migrations, tooling = json.loads(done.stdout.strip().splitlines()[-1])
+    # An empty database is behind the code: read without Alembic all the same.
+    assert status == 503 and migrations.startswith("database at none, code expects 00")
+    assert tooling == []
