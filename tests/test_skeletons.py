@@ -58,6 +58,21 @@ def _two_readers(user_factory, login, make_client, roles):
     return readers
 
 
+def _kept_as_built(app, first, second, path: str) -> None:
+    """The first reader's request builds the skeleton, the second's is filled from it, and is
+    what the second reader gets from a page built for them alone."""
+    built = first.get(path)
+    kept = second.get(path)
+    assert built.status_code == kept.status_code == 200, path
+    assert built.headers["X-Cache"] == "miss" and kept.headers["X-Cache"] == "skeleton", path
+    app.config["PAGE_CACHE_SECONDS"] = 0  # the same reader, the page built for them alone
+    fresh = second.get(path)
+    app.config["PAGE_CACHE_SECONDS"] = 30
+    assert "X-Cache" not in fresh.headers
+    assert _same(kept.get_data(as_text=True)) == _same(fresh.get_data(as_text=True)), path
+    assert "Reader 1" not in kept.get_data(as_text=True), path
+
+
 @pytest.mark.parametrize("roles", ROLES, ids=lambda roles: "-".join(roles) or "resident")
 def test_a_kept_page_is_what_each_reader_would_get_without_it(kept_app, board, user_factory, login, make_client, roles):
     (first, _), (second, second_user) = _two_readers(user_factory, login, make_client, roles)
@@ -67,16 +82,7 @@ def test_a_kept_page_is_what_each_reader_would_get_without_it(kept_app, board, u
     second_user.unread_notifications = 3
     db.session.commit()
     for path in PAGES:
-        built = first.get(path)
-        kept = second.get(path)
-        assert built.status_code == kept.status_code == 200, path
-        assert built.headers["X-Cache"] == "miss" and kept.headers["X-Cache"] == "skeleton", path
-        kept_app.config["PAGE_CACHE_SECONDS"] = 0  # the same reader, the page built for them alone
-        fresh = second.get(path)
-        kept_app.config["PAGE_CACHE_SECONDS"] = 30
-        assert "X-Cache" not in fresh.headers
-        assert _same(kept.get_data(as_text=True)) == _same(fresh.get_data(as_text=True)), path
-        assert "Reader 1" not in kept.get_data(as_text=True), path
+        _kept_as_built(kept_app, first, second, path)
 
 
 def test_votes_and_header_are_the_readers_own(kept_app, board, user_factory, login, make_client):
@@ -205,14 +211,7 @@ def test_a_kept_problem_page_is_what_each_reader_would_get_without_it(
         f"/problems/{discussed['resolved'].id}",
         f"/problems/{problem.id}?sort=new",
     ):
-        built = first.get(path)
-        kept = second.get(path)
-        assert built.status_code == kept.status_code == 200, path
-        assert built.headers["X-Cache"] == "miss" and kept.headers["X-Cache"] == "skeleton", path
-        kept_app.config["PAGE_CACHE_SECONDS"] = 0
-        fresh = second.get(path)
-        kept_app.config["PAGE_CACHE_SECONDS"] = 30
-        assert _same(kept.get_data(as_text=True)) == _same(fresh.get_data(as_text=True)), path
+        _kept_as_built(kept_app, first, second, path)
 
 
 def test_a_problem_page_with_the_readers_own_part_is_built_for_them(

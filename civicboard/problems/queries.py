@@ -200,24 +200,20 @@ def voted_column(viewer: Any):
 
 def voted_among(viewer: Any, problem_ids: Sequence[int]) -> set[int]:
     """Which of these problems the viewer votes for: one query (none for anonymous viewers)."""
-    viewer_id = visibility.viewer_id(viewer)
-    if viewer_id is None or not problem_ids:
-        return set()
-    found = db.session.scalars(
-        select(Vote.problem_id).where(Vote.user_id == viewer_id, Vote.problem_id.in_(problem_ids))
-    )
-    return set(found)
+    return _own_rows_among(Vote, viewer, problem_ids)
 
 
 def followed_among(viewer: Any, problem_ids: Sequence[int]) -> set[int]:
     """Which of these problems the viewer follows: one query (none for anonymous viewers)."""
+    return _own_rows_among(Follow, viewer, problem_ids)
+
+
+def _own_rows_among(model: Any, viewer: Any, problem_ids: Sequence[int]) -> set[int]:
     viewer_id = visibility.viewer_id(viewer)
     if viewer_id is None or not problem_ids:
         return set()
-    found = db.session.scalars(
-        select(Follow.problem_id).where(Follow.user_id == viewer_id, Follow.problem_id.in_(problem_ids))
-    )
-    return set(found)
+    rows = select(model.problem_id).where(model.user_id == viewer_id, model.problem_id.in_(problem_ids))
+    return set(db.session.scalars(rows))
 
 
 def has_own_hidden_problems(viewer: Any) -> bool:
