@@ -245,6 +245,7 @@ def server_env(url: str, secret: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "RATELIMIT_")) and k != "REDIS_URL"}
     env.update(SERVER_ENV)
     env.update({"CIVICBOARD_ENV": "production", "SECRET_KEY": secret, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"})
+    env["PYTHONFAULTHANDLER"] = "1"  # a worker that crashes writes every thread's Python stack to the log
     env.setdefault("CIVICBOARD_URL", "http://127.0.0.1")  # production requires it; links only, not requests
     # Snapshots beside the data they were built from, one folder per database.
     env["EXPORT_FOLDER"] = str(DATA / f"snapshots-{marker_path(url).stem}")
@@ -757,6 +758,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             stop(app)
             stop(hello)
+            # The server's log (a crashed worker's Python stacks among it: PYTHONFAULTHANDLER) outlives the run.
+            shutil.copyfile(app.log, RESULTS / "civicboard.log")
     if not args.only or "notif" in args.only.lower():
         report["notifications"] = measure_notifications()
     path = RESULTS / "latest.json"
