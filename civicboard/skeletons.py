@@ -174,10 +174,11 @@ def _serve() -> Response | None:
     @after_this_request
     def keep_and_fill(response: Response) -> Response:
         holes = g.pop(BUILDING)
-        if not holes or response.is_streamed or response.direct_passthrough:
+        # Whatever was rendered while building carries markers (form tokens at least), holes or not.
+        if response.is_streamed or response.direct_passthrough or response.mimetype != "text/html":
             return response
         pieces = _pieces(response.get_data(as_text=True))
-        if response.status_code == 200 and response.mimetype == "text/html":
+        if response.status_code == 200:
             headers = [(name, response.headers[name]) for name in pagecache.KEPT_HEADERS if name in response.headers]
             try:
                 store.set(key, (generation, started, pieces, tuple(holes), headers))

@@ -242,3 +242,13 @@ def test_a_problem_page_with_the_readers_own_part_is_built_for_them(
     assert "Hidden words" not in other.get(f"/problems/{problem.id}").get_data(as_text=True)
     # The confirmation of a vote started before logging in is the reader's own too.
     assert "X-Cache" not in other.get(f"/problems/{problem.id}?vote=1").headers
+
+
+def test_a_page_that_fails_while_kept_is_filled_and_not_kept(kept_app, board, user_factory, login, make_client):
+    (reader, _), _ = _two_readers(user_factory, login, make_client, ())
+    for _ in range(2):
+        missing = reader.get("/problems/987654")
+        html = missing.get_data(as_text=True)
+        assert missing.status_code == 404 and "\ue000" not in html
+        assert missing.headers.get("X-Cache") != "skeleton"  # never stored
+        assert 'name="csrf_token" value="' in html

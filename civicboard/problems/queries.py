@@ -666,11 +666,5 @@ def list_data_requests(
     )
     total = db.session.execute(select(func.count()).select_from(Problem).where(*conditions)).scalar_one()
     result = DataRequestPage(items=items, total=total, page=page, per_page=per_page, sort=sort, status=status)
-    viewer_id = visibility.viewer_id(viewer)
-    if viewer_id is not None and items:
-        result.voted = set(
-            db.session.execute(
-                select(Vote.problem_id).where(Vote.user_id == viewer_id, Vote.problem_id.in_([p.id for p in items]))
-            ).scalars()
-        )
+    result.voted = voted_among(viewer, [p.id for p in items])
     return result
