@@ -60,8 +60,11 @@ def load_config(app: Flask, config: type[Config], overrides: dict[str, Any]) -> 
         app.config["MAIL_BACKEND"] = "smtp" if app.config.get("MAIL_SERVER") else "log"
     redis_url = app.config.get("REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
-    if redis_url and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
-        app.config["RATELIMIT_STORAGE_URI"] = redis_url
+    if app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        # limits' memory:// starts a thread per counted request (civicboard.limitstorage says why not).
+        from civicboard import limitstorage
+
+        app.config["RATELIMIT_STORAGE_URI"] = redis_url or f"{limitstorage.ProcessMemoryStorage.STORAGE_SCHEME[0]}://"
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite: one connection per thread, waiting on the writer lock instead of failing.
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})

@@ -66,7 +66,7 @@ def test_redis_url_becomes_the_rate_limit_storage(database_url):
 
     app = make_app(database_url, REDIS_URL="redis://127.0.0.1:6379/15")
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/15"
-    assert make_app(database_url).config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert make_app(database_url).config["RATELIMIT_STORAGE_URI"] == "process-memory://"
 
 
 def _production(database_url, **overrides):
