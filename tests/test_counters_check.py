@@ -23,7 +23,7 @@ def board(app, dataset_factory, residents, user_factory):
     )
     voters = residents(3)
     for voter in voters:
-        services.vote(voter, problem)
+        services.vote(voter, problem.id)
     services.add_comment(voters[0], problem, "Still broken.")  # the author hears of it
     moderation.flag(voters[1], "problem", problem.id, "spam")
     db.session.commit()

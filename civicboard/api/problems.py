@@ -326,8 +326,7 @@ def _vote(problem_id: int, action):
     user = acting_user()
 
     def cast() -> dict:
-        problem = problem_or_404(problem_id)
-        voted, vote_count = action(user, problem)
+        voted, vote_count = action(user, problem_id)
         db.session.commit()
         return {"voted": voted, "vote_count": vote_count}
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Table, bindparam, func, not_, select, update
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm.attributes import set_committed_value
 
 from civicboard.auth.models import User
@@ -56,13 +57,22 @@ class LockedProblem:
     vote_count: int
     comment_count: int
     created_at: datetime
-    hidden: bool
+    hidden_at: datetime | None
     status: str
+    author_id: int | None
+    locked_at: datetime | None
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_at is not None
 
     @property
     def counts_for_demand(self) -> bool:
         """Whether this problem's votes are part of its datasets' demand."""
         return counts_for_demand(self.hidden, self.status)
+
+
+LOCKED_COLUMNS = tuple(LockedProblem.__dataclass_fields__)
 
 
 def counts_for_demand(hidden: bool, status: str) -> bool:
@@ -81,28 +91,22 @@ def _update_problem(problem_id: int, **values) -> LockedProblem:
     back can already hold a caller's new status or hidden_at: callers therefore say what they
     changed (the old status, whether it was hidden), and only the rest is taken from the row.
     """
+    row = _update_if_any(problem_id, **values)
+    if row is None:
+        raise NoResultFound(f"No problem {problem_id}")
+    return row
+
+
+def _update_if_any(problem_id: int, **values) -> LockedProblem | None:
+    """`_update_problem`, or None when there is no such problem."""
     table = _table()
     row = db.session.execute(
         update(table)
         .where(table.c.id == problem_id)
         .values(**values)
-        .returning(
-            table.c.id,
-            table.c.vote_count,
-            table.c.comment_count,
-            table.c.created_at,
-            table.c.hidden_at,
-            table.c.status,
-        )
-    ).one()
-    return LockedProblem(
-        id=row.id,
-        vote_count=row.vote_count,
-        comment_count=row.comment_count,
-        created_at=row.created_at,
-        hidden=row.hidden_at is not None,
-        status=row.status,
-    )
+        .returning(*(table.c[name] for name in LOCKED_COLUMNS))
+    ).one_or_none()
+    return None if row is None else LockedProblem(*row)
 
 
 def lock(problem_id: int) -> LockedProblem:
@@ -112,6 +116,11 @@ def lock(problem_id: int) -> LockedProblem:
     the write lock on SQLite, which ignores FOR UPDATE.
     """
     return _update_problem(problem_id, vote_count=_table().c.vote_count)
+
+
+def lock_if_any(problem_id: int) -> LockedProblem | None:
+    """`lock`, or None when there is no such problem (nothing is locked then)."""
+    return _update_if_any(problem_id, vote_count=_table().c.vote_count)
 
 
 def _remember(problem_id: int, **values) -> None:
@@ -193,13 +202,23 @@ def on_datasets_changed(problem: Problem, added: Iterable[int], removed: Iterabl
     shift(removed, problems=-1, demand=-votes)
 
 
-def add_votes(problem_id: int, delta: int) -> int:
-    """A vote added (+1) or withdrawn (-1): the count, the hot score, the demand; returns the count."""
-    row = _update_problem(problem_id, vote_count=_table().c.vote_count + delta)
-    refresh_hot(problem_id, row)
-    if row.counts_for_demand:
-        shift(tied_dataset_ids(problem_id), demand=delta)
-    return row.vote_count
+def add_votes(locked: LockedProblem, delta: int) -> int:
+    """A vote added (+1) or withdrawn (-1) on a problem whose row lock this transaction took
+    (`lock`): the count and the hot score in one UPDATE, then the demand; returns the count.
+
+    The locked row is current (nobody else can change it until this transaction ends), so the
+    new count and its score are computed from it rather than read back.
+    """
+    vote_count = locked.vote_count + delta
+    hot = hot_score(vote_count, locked.comment_count, locked.created_at)
+    table = _table()
+    db.session.execute(
+        update(table).where(table.c.id == locked.id).values(vote_count=table.c.vote_count + delta, hot=hot)
+    )
+    _remember(locked.id, vote_count=vote_count, hot=hot)
+    if locked.counts_for_demand:
+        shift(tied_dataset_ids(locked.id), demand=delta)
+    return vote_count
 
 
 def votes_recounted(problem_id: int) -> tuple[int, int]:

@@ -287,7 +287,7 @@ def seed_demo() -> dict[str, int]:
         db.session.refresh(problem)
         for email in voters:
             if email in users:
-                services.vote(users[email], problem)
+                services.vote(users[email], problem.id)
                 votes += 1
         posted = []
         for email, text, reply_to in thread:

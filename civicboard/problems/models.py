@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -261,7 +262,7 @@ class Problem(db.Model):
 
     @property
     def status_label(self) -> str:
-        return str(STATUS_LABELS[ProblemStatus(self.status)])
+        return status_label(self.status)
 
     @property
     def data_request_status_label(self) -> str:
@@ -319,7 +320,7 @@ class Problem(db.Model):
     @property
     def takes_votes(self) -> bool:
         """Open, visible and unlocked: whoever may vote can vote here (what anonymous readers are offered)."""
-        return visibility.takes_contributions(self) and not (self.is_closed or self.is_locked)
+        return takes_votes(self)
 
     def can_vote(self, user) -> bool:
         """Logged-in, active users may vote on open, visible, unlocked problems."""
@@ -381,6 +382,21 @@ class Photo(db.Model):
     @property
     def extension(self) -> str:
         return {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[self.content_type]
+
+
+def status_label(status: str) -> str:
+    """A status's name in the reader's language."""
+    return str(STATUS_LABELS[ProblemStatus(status)])
+
+
+def takes_votes(problem: Any) -> bool:
+    """Whether a problem takes votes: not hidden, not closed, not locked. `problem` is a Problem
+    or a row of its columns (status, hidden_at, locked_at) such as counters.LockedProblem."""
+    return (
+        visibility.takes_contributions(problem)
+        and problem.locked_at is None
+        and ProblemStatus(problem.status) not in CLOSED_STATUSES
+    )
 
 
 def may_vote(user, takes_votes: bool) -> bool:

@@ -26,7 +26,7 @@ from civicboard.auth.models import Department, User
 from civicboard.datasets.models import Dataset
 from civicboard.extensions import db
 from civicboard.markup import render
-from civicboard.permissions import Capability, PermissionDenied, require, require_active
+from civicboard.permissions import Capability, NotFound, PermissionDenied, require, require_active
 from civicboard.places import geo
 from civicboard.places import services as places_services
 from civicboard.problems import counters, notifications, visibility
@@ -40,6 +40,9 @@ from civicboard.problems.models import (
     Problem,
     ProblemDataset,
     Vote,
+    may_vote,
+    status_label,
+    takes_votes,
 )
 from civicboard.timeutil import utcnow
 from civicboard.validation import ConflictError, ValidationError, clean_name, clean_text
@@ -467,12 +470,21 @@ def assign_neighbourhoods(batch_size: int = 1000) -> int:
 # -- votes ---------------------------------------------------------------------------------------
 
 
-def _check_can_vote(actor: User, problem: Problem) -> None:
+def _locked_for_vote(actor: User, problem_id: int) -> counters.LockedProblem:
+    """Take the problem's row lock for a vote or its withdrawal, after checking they may.
+
+    The lock comes first and the checks read the locked row: a vote that waited for a
+    moderator's hide or a status change sees the problem as they left it, and nothing loaded
+    earlier is trusted. A problem the actor may not see is not found.
+    """
     require_active(actor)
-    if not visibility.is_visible_to(problem, actor):
-        raise PermissionDenied(_("This problem is not available."))
-    if not problem.can_vote(actor):
-        raise ConflictError(_("Voting is closed on this problem (%(status)s).", status=problem.status_label.lower()))
+    row = counters.lock_if_any(problem_id)
+    if row is None or not visibility.is_visible_to(row, actor):
+        raise NotFound(_("There is no problem %(id)s.", id=problem_id))
+    if not may_vote(actor, takes_votes(row)):
+        status = status_label(row.status).lower()
+        raise ConflictError(_("Voting is closed on this problem (%(status)s).", status=status))
+    return row
 
 
 def _insert_vote(user_id: int, problem_id: int) -> bool:
@@ -500,24 +512,21 @@ def _insert_vote(user_id: int, problem_id: int) -> bool:
     return True
 
 
-def vote(actor: User, problem: Problem) -> tuple[bool, int]:
+def vote(actor: User, problem_id: int) -> tuple[bool, int]:
     """Support a problem; returns (voted, vote_count). Voting twice changes nothing."""
-    _check_can_vote(actor, problem)
-    if _insert_vote(actor.id, problem.id):
-        vote_count = counters.add_votes(problem.id, 1)
-    else:
-        vote_count = counters.current_vote_count(problem.id)
+    row = _locked_for_vote(actor, problem_id)
+    vote_count = counters.add_votes(row, 1) if _insert_vote(actor.id, problem_id) else row.vote_count
     return True, vote_count
 
 
-def withdraw_vote(actor: User, problem: Problem) -> tuple[bool, int]:
+def withdraw_vote(actor: User, problem_id: int) -> tuple[bool, int]:
     """Withdraw support; returns (voted, vote_count). Withdrawing twice changes nothing.
 
     Allowed while voting is: once a problem is closed its votes are its record.
     """
-    _check_can_vote(actor, problem)
-    result = db.session.execute(delete(Vote).where(Vote.user_id == actor.id, Vote.problem_id == problem.id))
-    vote_count = counters.add_votes(problem.id, -1) if result.rowcount else counters.current_vote_count(problem.id)
+    row = _locked_for_vote(actor, problem_id)
+    result = db.session.execute(delete(Vote).where(Vote.user_id == actor.id, Vote.problem_id == problem_id))
+    vote_count = counters.add_votes(row, -1) if result.rowcount else row.vote_count
     return False, vote_count
 
 

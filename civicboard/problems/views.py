@@ -539,13 +539,13 @@ def show(problem_id: int):
 # -- votes and follows -------------------------------------------------------------------------
 
 
-def _back_to(problem, *, error: Exception | None = None, message: str = ""):
+def _back_to(problem_id: int, *, error: Exception | None = None, message: str = ""):
     """Flash the outcome and go back to the page the button was on."""
     if error is not None:
         flash(getattr(error, "message", str(error)), "error")
     elif message:
         flash(message, "success")
-    return redirect(back_to(url_for("problems.show", problem_id=problem.id)), 303)
+    return redirect(back_to(url_for("problems.show", problem_id=problem_id)), 303)
 
 
 def _vote_action(problem_id: int, action, message: str):
@@ -555,14 +555,13 @@ def _vote_action(problem_id: int, action, message: str):
     check_button()
 
     def cast():
-        problem = _problem_or_404(problem_id)
         try:
-            action(current_user, problem)
+            action(current_user, problem_id)
         except (ValidationError, PermissionDenied) as exc:
             db.session.rollback()
-            return _back_to(problem, error=exc)
+            return _back_to(problem_id, error=exc)
         db.session.commit()
-        return _back_to(problem, message=message)
+        return _back_to(problem_id, message=message)
 
     # SQLite's single writer: a vote waits its turn rather than being answered with an error.
     return retry_when_locked(cast)
@@ -590,7 +589,7 @@ def follow(problem_id: int):
     problem = _problem_or_404(problem_id)
     services.follow_problem(current_user, problem)
     db.session.commit()
-    return _back_to(problem, message=_("You follow this problem."))
+    return _back_to(problem.id, message=_("You follow this problem."))
 
 
 @bp.post("/problems/<int:problem_id>/unfollow")
@@ -601,7 +600,7 @@ def unfollow(problem_id: int):
     problem = _problem_or_404(problem_id)
     services.unfollow_problem(current_user, problem)
     db.session.commit()
-    return _back_to(problem, message=_("You no longer follow this problem."))
+    return _back_to(problem.id, message=_("You no longer follow this problem."))
 
 
 @bp.post("/problems/<int:problem_id>/reopen-request")

@@ -307,7 +307,7 @@ def _remove_votes(uid: int) -> int:
         db.session.execute(delete(Vote).where(Vote.user_id == uid).returning(Vote.problem_id)).scalars()
     )
     for problem_id in problem_ids:
-        counters.add_votes(problem_id, -1)
+        counters.add_votes(counters.lock(problem_id), -1)
     return len(problem_ids)
 
 

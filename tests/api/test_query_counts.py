@@ -50,7 +50,7 @@ def test_problems(
     def add(n: int) -> None:
         for _ in range(n):
             problem = problem_factory(author=user_factory(), datasets=datasets, category_id=category.id)
-            problem_services.vote(resident, problem)
+            problem_services.vote(resident, problem.id)
         db.session.commit()
 
     same_cost_at_20_and_40(as_resident, "/problems?limit=100", count_queries, add)
@@ -59,7 +59,7 @@ def test_problems(
 def test_voted_problems(as_resident, resident, count_queries, problem_factory):
     def add(n: int) -> None:
         for _ in range(n):
-            problem_services.vote(resident, problem_factory())
+            problem_services.vote(resident, problem_factory().id)
         db.session.commit()
 
     same_cost_at_20_and_40(as_resident, "/problems?limit=100&voted=1&sort=top", count_queries, add)

@@ -123,7 +123,7 @@ def test_an_unconfirmed_account_cannot_act(user_factory, problem_factory, action
     problem = problem_factory()
     with pytest.raises(ConfirmationRequired):
         if action == "vote":
-            problem_services.vote(user, problem)
+            problem_services.vote(user, problem.id)
         elif action == "comment":
             problem_services.add_comment(user, problem, "A comment")
         else:
@@ -164,7 +164,7 @@ def test_the_api_refuses_an_unconfirmed_account(make_client, user_factory, probl
 
 def test_a_confirmed_account_can_vote(user_factory, problem_factory):
     user = user_factory()
-    assert problem_services.vote(user, problem_factory()) == (True, 1)
+    assert problem_services.vote(user, problem_factory().id) == (True, 1)
 
 
 def test_every_page_offers_an_unconfirmed_account_the_link_again(client, user_factory, login):

@@ -26,7 +26,7 @@ def board(app, user_factory, dataset_factory, tmp_path):
             author, title=f"Broken streetlight {n}", description="Dark at night.", dataset_ids=[dataset.id]
         )
         db.session.flush()
-        problem_services.vote(voter, problem)
+        problem_services.vote(voter, problem.id)
         problem_services.add_comment(voter, problem, f"Still broken ({n}).")
     db.session.commit()
     uploads = tmp_path / "uploads"

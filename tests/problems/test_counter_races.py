@@ -12,6 +12,7 @@ import random
 import threading
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import func, select
 
 from civicboard.datasets.models import Dataset
@@ -60,11 +61,13 @@ def dataset_counts(dataset_id: int) -> tuple[int, int]:
 
 def voted(problem, users) -> None:
     for user in users:
-        services.vote(user, problem)
+        services.vote(user, problem.id)
     db.session.commit()
 
 
-def test_a_vote_on_a_problem_hidden_meanwhile_adds_no_demand(app, make_problem, dataset_factory, residents, moderator):
+def test_a_vote_on_a_problem_hidden_meanwhile_is_refused_and_adds_no_demand(
+    app, make_problem, dataset_factory, residents, moderator
+):
     dataset = dataset_factory()
     problem = make_problem(datasets=[dataset])
     voted(problem, residents(2))
@@ -72,14 +75,15 @@ def test_a_vote_on_a_problem_hidden_meanwhile_adds_no_demand(app, make_problem, 
     stale = load(problem.id)
 
     run_elsewhere(app, lambda: moderation.hide(moderator, db.session.get(Problem, problem.id), "Spam"))
-    services.vote(voter, stale)
-    db.session.commit()
+    with pytest.raises(NotFound):  # the locked row says hidden, whatever the loaded one said
+        services.vote(voter, stale.id)
+    db.session.rollback()
 
     assert dataset_counts(dataset.id) == (0, 0)
     assert counters.recount() == []
 
 
-def test_a_vote_withdrawn_from_a_problem_hidden_meanwhile_never_makes_demand_negative(
+def test_a_vote_withdrawn_from_a_problem_hidden_meanwhile_is_refused_and_demand_stays(
     app, make_problem, dataset_factory, residents, moderator
 ):
     dataset = dataset_factory()
@@ -89,14 +93,17 @@ def test_a_vote_withdrawn_from_a_problem_hidden_meanwhile_never_makes_demand_neg
     stale = load(problem.id)
 
     run_elsewhere(app, lambda: moderation.hide(moderator, db.session.get(Problem, problem.id), "Spam"))
-    services.withdraw_vote(voter, stale)
-    db.session.commit()
+    with pytest.raises(NotFound):
+        services.withdraw_vote(voter, stale.id)
+    db.session.rollback()
 
     assert dataset_counts(dataset.id) == (0, 0)
     assert counters.recount() == []
 
 
-def test_a_vote_on_a_problem_resolved_meanwhile_adds_no_demand(app, make_problem, dataset_factory, residents, staff):
+def test_a_vote_on_a_problem_resolved_meanwhile_is_refused_and_adds_no_demand(
+    app, make_problem, dataset_factory, residents, staff
+):
     dataset = dataset_factory()
     problem = make_problem(datasets=[dataset])
     voted(problem, residents(2))
@@ -104,8 +111,9 @@ def test_a_vote_on_a_problem_resolved_meanwhile_adds_no_demand(app, make_problem
     stale = load(problem.id)
 
     run_elsewhere(app, lambda: staff_services.respond(staff, db.session.get(Problem, problem.id), "Fixed.", "resolved"))
-    services.vote(voter, stale)
-    db.session.commit()
+    with pytest.raises(ConflictError, match="Voting is closed on this problem \\(resolved\\)"):
+        services.vote(voter, stale.id)
+    db.session.rollback()
 
     assert dataset_counts(dataset.id) == (1, 0)
     assert counters.recount() == []
@@ -168,7 +176,7 @@ def _actor(app, seed: int, problem_ids, resident_ids, moderator_id, staff_id, fa
             try:
                 if action in ("vote", "withdraw"):
                     voter = db.session.get(User, rng.choice(resident_ids))
-                    (services.vote if action == "vote" else services.withdraw_vote)(voter, problem)
+                    (services.vote if action == "vote" else services.withdraw_vote)(voter, problem.id)
                 elif action in ("hide", "restore"):
                     moderator = db.session.get(User, moderator_id)
                     if action == "hide":

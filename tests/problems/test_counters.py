@@ -24,8 +24,8 @@ def test_changing_datasets_moves_problems_and_demand(make_problem, dataset_facto
     a, b = dataset_factory(), dataset_factory()
     author = user_factory()
     problem = make_problem(author=author, datasets=[a])
-    services.vote(user_factory(), problem)
-    services.vote(user_factory(), problem)
+    services.vote(user_factory(), problem.id)
+    services.vote(user_factory(), problem.id)
     db.session.commit()
     services.edit_problem(author, problem, title=problem.title, description=problem.description, dataset_ids=[b.id])
     db.session.commit()
@@ -36,7 +36,7 @@ def test_changing_datasets_moves_problems_and_demand(make_problem, dataset_facto
 def test_closing_and_reopening_moves_demand(make_problem, dataset_factory, user_factory):
     dataset = dataset_factory()
     problem = make_problem(datasets=[dataset])
-    services.vote(user_factory(), problem)
+    services.vote(user_factory(), problem.id)
     db.session.commit()
     problem.status = "resolved"
     counters.on_status_change(problem, "open")
@@ -51,7 +51,7 @@ def test_closing_and_reopening_moves_demand(make_problem, dataset_factory, user_
 def test_hiding_removes_a_problem_from_every_count(make_problem, dataset_factory, user_factory):
     dataset = dataset_factory()
     problem = make_problem(datasets=[dataset])
-    services.vote(user_factory(), problem)
+    services.vote(user_factory(), problem.id)
     db.session.commit()
     problem.hidden_at = problem.created_at
     counters.on_visibility_change(problem, was_hidden=False)

@@ -47,7 +47,7 @@ def test_hot_is_the_default_sort(client, make_problem, user_factory):
     quiet = make_problem("Quiet problem here")
     busy = make_problem("Busy problem here")
     for _ in range(5):
-        services.vote(user_factory(), busy)
+        services.vote(user_factory(), busy.id)
     db.session.commit()
     assert listed(client) == [busy.id, quiet.id]
 
@@ -99,7 +99,7 @@ def test_voted_by_me_filter(logged_in, problem_factory):
     client, user = logged_in
     mine = problem_factory()
     problem_factory()
-    services.vote(user, mine)
+    services.vote(user, mine.id)
     db.session.commit()
     assert listed(client, "/?voted=1") == [mine.id]
 
@@ -179,7 +179,7 @@ def test_a_bad_cursor_starts_from_the_top(client, problem_factory):
 def test_the_vote_button_shows_my_vote(logged_in, problem_factory):
     client, user = logged_in
     problem = problem_factory()
-    services.vote(user, problem)
+    services.vote(user, problem.id)
     db.session.commit()
     html = client.get("/").get_data(as_text=True)
     assert f'action="/problems/{problem.id}/unvote"' in html

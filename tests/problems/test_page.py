@@ -115,7 +115,7 @@ def test_evidence_is_listed_without_removed_items(client, make_problem, dataset_
 def test_the_vote_and_follow_buttons_reflect_my_state(logged_in, make_problem):
     client, user = logged_in
     problem = make_problem()
-    services.vote(user, problem)
+    services.vote(user, problem.id)
     services.follow_problem(user, problem)
     db.session.commit()
     html = client.get(f"/problems/{problem.id}").get_data(as_text=True)

@@ -30,7 +30,7 @@ def seed_board(n: int, user_factory, dataset_factory, category_factory, problem_
             f"Pothole report {i}", author=authors[i % 3], datasets=datasets[: 1 + i % 3], category_id=category.id
         )
         if i % 2:
-            services.vote(voter, problem)
+            services.vote(voter, problem.id)
     db.session.commit()
     return category, datasets
 
@@ -89,7 +89,7 @@ def test_the_problem_page_runs_a_fixed_number_of_queries(
     counts = []
     for n in (20, 40):
         problem = seed_problem_page(n, make_problem, user_factory, dataset_factory, staff)
-        services.vote(user, problem)
+        services.vote(user, problem.id)
         db.session.commit()
         counts.append(queries_for(client, count_queries, f"/problems/{problem.id}"))
     assert counts[0] == counts[1]

@@ -149,7 +149,7 @@ def test_search_filters_are_the_board_filters(app, make_problem, user_factory):
     voter = user_factory()
     voted = make_problem("Pothole on Elm")
     make_problem("Pothole on Oak")
-    services.vote(voter, voted)
+    services.vote(voter, voted.id)
     db.session.commit()
     results = search.search_problems(voter, "pothole", filters=ProblemFilters(voted_by_me=True))
     assert [h.problem.id for h in results.items] == [voted.id]

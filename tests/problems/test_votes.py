@@ -16,8 +16,8 @@ from tests.problems.conftest import stored, vote_rows
 def test_voting_counts_once(make_problem, user_factory):
     problem = make_problem()
     voter = user_factory()
-    assert services.vote(voter, problem) == (True, 1)
-    assert services.vote(voter, problem) == (True, 1)
+    assert services.vote(voter, problem.id) == (True, 1)
+    assert services.vote(voter, problem.id) == (True, 1)
     db.session.commit()
     assert stored(problem.id).vote_count == 1 == vote_rows(problem.id)
 
@@ -25,9 +25,9 @@ def test_voting_counts_once(make_problem, user_factory):
 def test_withdrawing_counts_once(make_problem, user_factory):
     problem = make_problem()
     voter = user_factory()
-    services.vote(voter, problem)
-    assert services.withdraw_vote(voter, problem) == (False, 0)
-    assert services.withdraw_vote(voter, problem) == (False, 0)
+    services.vote(voter, problem.id)
+    assert services.withdraw_vote(voter, problem.id) == (False, 0)
+    assert services.withdraw_vote(voter, problem.id) == (False, 0)
     db.session.commit()
     assert stored(problem.id).vote_count == 0 == vote_rows(problem.id)
 
@@ -35,7 +35,7 @@ def test_withdrawing_counts_once(make_problem, user_factory):
 def test_the_hot_score_follows_the_votes(make_problem, user_factory):
     problem = make_problem()
     for _ in range(3):
-        services.vote(user_factory(), problem)
+        services.vote(user_factory(), problem.id)
     db.session.commit()
     fresh = stored(problem.id)
     assert fresh.hot == hot_score(3, 0, fresh.created_at)
@@ -46,9 +46,9 @@ def test_votes_raise_the_demand_of_tied_datasets(make_problem, user_factory, dat
     a, b = dataset_factory(), dataset_factory()
     problem = make_problem(datasets=[a, b])
     voter = user_factory()
-    services.vote(voter, problem)
-    services.vote(user_factory(), problem)
-    services.withdraw_vote(voter, problem)
+    services.vote(voter, problem.id)
+    services.vote(user_factory(), problem.id)
+    services.withdraw_vote(voter, problem.id)
     db.session.commit()
     db.session.expire_all()
     assert (a.demand, b.demand) == (1, 1)
@@ -61,7 +61,7 @@ def test_closed_problems_take_no_votes(make_problem, user_factory, status):
     problem.status = status
     db.session.commit()
     with pytest.raises(ConflictError):
-        services.vote(user_factory(), problem)
+        services.vote(user_factory(), problem.id)
 
 
 def test_locked_problems_take_no_votes(make_problem, user_factory):
@@ -69,7 +69,7 @@ def test_locked_problems_take_no_votes(make_problem, user_factory):
     problem.locked_at = problem.created_at
     db.session.commit()
     with pytest.raises(ConflictError):
-        services.vote(user_factory(), problem)
+        services.vote(user_factory(), problem.id)
 
 
 def test_banned_users_cannot_vote(make_problem, user_factory):
@@ -78,7 +78,7 @@ def test_banned_users_cannot_vote(make_problem, user_factory):
     voter.banned_at = problem.created_at
     db.session.commit()
     with pytest.raises(PermissionDenied):
-        services.vote(voter, problem)
+        services.vote(voter, problem.id)
 
 
 def test_the_vote_button_posts_and_redirects_back(logged_in, make_problem):
@@ -189,7 +189,7 @@ def test_logging_in_to_vote_comes_back_to_a_one_click_confirmation(client, make_
 def test_the_vote_confirmation_is_not_offered_once_voted(logged_in, make_problem):
     client, user = logged_in
     problem = make_problem()
-    services.vote(user, problem)
+    services.vote(user, problem.id)
     db.session.commit()
     html = client.get(f"/problems/{problem.id}?vote=1").get_data(as_text=True)
     assert "vote-confirm" not in html

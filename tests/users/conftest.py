@@ -39,8 +39,8 @@ def board(app, user_factory, dataset_factory) -> Board:
     )
     db.session.flush()
     for voter in (me, other):
-        services.vote(voter, my_problem)
-        services.vote(voter, other_problem)
+        services.vote(voter, my_problem.id)
+        services.vote(voter, other_problem.id)
         services.follow_problem(voter, other_problem)
     my_comment = services.add_comment(me, other_problem, "Same on my street.")
     services.edit_comment(me, my_comment, "Same on my street, since May.")

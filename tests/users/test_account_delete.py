@@ -144,7 +144,7 @@ def test_asking_removes_only_what_nobody_answered(client, login, board, runner):
     lonely = services.create_problem(
         board.me, title="Bench missing in the park", description="Gone.", dataset_ids=[board.dataset_id]
     )
-    services.vote(board.other, lonely)
+    services.vote(board.other, lonely.id)
     answered = services.add_comment(board.me, board.other_problem, "Any news?")
     services.add_comment(board.other, board.other_problem, "Not yet.", parent_id=answered.id)
     db.session.commit()

@@ -98,7 +98,7 @@ def test_export_asks_a_fixed_number_of_queries(app, board, count_queries):
         )
         comment = services.add_comment(board.me, problem, f"Comment {n}.")
         services.edit_comment(board.me, comment, f"Comment {n}, edited.")
-        services.vote(board.other, problem)
+        services.vote(board.other, problem.id)
         auth_services.create_api_token(board.me, f"token {n}")
     db.session.commit()
     assert queries() == few
