@@ -1,4 +1,4 @@
-"""The demo city's neighbourhoods: simplified polygons shipped with the code (see the file's description)."""
+"""The demo city's neighbourhoods: Somerville's seven wards before 2022, simplified (see the file's description)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from civicboard.extensions import db
 from civicboard.places import services
 from civicboard.places.models import Neighbourhood
 
-DEMO_BOUNDARIES = Path(__file__).resolve().parent / "data" / "demo-neighbourhoods.geojson"
+DEMO_BOUNDARIES = Path(__file__).resolve().parent / "data" / "somerville-wards.geojson"
 
 
 def seed_demo() -> dict[str, int]:

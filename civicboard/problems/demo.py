@@ -41,7 +41,7 @@ PLACES = {
     ),
     "Parcel values rose faster than incomes in East Somerville": (42.388560, -71.082730, None),
     "Bike parking at the new Green Line stations fills up by 8 am": (42.388070, -71.096520, "Gilman Square station"),
-    "Bus stops on Highland Avenue have no shelters or benches": (42.390010, -71.108310, "Highland Ave near City Hall"),
+    "Bus stops on Highland Avenue have no shelters or benches": (42.390010, -71.108310, "Highland Ave"),
     "Community Path lighting is too dim after dark": (42.393320, -71.115460, "Community Path, Cedar St to Lowell St"),
     "After-hours construction noise in Assembly Square": (42.392490, -71.077120, "Assembly Row"),
 }

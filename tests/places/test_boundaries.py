@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
 
 from civicboard.extensions import db
-from civicboard.places import services
+from civicboard.places import geo, services
 from civicboard.places.demo import DEMO_BOUNDARIES
 from civicboard.places.models import Neighbourhood
 from civicboard.problems.models import Problem
@@ -71,8 +72,30 @@ def test_unusable_files_are_refused_with_a_reason(app, text, message):
 
 def test_the_demo_file_loads_and_says_what_it_is(app):
     document = json.loads(DEMO_BOUNDARIES.read_text())
-    assert "NOT the city's official" in document["description"]
+    description = document["description"]
+    for source in ("data.somervillema.gov", "ym5n-phxd", "bhrutledge/somerville-city-council", "bc40b0f", "CC0"):
+        assert source in description
+    assert "before the 2022 redistricting" in description and "NOT the current wards" in description
     assert services.import_boundaries(DEMO_BOUNDARIES.read_text()).created == len(document["features"])
+
+
+def test_the_demo_file_is_somervilles_seven_wards(app):
+    from shapely.geometry import shape
+
+    wards = {f["properties"]["name"]: shape(f["geometry"]) for f in json.loads(DEMO_BOUNDARIES.read_text())["features"]}
+    assert sorted(wards) == [f"Ward {n}" for n in range(1, 8)]
+    assert all(w.geom_type == "Polygon" and w.is_valid and not w.is_empty for w in wards.values())
+    for first, second in itertools.combinations(sorted(wards), 2):
+        shared = wards[first].intersection(wards[second]).area
+        # The simplification leaves slivers (about 2 m wide) along shared borders, no more.
+        assert shared < 0.001 * min(wards[first].area, wards[second].area), (first, second)
+
+
+def test_the_demo_wards_place_city_hall_in_ward_3(app):
+    services.import_boundaries(DEMO_BOUNDARIES.read_text())
+    # Somerville City Hall, 93 Highland Ave: about 170 m inside Ward 3 (the unsimplified lines agree).
+    assert geo.neighbourhood_for(42.3866, -71.0972).name == "Ward 3"
+    assert geo.neighbourhood_for(42.45, -71.0972) is None  # north of the city
 
 
 def test_the_demo_city_locates_problems_in_its_neighbourhoods(app):
@@ -85,6 +108,9 @@ def test_the_demo_city_locates_problems_in_its_neighbourhoods(app):
     problems_demo.seed_demo()
     db.session.commit()
     located = db.session.query(Problem).filter(Problem.latitude.is_not(None)).all()
-    assert len(located) >= 6
-    assert all(p.neighbourhood_id is not None for p in located)
-    assert {p.neighbourhood for p in located} >= {"Ball Square", "Union Square", "Assembly Square"}
+    assert len(located) == len(problems_demo.PLACES)
+    assert all(p.neighbourhood_id is not None for p in located)  # every demo point is inside a ward
+    wards = {p.address: p.neighbourhood for p in located}
+    assert wards["Broadway at Ball Square"] == "Ward 5"
+    assert wards["Union Square plaza"] == "Ward 3"
+    assert wards["Assembly Row"] == "Ward 1"
