@@ -32,6 +32,8 @@ SHOTS: dict[str, tuple[str | None, list[tuple[str, str]]]] = {
             ("home", "/"),
             ("problem", "/problems/1"),
             ("map", "/map"),
+            ("neighbourhoods", "/neighbourhoods"),
+            ("neighbourhood", "/neighbourhoods/3"),
             ("datasets", "/datasets"),
             ("data-requests", "/data-requests"),
             ("challenge", "/challenges/somerville-streets-data-jam"),
