@@ -20,12 +20,11 @@ import warnings
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
@@ -36,6 +35,9 @@ from civicboard.problems import visibility
 from civicboard.problems.models import Photo, Problem
 from civicboard.timeutil import utcnow
 from civicboard.validation import ValidationError, clean_name
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 MAX_PHOTOS = 6
 ALT_MAX_LENGTH = 300
@@ -75,6 +77,9 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
 
 def process(data: bytes, *, max_bytes: int, max_pixels: int, field: str = "photo") -> Processed:
     """Decode, check, orient, strip and re-encode an upload; ValidationError naming `field` if refused."""
+    # Pillow (about 5 MB in each worker) is loaded by the first upload, not by every process.
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     if not data:
         raise _refuse(_("Choose a photo to upload."), field)
     if len(data) > max_bytes:

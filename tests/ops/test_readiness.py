@@ -68,8 +68,9 @@ def test_the_shipped_heads_are_alembics_own(app):
     assert migration_heads(app) == set(ScriptDirectory(app.extensions["migrate"].directory).get_heads())
 
 
-def test_a_web_worker_never_loads_the_migration_tooling(empty_database_url):
-    """Alembic (with Mako and Pygments, ~9 MB) loads for `flask db` and tests, not for /readyz."""
+def test_a_web_worker_never_loads_the_migration_tooling_or_the_heavy_libraries(empty_database_url):
+    """Alembic (with Mako and Pygments, ~9 MB) loads for `flask db` and tests, Shapely with NumPy
+    (~15 MB) for a point or a boundary, Pillow (~5 MB) for an upload: none for /readyz."""
     import json
     import subprocess
     import sys
@@ -81,7 +82,8 @@ def test_a_web_worker_never_loads_the_migration_tooling(empty_database_url):
         "from config import TestingConfig\n"
         f"app = create_app(TestingConfig, {{'SQLALCHEMY_DATABASE_URI': {empty_database_url!r}}})\n"
         "answer = app.test_client().get('/readyz')\n"
-        "tooling = {name.split('.')[0] for name in sys.modules} & {'alembic', 'flask_migrate', 'mako', 'pygments'}\n"
+        "heavy = {'alembic', 'flask_migrate', 'mako', 'pygments', 'shapely', 'numpy', 'PIL'}\n"
+        "tooling = {name.split('.')[0] for name in sys.modules} & heavy\n"
         "print(json.dumps([answer.status_code, answer.get_json()['checks']['migrations'], sorted(tooling)]))\n"
     )
     root = Path(__file__).resolve().parents[2]
