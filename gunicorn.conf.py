@@ -2,7 +2,8 @@
 
 Start-up checks: with more than one worker and no REDIS_URL, rate limits are counted per
 worker, and with more than one thread per worker, workers have crashed under load; the master
-says so once in its log (see docs/operations.md). And with
+says so once in its log (see docs/operations.md). Each worker's garbage collector runs between
+requests, not inside them (civicboard.ops.collector says why). And with
 PROMETHEUS_MULTIPROC_DIR set (metrics added up over every worker), a worker that exits has
 its live gauges dropped from /metrics.
 """
@@ -35,3 +36,17 @@ def child_exit(server, worker) -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker) -> None:
+    """The worker's garbage collector runs between requests only (civicboard.ops.collector)."""
+    from civicboard.ops import collector
+
+    collector.hold()
+
+
+def post_request(worker, req, environ, resp) -> None:
+    """Collect garbage after the response, as the interpreter would have during it."""
+    from civicboard.ops import collector
+
+    collector.collect_between_requests()

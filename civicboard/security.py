@@ -124,8 +124,9 @@ def threaded_workers_warning(threads: int) -> str | None:
 
     Under load, threaded workers of this stack (CPython 3.11, gthread) died of segmentation
     faults inside the garbage collector's work, on SQLite and PostgreSQL alike, every few
-    seconds at 16 signed-in connections; with one thread per process they never did, and
-    served as many pages (Python runs one thread at a time). See docs/operations.md.
+    seconds at 16 signed-in connections; with one thread per process they rarely did (and not
+    once since the collector runs between requests: civicboard.ops.collector), and served as
+    many pages (Python runs one thread at a time). See docs/operations.md.
     """
     if threads <= 1:
         return None
