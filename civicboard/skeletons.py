@@ -12,7 +12,8 @@ fills the holes in: one query for the reader's votes among the rows, a few small
 - In a template, `hole(kind, *args)` is a hole: while a skeleton is being built it leaves a
   marker (and notes its arguments: plain values, never a row), otherwise it renders at once.
   `csrf_token()` is a hole of its own. Feature packages register what fills their kinds
-  (`filler`), and may say a reader's pages show them something of their own (`personal`).
+  (`filler`), and may say a reader's pages show them something of their own (`personal`:
+  asked once per generation and kept), or that the page asked for does (`personal_here`).
 - Never kept, never served from a skeleton: a reader with flash messages waiting, with an
   unconfirmed address (the banner shows it), whom a feature calls personal (a non-moderator's
   own hidden problems show on their board only), or a page about them (`voted=1`).
@@ -53,6 +54,7 @@ ENDPOINTS: dict[str, Callable[[Any], bool]] = {
 Filler = Callable[[Sequence[tuple]], Sequence[Markup]]
 _fillers: dict[str, Filler] = {}
 _personal: list[Callable[[Any], bool]] = []
+_personal_here: list[Callable[[Any], bool]] = []
 
 BUILDING = "skeleton_holes"  # on flask.g: a list while building, "filling" while filling
 
@@ -69,8 +71,17 @@ def filler(kind: str) -> Callable[[Filler], Filler]:
 
 
 def personal(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
-    """Register a check: True when this reader's pages show something only they see."""
+    """Register a check: True when this reader's pages show something only they see. The
+    answer is kept with the skeletons (`_is_personal`): it may only depend on public rows and
+    the reader's own writes."""
     _personal.append(check)
+    return check
+
+
+def personal_here(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """Register a check asked on every request: True when the page asked for (request.view_args)
+    shows this reader something of their own."""
+    _personal_here.append(check)
     return check
 
 
@@ -140,10 +151,7 @@ def _wanted() -> bool:
         return False
     if "Authorization" in request.headers or not current_user.is_authenticated:
         return False
-    if "_flashes" in session or not current_user.is_confirmed:
-        return False
-    user = current_user._get_current_object()
-    return not any(check(user) for check in _personal)
+    return "_flashes" not in session and current_user.is_confirmed
 
 
 def _key() -> str:
@@ -156,12 +164,16 @@ def _serve() -> Response | None:
         return None
     store = current_app.extensions[pagecache.EXTENSION_KEY]
     key = _key()
+    reader_key = f"skeleton-reader:{current_user.id}"
     try:
-        generation, entry = store.get_many(pagecache.GENERATION_KEY, key)
+        generation, entry, reader = store.get_many(pagecache.GENERATION_KEY, key, reader_key)
+        changed_at = pagecache.changed_by_reader_at()
+        if _is_personal(store, reader_key, reader, generation, changed_at):
+            return None
     except Exception:  # an unreachable cache must not take the page down
         log.warning("page cache unavailable", exc_info=True)
         return None
-    if entry is not None and entry[0] == generation and entry[1] > pagecache.changed_by_reader_at():
+    if entry is not None and entry[0] == generation and entry[1] > changed_at:
         metrics.page_cache("skeleton-hit")
         _generation, _built_at, pieces, holes, headers = entry
         response = Response(_filled(pieces, holes), status=200, headers=headers)
@@ -189,6 +201,24 @@ def _serve() -> Response | None:
         return response
 
     return None
+
+
+def _is_personal(store: Any, reader_key: str, kept: Any, generation: Any, changed_at: float) -> bool:
+    """Whether a feature calls this reader's pages personal (`personal`), or this page (`personal_here`).
+
+    The first answer is kept beside the skeletons, as long as they are and under the same
+    generation: what those checks ask about (a reader's hidden problems) changes with public
+    writes, which start a new generation, and the reader's own writes are newer than any
+    answer kept before.
+    """
+    user = current_user._get_current_object()
+    if kept is not None and kept[0] == generation and kept[1] > changed_at:
+        answer = kept[2]
+    else:
+        checked_at = time.time()
+        answer = any(check(user) for check in _personal)
+        store.set(reader_key, (generation, checked_at, answer))
+    return answer or any(check(user) for check in _personal_here)
 
 
 def _pieces(html: str) -> tuple:

@@ -82,7 +82,7 @@ def _filters_from_args() -> queries.ProblemFilters:
     )
 
 
-@skeletons.personal
+@skeletons.personal_here
 def _own_part_of_problem_page(user) -> bool:
     """A problem's page shows its author, commenters and uploaders controls of their own, and
     what a reader reported or asked to reopen: such a reader's page is built for them alone."""
