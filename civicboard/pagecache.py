@@ -19,6 +19,7 @@ each process has its own cache, and the others serve their copy until it expires
 from __future__ import annotations
 
 import logging
+import random
 import time
 import uuid
 from itertools import chain
@@ -120,6 +121,14 @@ class BoundedCache(SimpleCache):
         return stored
 
 
+def lifetime() -> int:
+    """How long to keep a page or skeleton built now: PAGE_CACHE_SECONDS, less up to a quarter
+    at random. Pages built together (after a change, or a worker's first requests) then expire
+    apart, so one process does not rebuild ten of them in a row while its readers wait."""
+    seconds = int(current_app.config["PAGE_CACHE_SECONDS"])
+    return max(1, round(seconds * random.uniform(0.75, 1.0)))
+
+
 def _cacheable_request() -> bool:
     if request.method not in ("GET", "HEAD") or request.endpoint not in CACHEABLE_ENDPOINTS:
         return False
@@ -173,7 +182,7 @@ def _store_in_cache(sender: Flask, response: Response, **extra: Any) -> None:
     headers = [(name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers]
     try:
         entry = (g.get("pagecache_generation"), response.get_data(), headers)
-        current_app.extensions[EXTENSION_KEY].set(_key(), entry)
+        current_app.extensions[EXTENSION_KEY].set(_key(), entry, timeout=lifetime())
     except Exception:
         log.warning("page cache unavailable; page not stored", exc_info=True)
     response.headers["X-Cache"] = "miss"

@@ -193,7 +193,7 @@ def _serve() -> Response | None:
         if response.status_code == 200:
             headers = [(name, response.headers[name]) for name in pagecache.KEPT_HEADERS if name in response.headers]
             try:
-                store.set(key, (generation, started, pieces, tuple(holes), headers))
+                store.set(key, (generation, started, pieces, tuple(holes), headers), timeout=pagecache.lifetime())
             except Exception:
                 log.warning("page cache unavailable; skeleton not stored", exc_info=True)
         response.set_data(_filled(pieces, holes))
@@ -217,7 +217,7 @@ def _is_personal(store: Any, reader_key: str, kept: Any, generation: Any, change
     else:
         checked_at = time.time()
         answer = any(check(user) for check in _personal)
-        store.set(reader_key, (generation, checked_at, answer))
+        store.set(reader_key, (generation, checked_at, answer), timeout=pagecache.lifetime())
     return answer or any(check(user) for check in _personal_here)
 
 

@@ -167,3 +167,21 @@ def test_a_process_keeps_pages_within_its_memory_budget():
     kept = [n for n in range(20) if store.get(f"page{n}") is not None]
     assert kept == list(range(16, 20))  # the newest four pages fit in 50 KB, pickled
     assert store.get(GENERATION_KEY) == "g1"
+
+
+def test_pages_built_together_expire_apart(cached_app, client, problem_factory):
+    import time
+
+    from civicboard.pagecache import EXTENSION_KEY
+
+    problem_factory(title="Potholes on Broadway")
+    started = time.time()
+    paths = [f"/search?q=word{n}" for n in range(30)]
+    for path in paths:
+        assert client.get(path).headers["X-Cache"] == "miss"
+    store = cached_app.extensions[EXTENSION_KEY]
+    expiries = [expires - started for key, (expires, _value) in store._cache.items() if "search" in key]
+    assert len(expiries) == len(paths)
+    # PAGE_CACHE_SECONDS is 30: each kept 22.5 to 30 seconds, not all alike.
+    assert all(22 <= seconds <= 31 for seconds in expiries), expiries
+    assert len({round(seconds) for seconds in expiries}) > 3
