@@ -69,6 +69,9 @@ def load_config(app: Flask, config: type[Config], overrides: dict[str, Any]) -> 
         # SQLite: one connection per thread, waiting on the writer lock instead of failing.
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.setdefault("connect_args", {"timeout": 15})
+        # A file on this machine: no server to restart or connection to drop, so no ping
+        # before each request's first statement (PostgreSQL keeps pool_pre_ping).
+        options["pool_pre_ping"] = False
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 

@@ -50,7 +50,9 @@ def test_database_urls_use_psycopg3(url, expected):
 
 
 def test_database_connections_are_configured(app, is_postgres):
-    """SQLite: WAL, enforced foreign keys, a busy timeout. PostgreSQL: psycopg 3."""
+    """SQLite: WAL, enforced foreign keys, a busy timeout, no ping before use (a local file).
+    PostgreSQL: psycopg 3, each connection pinged before use (a server may have restarted)."""
+    assert db.engine.pool._pre_ping is is_postgres
     with db.engine.connect() as conn:
         if is_postgres:
             assert db.engine.dialect.driver == "psycopg"
