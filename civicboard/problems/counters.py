@@ -3,7 +3,7 @@
 - Problem.vote_count (rows in votes), Problem.comment_count (live comments: neither deleted
   nor hidden), Problem.follower_count (rows in follows), and Problem.hot, the ranking score
   (ranking.hot_score of the two counts and the creation time), rewritten with every change of
-  the counts by `refresh_hot` and nothing else.
+  the counts: by `refresh_hot`, or by `add_votes` in the same UPDATE as the count.
 - Dataset.problem_count: visible problems tied to the dataset.
 - Dataset.demand: votes on visible, not-closed problems tied to the dataset.
 
@@ -177,11 +177,6 @@ def shift(dataset_ids: Iterable[int], *, problems: int = 0, demand: int = 0) -> 
         )
         .execution_options(synchronize_session=False)
     )
-
-
-def current_vote_count(problem_id: int) -> int:
-    """The stored vote count as the database has it now (not a possibly stale attribute)."""
-    return db.session.execute(select(Problem.vote_count).where(Problem.id == problem_id)).scalar_one()
 
 
 # -- the changes ---------------------------------------------------------------------------------
