@@ -64,7 +64,7 @@ def load_config(app: Flask, config: type[Config], overrides: dict[str, Any]) -> 
         # limits' memory:// starts a thread per counted request (civicboard.limitstorage says why not).
         from civicboard import limitstorage
 
-        app.config["RATELIMIT_STORAGE_URI"] = redis_url or f"{limitstorage.ProcessMemoryStorage.STORAGE_SCHEME[0]}://"
+        app.config["RATELIMIT_STORAGE_URI"] = redis_url or limitstorage.URI
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite: one connection per thread, waiting on the writer lock instead of failing.
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})

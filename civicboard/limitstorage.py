@@ -18,6 +18,7 @@ import time
 from limits.storage import Storage
 
 SWEEP_SECONDS = 10.0
+URI = "process-memory://"
 
 
 class ProcessMemoryStorage(Storage):

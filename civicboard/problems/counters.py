@@ -38,8 +38,8 @@ from civicboard.problems.models import (
     Notification,
     Problem,
     ProblemDataset,
-    ProblemStatus,
     Vote,
+    is_closed_status,
 )
 from civicboard.problems.ranking import hot_score
 from civicboard.timeutil import utcnow
@@ -77,7 +77,7 @@ LOCKED_COLUMNS = tuple(LockedProblem.__dataclass_fields__)
 
 def counts_for_demand(hidden: bool, status: str) -> bool:
     """Votes count as demand on visible problems that are not closed."""
-    return not hidden and ProblemStatus(status) not in CLOSED_STATUSES
+    return not hidden and not is_closed_status(status)
 
 
 def _table() -> Table:

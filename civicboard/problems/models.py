@@ -82,6 +82,11 @@ TRANSITIONS: dict[ProblemStatus, frozenset[ProblemStatus]] = {
 CLOSED_STATUSES = frozenset({ProblemStatus.RESOLVED, ProblemStatus.DECLINED, ProblemStatus.DUPLICATE})
 
 
+def is_closed_status(status: str) -> bool:
+    """Resolved, declined or a duplicate: the problem's record is settled."""
+    return ProblemStatus(status) in CLOSED_STATUSES
+
+
 def can_transition(current: str, target: str) -> bool:
     """True when staff may move a problem from `current` to `target`."""
     return ProblemStatus(target) in TRANSITIONS[ProblemStatus(current)]
@@ -258,7 +263,7 @@ class Problem(db.Model):
 
     @property
     def is_closed(self) -> bool:
-        return ProblemStatus(self.status) in CLOSED_STATUSES
+        return is_closed_status(self.status)
 
     @property
     def status_label(self) -> str:
@@ -393,9 +398,7 @@ def takes_votes(problem: Any) -> bool:
     """Whether a problem takes votes: not hidden, not closed, not locked. `problem` is a Problem
     or a row of its columns (status, hidden_at, locked_at) such as counters.LockedProblem."""
     return (
-        visibility.takes_contributions(problem)
-        and problem.locked_at is None
-        and ProblemStatus(problem.status) not in CLOSED_STATUSES
+        visibility.takes_contributions(problem) and problem.locked_at is None and not is_closed_status(problem.status)
     )
 
 
