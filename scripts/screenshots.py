@@ -41,7 +41,10 @@ SHOTS: dict[str, tuple[str | None, list[tuple[str, str]]]] = {
             ("api-docs", "/api/docs"),
         ],
     ),
-    "resident": ("resident@demo.example.org", [("propose", "/problems/new"), ("account", "/account")]),
+    "resident": (
+        "resident@demo.example.org",
+        [("propose", "/problems/new"), ("account", "/account"), ("neighbourhood", "/neighbourhoods/3")],
+    ),
     "staff": ("staff@demo.example.org", [("queue", "/staff"), ("problem", "/problems/1")]),
     "moderator": ("moderator@demo.example.org", [("moderation", "/moderation")]),
     "organizer": ("organizer@demo.example.org", [("challenges", "/challenges")]),
