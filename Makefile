@@ -82,9 +82,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 screenshots: $(VENV)/.installed-dev e2e-deps
 	$(BIN)/python scripts/screenshots.py
 
-# Benchmark: city-scale data in bench/data/, gunicorn in production mode, wrk (from Debian).
+# Benchmark: city-scale data in bench/data/, gunicorn in production mode, wrk (from Debian);
+# nginx (from Debian) sends the export files of one control measurement.
 bench: $(VENV)/.installed
 	@command -v wrk >/dev/null 2>&1 || $(call apt_install,wrk)
+	@command -v nginx >/dev/null 2>&1 || $(call apt_install,nginx-light)
 	$(BIN)/python bench/run.py
 
 # $(call apt_install,PACKAGE): install a Debian package when we are root, else say how.

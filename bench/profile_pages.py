@@ -49,7 +49,42 @@ def pages(url: str) -> dict[str, str]:
         "search": "/search?q=bus",
         "datasets": "/datasets",
         "api": "/api/v1/problems",
+        "vote": "vote",
     }
+
+
+def vote_toggles(app, url: str):
+    """The vote target's requests: PUT then DELETE over open problems, with a fresh API token."""
+    from sqlalchemy import create_engine, text
+
+    from civicboard.auth import services as auth_services
+    from civicboard.extensions import db
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        ids = list(
+            conn.execute(
+                text(
+                    "SELECT id FROM problems WHERE hidden_at IS NULL AND locked_at IS NULL AND status = 'open' "
+                    "ORDER BY id DESC LIMIT 200"
+                )
+            ).scalars()
+        )
+    engine.dispose()
+    with app.app_context():
+        user = auth_services.find_user_by_email(run.VOTER)
+        _token, raw = auth_services.create_api_token(user, "profile")
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {raw}"}
+    calls = [(method, f"/api/v1/problems/{i}/vote") for i in ids for method in ("PUT", "DELETE")]
+    state = {"next": 0}
+
+    def one(client):
+        method, path = calls[state["next"] % len(calls)]
+        state["next"] += 1
+        return client.open(path, method=method, headers=headers)
+
+    return one
 
 
 def main() -> int:
@@ -87,19 +122,23 @@ def main() -> int:
     gc.freeze()  # as wsgi.py does in each worker
     for name in args.pages:
         path = paths[name]
+        if name == "vote":
+            fetch, reader = vote_toggles(app, url), app.test_client()  # the token alone, no cookie
+        else:
+            fetch, reader = (lambda c, path=path: c.get(path)), client
         for _ in range(3):  # warm caches (templates, statement cache)
-            client.get(path)
+            fetch(reader)
         times = []
         for _ in range(args.repeat * 3):
             started = time.perf_counter()
-            client.get(path)
+            fetch(reader)
             times.append(time.perf_counter() - started)
         plain = statistics.median(times) * 1000
         profiler = cProfile.Profile()
         started = time.process_time()
         profiler.enable()
         for _ in range(args.repeat):
-            response = client.get(path)
+            response = fetch(reader)
         profiler.disable()
         per_request = (time.process_time() - started) / args.repeat * 1000
         print(

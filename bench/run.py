@@ -837,6 +837,7 @@ def measure(app: Server, hello: Server, url: str, env: dict[str, str], workdir: 
         home = next((r for t, r in plans if t.name == "home"), None) or [Request("/")]
         under_load = measure_under_export_load(app, home, workdir)
         under_load["control"] = measure_control(hello, workdir)
+        under_load["outside_control"] = measure_outside_control(app, home, Path(env["EXPORT_FOLDER"]), workdir)
     rss = worker_rss_mb(app)
     report = summarise(results, hello_runs, rss, url, under_load)
     if under_load:
@@ -891,15 +892,18 @@ def measure_under_export_load(app: Server, home: list[Request], workdir: Path) -
     }
 
 
-def alone_and_pulled(server: Server, page: list[Request], pulled: list[Request], workdir: Path) -> tuple:
+def alone_and_pulled(
+    server: Server, page: list[Request], pulled: list[Request], workdir: Path, source: str | None = None
+) -> tuple:
     """`page` alone, then while EXPORT_LOAD_CONNECTIONS more connections pull `pulled` in a
-    loop, in alternating rounds so the machine's drift touches both alike: the page alone, the
-    page loaded, the pulls, the loaded-to-alone ratio and the MB/s pulled."""
+    loop (from `source`, the same server by default), in alternating rounds so the machine's
+    drift touches both alike: the page alone, the page loaded, the pulls, the loaded-to-alone
+    ratio and the MB/s pulled."""
     seconds = max(2, round(DURATION / ROUNDS))
     alone, loaded, pulls = [], [], []
     for _ in range(ROUNDS):
         alone.append(run_wrk(server.url, page, seconds, workdir))
-        background = start_wrk(server.url, pulled, seconds + 2, workdir, EXPORT_LOAD_CONNECTIONS)
+        background = start_wrk(source or server.url, pulled, seconds + 2, workdir, EXPORT_LOAD_CONNECTIONS)
         time.sleep(1)  # the pulls are flowing before the page is measured
         loaded.append(run_wrk(server.url, page, seconds, workdir))
         pulls.append(finish_wrk(background, seconds + 2))
@@ -926,6 +930,78 @@ def measure_control(hello: Server, workdir: Path) -> dict[str, Any]:
         "files_rps": round(pulled["rps"], 2),
         "megabytes_per_second": round(megabytes, 1),
     }
+
+
+def measure_outside_control(app: Server, home: list[Request], folder: Path, workdir: Path) -> dict[str, Any] | None:
+    """The board's home page while nginx, outside the board altogether, sends the same export
+    files from disk (sendfile): what the bytes alone cost the other readers on this machine.
+    None when nginx is not installed."""
+    if shutil.which("nginx") is None:
+        print("  control from nginx skipped: nginx is not installed (apt-get install nginx-light)")
+        return None
+    nginx = start_nginx(folder, workdir)
+    try:
+        home_alone, home_loaded, pulled, ratio, megabytes = alone_and_pulled(
+            app, home, CONTROL_LOAD, workdir, source=nginx.url
+        )
+    finally:
+        stop(nginx)
+    print(
+        f"  control, the same files sent by nginx beside the board: home alone {home_alone['rps']:.0f} req/s, "
+        f"while they are pulled {home_loaded['rps']:.0f} req/s (ratio {ratio:.2f}); "
+        f"{pulled['rps']:.1f} files/s, {megabytes:.0f} MB/s {pulled['statuses']}"
+    )
+    return {
+        "home_alone_rps": round(home_alone["rps"], 1),
+        "home_loaded_rps": round(home_loaded["rps"], 1),
+        "ratio": round(ratio, 4),
+        "files_rps": round(pulled["rps"], 2),
+        "megabytes_per_second": round(megabytes, 1),
+    }
+
+
+NGINX_CONF = """daemon off;
+worker_processes 1;
+error_log {workdir}/nginx-error.log;
+pid {workdir}/nginx.pid;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    types {{ text/csv csv; application/json json; }}
+    client_body_temp_path {workdir}/nginx-body;
+    proxy_temp_path {workdir}/nginx-proxy;
+    fastcgi_temp_path {workdir}/nginx-fastcgi;
+    uwsgi_temp_path {workdir}/nginx-uwsgi;
+    scgi_temp_path {workdir}/nginx-scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        location /exports/ {{
+            alias {folder}/;
+            gzip_static on;
+        }}
+    }}
+}}
+"""
+
+
+def start_nginx(folder: Path, workdir: Path) -> Server:
+    """nginx sending the stored export files on a free loopback port (the bench's control)."""
+    port = free_port()
+    conf = workdir / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(workdir=workdir, port=port, folder=folder))
+    log = workdir / "nginx.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(  # noqa: S603 - fixed command
+            ["nginx", "-c", str(conf), "-p", str(workdir)],  # noqa: S607 - found on PATH above
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = Server("nginx", process, f"http://127.0.0.1:{port}", log)
+    wait_healthy(server, CONTROL_LOAD[0].path)
+    return server
 
 
 def combine(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -1018,6 +1094,14 @@ def summarise(results, hello_runs, rss: list[float], url: str, under_load: dict[
                 f"{control['hello_loaded_rps']:7.0f} "
                 f"{control['ratio']:6.2f} {'-':>5} {'':>7} {'':>7} {'':>6}  (ratio: to hello alone; "
                 f"{control['megabytes_per_second']:.0f} MB/s pulled)"
+            )
+        outside = under_load.get("outside_control")
+        if outside:
+            lines.append(
+                f"{'control: home, 4 pulling':<24} {'the same files, from nginx':<25} "
+                f"{outside['home_loaded_rps']:7.0f} "
+                f"{outside['ratio']:6.2f} {'-':>5} {'':>7} {'':>7} {'':>6}  (ratio: to the home page alone; "
+                f"{outside['megabytes_per_second']:.0f} MB/s pulled)"
             )
     rss_ok = bool(rss) and all(size <= RSS_LIMIT_MB for size in rss)
     checks.append({"target": "worker RSS", "ok": rss_ok, "errors": False, "problems": [] if rss_ok else [f"RSS {rss}"]})

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask import Flask, current_app, g, request, session
 from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.orm import contains_eager
 
 from civicboard.auth.models import ApiToken, User, UserSession, hash_token
@@ -50,16 +51,8 @@ def load_session_user(token: str) -> User | None:
     if not token:
         return None
     now = utcnow()
-    row = (
-        db.session.execute(
-            select(UserSession)
-            .join(UserSession.user)
-            .options(contains_eager(UserSession.user).joinedload(User.role_rows))
-            .where(UserSession.token_hash == hash_token(token), UserSession.expires_at > now)
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
+    found = db.session.execute(_session_query(), {"token_hash": hash_token(token), "now": now})
+    row = found.unique().scalar_one_or_none()
     if row is None:
         return None
     user = row.user
@@ -70,6 +63,32 @@ def load_session_user(token: str) -> User | None:
         db.session.commit()
     user.session_token = token
     return user
+
+
+# Every signed-in request runs one of these: each is built once, not per request (building a
+# statement costs more than SQLite takes to run it).
+
+
+@cache
+def _session_query() -> Select:
+    """A live session by its token's hash, with its user and the user's roles."""
+    return (
+        select(UserSession)
+        .join(UserSession.user)
+        .options(contains_eager(UserSession.user).joinedload(User.role_rows))
+        .where(UserSession.token_hash == bindparam("token_hash"), UserSession.expires_at > bindparam("now"))
+    )
+
+
+@cache
+def _api_token_query() -> Select:
+    """A live API token by its hash, with its user and the user's roles."""
+    return (
+        select(ApiToken)
+        .join(ApiToken.user)
+        .options(contains_eager(ApiToken.user).joinedload(User.role_rows))
+        .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+    )
 
 
 def load_token_user(req) -> User | None:
@@ -104,16 +123,7 @@ def user_for_api_token(token: str | None) -> tuple[User | None, bool]:
     token = (token or "").strip()
     if not token or len(token) > 200:
         return None, False
-    row = (
-        db.session.execute(
-            select(ApiToken)
-            .join(ApiToken.user)
-            .options(contains_eager(ApiToken.user).joinedload(User.role_rows))
-            .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
+    row = db.session.execute(_api_token_query(), {"token_hash": hash_token(token)}).unique().scalar_one_or_none()
     if row is None:
         return None, False
     user = row.user

@@ -23,8 +23,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Table, bindparam, func, not_, select, update
+from sqlalchemy import Select, Table, Update, bindparam, func, not_, select, update
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -91,14 +93,6 @@ def _update_problem(problem_id: int, **values) -> LockedProblem:
     back can already hold a caller's new status or hidden_at: callers therefore say what they
     changed (the old status, whether it was hidden), and only the rest is taken from the row.
     """
-    row = _update_if_any(problem_id, **values)
-    if row is None:
-        raise NoResultFound(f"No problem {problem_id}")
-    return row
-
-
-def _update_if_any(problem_id: int, **values) -> LockedProblem | None:
-    """`_update_problem`, or None when there is no such problem."""
     table = _table()
     row = db.session.execute(
         update(table)
@@ -106,7 +100,13 @@ def _update_if_any(problem_id: int, **values) -> LockedProblem | None:
         .values(**values)
         .returning(*(table.c[name] for name in LOCKED_COLUMNS))
     ).one_or_none()
-    return None if row is None else LockedProblem(*row)
+    return _locked_or_missing(problem_id, row)
+
+
+def _locked_or_missing(problem_id: int, row: Any) -> LockedProblem:
+    if row is None:
+        raise NoResultFound(f"No problem {problem_id}")
+    return LockedProblem(*row)
 
 
 def lock(problem_id: int) -> LockedProblem:
@@ -115,12 +115,62 @@ def lock(problem_id: int) -> LockedProblem:
     A no-op UPDATE rather than SELECT ... FOR UPDATE: it locks the row on PostgreSQL and takes
     the write lock on SQLite, which ignores FOR UPDATE.
     """
-    return _update_problem(problem_id, vote_count=_table().c.vote_count)
+    return _locked_or_missing(problem_id, _lock_row(problem_id))
 
 
 def lock_if_any(problem_id: int) -> LockedProblem | None:
     """`lock`, or None when there is no such problem (nothing is locked then)."""
-    return _update_if_any(problem_id, vote_count=_table().c.vote_count)
+    row = _lock_row(problem_id)
+    return None if row is None else LockedProblem(*row)
+
+
+def _lock_row(problem_id: int) -> Any:
+    return db.session.execute(_lock_statement(), {"locked_id": problem_id}).one_or_none()
+
+
+# Every vote runs the statements below: each is built once, not per vote (building one costs
+# more than the database takes to run it).
+
+
+@cache
+def _lock_statement() -> Update:
+    table = _table()
+    return (
+        update(table)
+        .where(table.c.id == bindparam("locked_id"))
+        .values(vote_count=table.c.vote_count)
+        .returning(*(table.c[name] for name in LOCKED_COLUMNS))
+    )
+
+
+@cache
+def _vote_count_statement() -> Update:
+    table = _table()
+    return (
+        update(table)
+        .where(table.c.id == bindparam("counted_id"))
+        .values(vote_count=table.c.vote_count + bindparam("delta"), hot=bindparam("new_hot"))
+    )
+
+
+@cache
+def _tied_datasets_query() -> Select:
+    return select(ProblemDataset.dataset_id).where(ProblemDataset.problem_id == bindparam("tied_to"))
+
+
+@cache
+def _shift_statement() -> Update:
+    return (
+        update(Dataset)
+        .where(Dataset.id.in_(bindparam("dataset_ids", expanding=True)))
+        # updated_at is about the catalog record; a vote elsewhere must not bump it.
+        .values(
+            problem_count=Dataset.problem_count + bindparam("problems_delta"),
+            demand=Dataset.demand + bindparam("demand_delta"),
+            updated_at=Dataset.updated_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _remember(problem_id: int, **values) -> None:
@@ -154,11 +204,7 @@ def refresh_hot(problem_id: int, row: LockedProblem | None = None) -> float:
 
 def tied_dataset_ids(problem_id: int) -> list[int]:
     """The datasets a problem is tied to."""
-    return list(
-        db.session.execute(select(ProblemDataset.dataset_id).where(ProblemDataset.problem_id == problem_id))
-        .scalars()
-        .all()
-    )
+    return list(db.session.scalars(_tied_datasets_query(), {"tied_to": problem_id}))
 
 
 def shift(dataset_ids: Iterable[int], *, problems: int = 0, demand: int = 0) -> None:
@@ -166,17 +212,7 @@ def shift(dataset_ids: Iterable[int], *, problems: int = 0, demand: int = 0) -> 
     ids = sorted(set(dataset_ids))
     if not ids or (problems == 0 and demand == 0):
         return
-    db.session.execute(
-        update(Dataset)
-        .where(Dataset.id.in_(ids))
-        # updated_at is about the catalog record; a vote elsewhere must not bump it.
-        .values(
-            problem_count=Dataset.problem_count + problems,
-            demand=Dataset.demand + demand,
-            updated_at=Dataset.updated_at,
-        )
-        .execution_options(synchronize_session=False)
-    )
+    db.session.execute(_shift_statement(), {"dataset_ids": ids, "problems_delta": problems, "demand_delta": demand})
 
 
 # -- the changes ---------------------------------------------------------------------------------
@@ -206,10 +242,7 @@ def add_votes(locked: LockedProblem, delta: int) -> int:
     """
     vote_count = locked.vote_count + delta
     hot = hot_score(vote_count, locked.comment_count, locked.created_at)
-    table = _table()
-    db.session.execute(
-        update(table).where(table.c.id == locked.id).values(vote_count=table.c.vote_count + delta, hot=hot)
-    )
+    db.session.execute(_vote_count_statement(), {"counted_id": locked.id, "delta": delta, "new_hot": hot})
     _remember(locked.id, vote_count=vote_count, hot=hot)
     if locked.counts_for_demand:
         shift(tied_dataset_ids(locked.id), demand=delta)

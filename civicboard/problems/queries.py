@@ -21,11 +21,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload
 
 from civicboard.auth.models import User
@@ -212,8 +213,15 @@ def _own_rows_among(model: Any, viewer: Any, problem_ids: Sequence[int]) -> set[
     viewer_id = visibility.viewer_id(viewer)
     if viewer_id is None or not problem_ids:
         return set()
-    rows = select(model.problem_id).where(model.user_id == viewer_id, model.problem_id.in_(problem_ids))
-    return set(db.session.scalars(rows))
+    return set(db.session.scalars(_own_rows_query(model), {"viewer_id": viewer_id, "problem_ids": list(problem_ids)}))
+
+
+@cache
+def _own_rows_query(model: Any) -> Select:
+    """Built once per model: every signed-in page with vote or follow buttons runs it."""
+    return select(model.problem_id).where(
+        model.user_id == bindparam("viewer_id"), model.problem_id.in_(bindparam("problem_ids", expanding=True))
+    )
 
 
 def has_own_hidden_problems(viewer: Any) -> bool:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Delete, Insert, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -495,21 +496,36 @@ def _insert_vote(user_id: int, problem_id: int) -> bool:
     SAVEPOINT around a plain INSERT and catch the IntegrityError.
     """
     values = {"user_id": user_id, "problem_id": problem_id, "created_at": utcnow()}
-    dialect = db.session.get_bind().dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = _vote_insert(db.session.get_bind().dialect.name)
+    if statement is not None:
         # RETURNING names the row actually inserted (rowcount is not reliable for INSERT).
-        statement = dialect_insert(Vote.__table__).values(**values).on_conflict_do_nothing()
-        return db.session.execute(statement.returning(Vote.__table__.c.user_id)).first() is not None
+        return db.session.execute(statement, values).first() is not None
     try:
         with db.session.begin_nested():
-            db.session.execute(insert(Vote.__table__).values(**values))
+            db.session.execute(insert(Vote.__table__), values)
     except IntegrityError:
         return False
     return True
+
+
+@cache
+def _vote_insert(dialect: str) -> Insert | None:
+    """The vote's INSERT ... ON CONFLICT DO NOTHING for this dialect (built once), or None."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:
+        return None
+    table = Vote.__table__
+    return dialect_insert(table).on_conflict_do_nothing().returning(table.c.user_id)
+
+
+@cache
+def _vote_delete() -> Delete:
+    """A voter's vote on a problem, withdrawn (built once)."""
+    table = Vote.__table__
+    return delete(table).where(table.c.user_id == bindparam("voter_id"), table.c.problem_id == bindparam("voted_id"))
 
 
 def vote(actor: User, problem_id: int) -> tuple[bool, int]:
@@ -525,7 +541,7 @@ def withdraw_vote(actor: User, problem_id: int) -> tuple[bool, int]:
     Allowed while voting is: once a problem is closed its votes are its record.
     """
     row = _locked_for_vote(actor, problem_id)
-    result = db.session.execute(delete(Vote).where(Vote.user_id == actor.id, Vote.problem_id == problem_id))
+    result = db.session.execute(_vote_delete(), {"voter_id": actor.id, "voted_id": problem_id})
     vote_count = counters.add_votes(row, -1) if result.rowcount else row.vote_count
     return False, vote_count
 
