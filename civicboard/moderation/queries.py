@@ -245,18 +245,18 @@ def user_record(user: User) -> UserRecord:
     return UserRecord(list(problems), [(c, t) for c, t in comments], list(flags_filed), against, list(history))
 
 
-def reported_on_problem(user: Any, problem_id: int) -> Select:
+def reported_on_problem(user_id: Any, problem_id: Any) -> Select:
     """A SELECT of ("problem"/"comment", id) rows: what the user has reported on a problem's page.
 
     The problem page runs it with its other questions about the viewer (in one statement,
     whatever the number of comments), to say "Reported" instead of offering a second report
-    that the service would refuse. The user must be logged in.
+    that the service would refuse. Ids, or bound parameters for them (a statement built once).
     """
     # From the user's own reports (a handful), each comment looked up by its key: never the
     # ids of every comment of a thread that may hold twenty thousand.
     on_this_problem = exists().where(Comment.id == Flag.target_id, Comment.problem_id == problem_id)
     return select(Flag.target_type, Flag.target_id).where(
-        Flag.user_id == user.id,
+        Flag.user_id == user_id,
         or_(
             and_(Flag.target_type == "problem", Flag.target_id == problem_id),
             and_(Flag.target_type == "comment", on_this_problem),
@@ -268,4 +268,4 @@ def reported_items(user: Any, problem_id: int) -> set[tuple[str, int]]:
     """What the user has reported on a problem's page, on its own (one query; none when anonymous)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
-    return {(kind, item_id) for kind, item_id in db.session.execute(reported_on_problem(user, problem_id))}
+    return {(kind, item_id) for kind, item_id in db.session.execute(reported_on_problem(user.id, problem_id))}

@@ -10,6 +10,7 @@ for scripts and these routes are the path without JavaScript.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from flask import (
     Blueprint,
@@ -27,7 +28,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import CompoundSelect, bindparam, literal, select, union_all
 
 from civicboard import skeletons
 from civicboard.auth.forms import EmptyForm
@@ -89,14 +90,20 @@ def _own_part_of_problem_page(user) -> bool:
     if request.endpoint != "problems.show":
         return False
     problem_id = (request.view_args or {}).get("problem_id")
-    statement = union_all(
-        select(literal("problem"), Problem.id).where(Problem.id == problem_id, Problem.author_id == user.id),
-        select(literal("comment"), Comment.id).where(Comment.problem_id == problem_id, Comment.author_id == user.id),
-        select(literal("photo"), Photo.id).where(Photo.problem_id == problem_id, Photo.author_id == user.id),
-        reported_on_problem(user, problem_id),
-        reopen.requested_mark(user, problem_id),
-    )
-    return db.session.execute(statement.limit(1)).first() is not None
+    return db.session.execute(_own_part_query(), {"problem_id": problem_id, "reader_id": user.id}).first() is not None
+
+
+@cache
+def _own_part_query() -> CompoundSelect:
+    """Built once: every signed-in reader's problem page asks it."""
+    problem_id, user_id = bindparam("problem_id"), bindparam("reader_id")
+    return union_all(
+        select(literal("problem"), Problem.id).where(Problem.id == problem_id, Problem.author_id == user_id),
+        select(literal("comment"), Comment.id).where(Comment.problem_id == problem_id, Comment.author_id == user_id),
+        select(literal("photo"), Photo.id).where(Photo.problem_id == problem_id, Photo.author_id == user_id),
+        reported_on_problem(user_id, problem_id),
+        reopen.requested_mark(user_id, problem_id),
+    ).limit(1)
 
 
 # -- the board -------------------------------------------------------------------------------------
@@ -485,7 +492,7 @@ def _render_problem(problem, *, comment_form=None, status=200):
     position = {"comment": int(reply_to)} if reply_to.isdigit() else _comment_position()
     marks = []
     if current_user.is_authenticated:
-        marks = [reported_on_problem(current_user, problem.id), reopen.requested_mark(current_user, problem.id)]
+        marks = [reported_on_problem(current_user.id, problem.id), reopen.requested_mark(current_user.id, problem.id)]
     page = queries.load_problem_page(problem, current_user, marks=marks)
     # Views sit on top of the layers: the page composes staff's records with the problem's own.
     page.responses = responses_for_problem(problem.id)

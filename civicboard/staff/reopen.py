@@ -123,11 +123,12 @@ def open_requests(viewer: Any, limit: int = QUEUE_SIZE) -> list[ReopenRequest]:
     )
 
 
-def requested_mark(user: Any, problem_id: int) -> Select:
+def requested_mark(user_id: Any, problem_id: Any) -> Select:
     """A SELECT of ("reopen", problem id) when the user has asked to reopen the problem.
 
     The problem page runs it with its other questions about the viewer (one statement).
+    Ids, or bound parameters for them (a statement built once).
     """
     return select(literal("reopen"), ReopenRequest.problem_id).where(
-        ReopenRequest.problem_id == problem_id, ReopenRequest.user_id == user.id
+        ReopenRequest.problem_id == problem_id, ReopenRequest.user_id == user_id
     )
