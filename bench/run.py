@@ -13,10 +13,11 @@
 5. Prints requests/s, p50, p99 and status codes per target, the targets below, each gunicorn
    worker's RSS after the run (from /proc), and writes bench/results/latest.json.
 
-Gunicorn: 2 workers (one per core: Python runs one thread at a time per process) x 4 threads
-(gthread), so a worker keeps its core busy while a request waits on the database or the
-network; more threads only add GIL contention on 2 cores. --reuse-port gives each worker its
-own listening socket, so the kernel spreads the keep-alive connections across both.
+Gunicorn as production runs it (deploy/civicboard-web.service): sync workers, two per core, of
+one thread each. A sync worker answers one connection at a time and closes it, so the next
+request goes to whichever worker is free; a keep-alive connection held by a busy worker
+(gthread) waited behind that worker's requests while others were free. BENCH_WORKER_CLASS=gthread
+measures the other way (keep-alive on, --reuse-port spreading the connections).
 
 Environment: BENCH_DATABASE_URL (PostgreSQL instead of SQLite), BENCH_DURATION (seconds of
 load per page, default 10), BENCH_ROUNDS (default 3), BENCH_STRICT=1 (exit 1 when a goal is missed).
@@ -63,6 +64,7 @@ CONNECTIONS = 16
 # why: threaded workers of this stack died of segmentation faults under load).
 WORKERS = 2 * (os.cpu_count() or 1)
 THREADS = 1
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
 P99_LIMIT_MS = 100.0
 RSS_LIMIT_MB = 120.0
 START_DEADLINE = 60.0
@@ -441,18 +443,17 @@ def start_gunicorn(name: str, app: str, cwd: Path, env: dict[str, str], logdir: 
         "--threads",
         str(THREADS),
         "--worker-class",
-        "gthread",
+        WORKER_CLASS,
         "--bind",
         f"127.0.0.1:{port}",
-        # One listening socket per worker: the kernel spreads connections across workers
-        # (with one shared socket, a single worker often grabs all 16 keep-alive connections).
-        "--reuse-port",
-        "--keep-alive",
-        "5",
         "--log-level",
         "info",
         app,
     ]
+    if WORKER_CLASS == "gthread":
+        # Keep-alive, and the kernel spreading the connections across the workers (with one
+        # shared socket, a single worker often grabbed all 16 keep-alive connections).
+        command[-1:-1] = ["--reuse-port", "--keep-alive", "5"]
     with log.open("w") as out:
         process = subprocess.Popen(  # noqa: S603 - fixed command
             command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -798,7 +799,7 @@ def measure(app: Server, hello: Server, url: str, env: dict[str, str], workdir: 
     facts = gather_facts(url, env, app.url)
     plans = [(target, target.build(facts)) for target in targets]
     print(
-        f"\n{WORKERS} gunicorn workers x {THREADS} threads; wrk: {CONNECTIONS} connections, "
+        f"\n{WORKERS} gunicorn {WORKER_CLASS} workers x {THREADS} threads; wrk: {CONNECTIONS} connections, "
         f"{DURATION} s per page in {ROUNDS} rounds, each followed by a hello round"
     )
     print("Status of each target before the load:")
@@ -1123,7 +1124,7 @@ def summarise(results, hello_runs, rss: list[float], url: str, under_load: dict[
     return {
         "when": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "database": "postgresql" if url.startswith("postgresql") else "sqlite",
-        "gunicorn": {"workers": WORKERS, "threads": THREADS, "worker_class": "gthread"},
+        "gunicorn": {"workers": WORKERS, "threads": THREADS, "worker_class": WORKER_CLASS},
         "wrk": {"connections": CONNECTIONS, "threads": 1, "duration_s": DURATION, "rounds": ROUNDS},
         "hello_rps": [round(r["rps"], 1) for r in hello_runs],
         "targets": [
