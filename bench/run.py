@@ -64,7 +64,7 @@ CONNECTIONS = 16
 # why: threaded workers of this stack died of segmentation faults under load).
 WORKERS = 2 * (os.cpu_count() or 1)
 THREADS = 1
-WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")
 P99_LIMIT_MS = 100.0
 RSS_LIMIT_MB = 120.0
 START_DEADLINE = 60.0

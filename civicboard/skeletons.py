@@ -37,6 +37,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from civicboard import metrics, pagecache
+from civicboard.extensions import db
 from civicboard.i18n import current_language
 
 log = logging.getLogger(__name__)
@@ -94,8 +95,33 @@ def register(app: Flask) -> None:
     app.context_processor(lambda: {"csrf_token": csrf_token})
     # Hole fillers render macros outside the page's context: the reader comes from here.
     app.jinja_env.globals["current_user"] = current_user
+    app.before_request(_read_without_transaction)
+    app.teardown_request(_end_reading)
     if pagecache.EXTENSION_KEY in app.extensions:
         app.before_request(_serve)
+
+
+def _read_without_transaction() -> None:
+    """On PostgreSQL, a request for one of these pages reads in autocommit mode.
+
+    Their views, holes and checks only read, so a transaction around them buys nothing: in
+    READ COMMITTED each statement sees the latest commit either way. Without one the driver
+    sends no BEGIN and no ROLLBACK: two of a kept page's five round trips to the server. (A
+    session's ten-minute `last_seen_at` touch is a single UPDATE that commits on its own.)
+    """
+    if request.method not in ("GET", "HEAD") or request.endpoint not in ENDPOINTS:
+        return
+    if db.session().in_transaction() or db.session.get_bind().dialect.name != "postgresql":
+        return
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    g.reading_without_transaction = True
+
+
+def _end_reading(_error: BaseException | None = None) -> None:
+    """Give the connection back, its transactions restored, even where the app context (and
+    with it the session) outlives the request."""
+    if g.pop("reading_without_transaction", False):
+        db.session.rollback()
 
 
 # -- in templates ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from civicboard.extensions import db
 from civicboard.problems import services
@@ -273,3 +274,61 @@ def test_a_page_that_fails_while_kept_is_filled_and_not_kept(kept_app, board, us
         assert missing.status_code == 404 and "\ue000" not in html
         assert missing.headers.get("X-Cache") != "skeleton"  # never stored
         assert 'name="csrf_token" value="' in html
+
+
+def test_kept_pages_read_without_a_transaction_on_postgresql(
+    kept_app, board, user_factory, login, make_client, is_postgres
+):
+    """On PostgreSQL a kept page's statements run in autocommit (no BEGIN, no ROLLBACK: two
+    round trips fewer); any other page keeps its transaction, and SQLite is left as it is."""
+    from sqlalchemy import event
+
+    (first, _), (second, _) = _two_readers(user_factory, login, make_client, ())
+    first.get("/")
+    seen: list[tuple[str, object]] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany) -> None:
+        seen.append((statement, conn.get_execution_options().get("isolation_level")))
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        db.session.commit()  # the test's own reads end here: the request starts the session's transaction
+        assert second.get("/").headers["X-Cache"] == "skeleton"
+        kept = list(seen)
+        seen.clear()
+        db.session.commit()
+        assert second.get("/notifications").status_code == 200
+        other = list(seen)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert kept and other
+    if is_postgres:
+        assert all(level == "AUTOCOMMIT" for _, level in kept), kept
+    else:
+        assert all(level is None for _, level in kept), kept
+    assert all(level is None for _, level in other), other
+    # The connection went back with its transactions: the test's next statement is in one.
+    db.session.execute(select(Problem.id).limit(1))
+    assert db.session.connection().get_execution_options().get("isolation_level") is None
+
+
+def test_a_session_seen_long_ago_is_touched_while_reading_a_kept_page(
+    kept_app, board, user_factory, login, make_client
+):
+    """The session's `last_seen_at` touch is kept when the page reads without a transaction."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from civicboard.auth.models import UserSession
+
+    (first, _), (second, reader) = _two_readers(user_factory, login, make_client, ())
+    first.get("/")
+    long_ago = utcnow() - timedelta(hours=1)
+    db.session.execute(update(UserSession).where(UserSession.user_id == reader.id).values(last_seen_at=long_ago))
+    db.session.commit()
+    assert second.get("/").headers["X-Cache"] == "skeleton"
+    db.session.rollback()
+    seen = db.session.execute(select(UserSession.last_seen_at).where(UserSession.user_id == reader.id)).scalar_one()
+    assert seen > long_ago + timedelta(minutes=30)
