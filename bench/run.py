@@ -13,11 +13,10 @@
 5. Prints requests/s, p50, p99 and status codes per target, the targets below, each gunicorn
    worker's RSS after the run (from /proc), and writes bench/results/latest.json.
 
-Gunicorn as production runs it (deploy/civicboard-web.service): sync workers, two per core, of
-one thread each. A sync worker answers one connection at a time and closes it, so the next
-request goes to whichever worker is free; a keep-alive connection held by a busy worker
-(gthread) waited behind that worker's requests while others were free. BENCH_WORKER_CLASS=gthread
-measures the other way (keep-alive on, --reuse-port spreading the connections).
+Gunicorn: two workers per core, of one thread each (gthread, for keep-alive; --reuse-port
+lets the kernel spread the keep-alive connections across the workers). Production runs sync
+workers behind nginx, whose buffering frees a worker as soon as a response is handed over;
+BENCH_WORKER_CLASS=sync measures sync workers without that proxy (bench/README.md has both).
 
 Environment: BENCH_DATABASE_URL (PostgreSQL instead of SQLite), BENCH_DURATION (seconds of
 load per page, default 10), BENCH_ROUNDS (default 3), BENCH_STRICT=1 (exit 1 when a goal is missed).
@@ -918,19 +917,8 @@ def measure_control(hello: Server, workdir: Path) -> dict[str, Any]:
     """The same measurement on the bare app: hello alone, then while the same export files are
     pulled from it. What it loses is what moving the bytes costs this machine (the kernel's
     copies on both sides, the client included), which no app can avoid."""
-    hello_alone, hello_loaded, pulled, ratio, megabytes = alone_and_pulled(hello, [Request("/")], CONTROL_LOAD, workdir)
-    print(
-        f"  control, a bare Flask app sending the same files: hello alone {hello_alone['rps']:.0f} req/s, "
-        f"while they are pulled {hello_loaded['rps']:.0f} req/s (ratio {ratio:.2f}); "
-        f"{pulled['rps']:.1f} files/s, {megabytes:.0f} MB/s {pulled['statuses']}"
-    )
-    return {
-        "hello_alone_rps": round(hello_alone["rps"], 1),
-        "hello_loaded_rps": round(hello_loaded["rps"], 1),
-        "ratio": round(ratio, 4),
-        "files_rps": round(pulled["rps"], 2),
-        "megabytes_per_second": round(megabytes, 1),
-    }
+    figures = alone_and_pulled(hello, [Request("/")], CONTROL_LOAD, workdir)
+    return _control_report("a bare Flask app sending the same files: hello", *figures)
 
 
 def measure_outside_control(app: Server, home: list[Request], folder: Path, workdir: Path) -> dict[str, Any] | None:
@@ -942,19 +930,22 @@ def measure_outside_control(app: Server, home: list[Request], folder: Path, work
         return None
     nginx = start_nginx(folder, workdir)
     try:
-        home_alone, home_loaded, pulled, ratio, megabytes = alone_and_pulled(
-            app, home, CONTROL_LOAD, workdir, source=nginx.url
-        )
+        figures = alone_and_pulled(app, home, CONTROL_LOAD, workdir, source=nginx.url)
     finally:
         stop(nginx)
+    return _control_report("the same files sent by nginx beside the board: home", *figures)
+
+
+def _control_report(
+    what: str, alone: dict[str, Any], loaded: dict[str, Any], pulled: dict[str, Any], ratio: float, megabytes: float
+) -> dict[str, Any]:
     print(
-        f"  control, the same files sent by nginx beside the board: home alone {home_alone['rps']:.0f} req/s, "
-        f"while they are pulled {home_loaded['rps']:.0f} req/s (ratio {ratio:.2f}); "
-        f"{pulled['rps']:.1f} files/s, {megabytes:.0f} MB/s {pulled['statuses']}"
+        f"  control, {what} alone {alone['rps']:.0f} req/s, while they are pulled {loaded['rps']:.0f} req/s "
+        f"(ratio {ratio:.2f}); {pulled['rps']:.1f} files/s, {megabytes:.0f} MB/s {pulled['statuses']}"
     )
     return {
-        "home_alone_rps": round(home_alone["rps"], 1),
-        "home_loaded_rps": round(home_loaded["rps"], 1),
+        "alone_rps": round(alone["rps"], 1),
+        "loaded_rps": round(loaded["rps"], 1),
         "ratio": round(ratio, 4),
         "files_rps": round(pulled["rps"], 2),
         "megabytes_per_second": round(megabytes, 1),
@@ -1092,7 +1083,7 @@ def summarise(results, hello_runs, rss: list[float], url: str, under_load: dict[
         if control:
             lines.append(
                 f"{'control: hello, 4 pulling':<24} {'the same files, bare Flask':<25} "
-                f"{control['hello_loaded_rps']:7.0f} "
+                f"{control['loaded_rps']:7.0f} "
                 f"{control['ratio']:6.2f} {'-':>5} {'':>7} {'':>7} {'':>6}  (ratio: to hello alone; "
                 f"{control['megabytes_per_second']:.0f} MB/s pulled)"
             )
@@ -1100,7 +1091,7 @@ def summarise(results, hello_runs, rss: list[float], url: str, under_load: dict[
         if outside:
             lines.append(
                 f"{'control: home, 4 pulling':<24} {'the same files, from nginx':<25} "
-                f"{outside['home_loaded_rps']:7.0f} "
+                f"{outside['loaded_rps']:7.0f} "
                 f"{outside['ratio']:6.2f} {'-':>5} {'':>7} {'':>7} {'':>6}  (ratio: to the home page alone; "
                 f"{outside['megabytes_per_second']:.0f} MB/s pulled)"
             )
